@@ -1,0 +1,85 @@
+"""Ingest and suggest throughput, and `report themes` time, on a generated corpus.
+
+Builds a corpus of about N words by copying the sample transcripts (each copy gets a unique
+header line so that it is a distinct source), then times, in one process:
+  ingest (read, decode, parse, store), suggest (default offline pipeline), report themes.
+
+    python benchmarks/throughput.py --words 1000000 [--codebook codebooks/em_peer_support.yaml]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def make_corpus(folder: Path, words: int) -> tuple[list[Path], int]:
+    samples = sorted((ROOT / "sample_transcripts").glob("*.txt")) + sorted((ROOT / "sample_transcripts").glob("*.md"))
+    texts = [(p, p.read_text(encoding="utf-8")) for p in samples]
+    files, total, i = [], 0, 0
+    while total < words:
+        src, text = texts[i % len(texts)]
+        path = folder / f"copy{i:05d}_{src.name}"
+        path.write_text(f"Benchmark copy {i}\n{text}", encoding="utf-8")
+        files.append(path)
+        total += len(text.split())
+        i += 1
+    return files, total
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--words", type=int, default=1_000_000)
+    parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "em_peer_support.yaml")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    args = parser.parse_args()
+
+    from qualcode.codebook import load_codebook
+    from qualcode.codebook.store import store_codebook
+    from qualcode.coding.suggestions import run_suggest
+    from qualcode.ingest.service import IngestOptions, ingest_files
+    from qualcode.project import init_project
+    from qualcode.reports.themes import themes_report
+
+    work = Path(tempfile.mkdtemp(prefix="qualcode-bench-"))
+    try:
+        files, words = make_corpus(work, args.words)
+        db, _ = init_project(work / "bench.db")
+
+        t0 = time.perf_counter()
+        ingest_files(db, files, IngestOptions())
+        t_ingest = time.perf_counter() - t0
+
+        with db.atomic():
+            store_codebook(db, load_codebook(args.codebook), loaded_by="bench")
+        t0 = time.perf_counter()
+        result = run_suggest(db)
+        t_suggest = time.perf_counter() - t0
+        db.execute("UPDATE codings SET status = 'accepted'")  # report over every suggestion
+        db.conn.commit()
+
+        t0 = time.perf_counter()
+        report = themes_report(db)
+        t_report = time.perf_counter() - t0
+
+        codings = db.execute("SELECT count(*) FROM codings").fetchone()[0]
+        print(f"corpus: {len(files)} files, {words:,} words ({result.words:,} words in speech segments)")
+        print(f"ingest:  {t_ingest:7.2f} s  {words / t_ingest:12,.0f} words/s")
+        print(f"suggest: {t_suggest:7.2f} s  {words / t_suggest:12,.0f} words/s  ({codings:,} suggestions)")
+        both = t_ingest + t_suggest
+        print(f"ingest + suggest: {both:7.2f} s  {words / both:12,.0f} words/s")
+        print(f"report themes: {t_report:7.3f} s over {codings:,} codings ({len(report.rows)} codes)")
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

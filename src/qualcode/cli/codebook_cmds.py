@@ -1,0 +1,78 @@
+"""``qualcode codebook validate|load|show``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from qualcode.cli.context import emit, open_db, say, settings
+from qualcode.errors import QualcodeError
+
+app = typer.Typer(help="Codebooks: validate a YAML file, load it as a new version, show the tree.",
+                  no_args_is_help=True)
+
+FileArg = Annotated[Path, typer.Argument(help="The codebook YAML file.")]
+
+
+@app.command()
+def validate(ctx: typer.Context, file: FileArg) -> None:
+    """Check a codebook file and report every problem with its line number."""
+    from qualcode.codebook import validate_codebook
+
+    book, problems = validate_codebook(file)
+    if problems:
+        for line, message in problems:
+            typer.echo(f"{file}:{line}: {message}", err=True)
+        raise QualcodeError(f"{file}: {len(problems)} problem(s); fix them and validate again")
+    assert book is not None
+    themes = sum(1 for c in book.codes if book.children(c.id))
+    say(ctx, f"{file}: OK, {len(book.codes)} codes ({themes} with children)")
+
+
+@app.command()
+def load(ctx: typer.Context, file: FileArg) -> None:
+    """Load a codebook as the project's new version. Ids are stable: codings are kept."""
+    from qualcode.codebook import load_codebook
+    from qualcode.codebook.store import store_codebook
+
+    book = load_codebook(file)
+    db = open_db(ctx)
+    with db.atomic():
+        result = store_codebook(db, book, loaded_by=settings(ctx).coder_name)
+    if result.is_noop:
+        say(ctx, f"{file}: unchanged since the last load; nothing to do")
+        return
+    say(ctx, f"Loaded {file} as version {result.version_id}: {len(result.added)} added, "
+             f"{len(result.changed)} changed, {len(result.removed)} removed, {result.unchanged} unchanged")
+    if result.removed:
+        say(ctx, f"[yellow]Removed codes keep their codings ({result.orphaned_codings} now orphaned):[/] "
+                 + ", ".join(result.removed))
+
+
+@app.command()
+def show(ctx: typer.Context,
+         fmt: Annotated[str, typer.Option("--format", "-f", help="tree or json.")] = "tree") -> None:
+    """Print the project's codebook as a tree (ids, names, keyword and example counts)."""
+    from rich.tree import Tree
+
+    from qualcode.codebook.store import active_codes
+    from qualcode.render.tabular import to_json
+
+    codes = active_codes(open_db(ctx))
+    if not codes:
+        raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
+    if fmt == "json":
+        from dataclasses import asdict
+
+        return emit(ctx, to_json([{k: v for k, v in asdict(c).items() if k != "line"} for c in codes]), None)
+    if fmt != "tree":
+        raise typer.BadParameter("choose tree or json", param_hint="--format")
+    root = Tree("[bold]Codebook[/]")
+    nodes: dict[str | None, Tree] = {None: root}
+    for code in codes:
+        label = (f"[bold]{code.name}[/] [dim]{code.id}[/]  "
+                 f"[dim]{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples[/]")
+        nodes[code.id] = nodes.get(code.parent_id, root).add(label)
+    emit(ctx, root, None)

@@ -1,0 +1,74 @@
+"""The ``qualcode`` command: global options, command groups, and the one place where
+library errors become a one-line message and exit status 1."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Annotated, Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from qualcode import __version__
+from qualcode.cli import coding_cmds, codebook_cmds, ingest_cmd, project_cmds, report_cmds
+from qualcode.cli.context import Settings
+from qualcode.errors import QualcodeError
+
+
+class QualcodeGroup(TyperGroup):
+    """Turns QualcodeError (a user's mistake) into ``Error: …`` on stderr and exit 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except QualcodeError as exc:
+            typer.echo(f"Error: {exc}", err=True)
+            raise typer.Exit(1) from None
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc):
+                typer.echo("Error: the project is busy (another qualcode command is writing); "
+                           "try again when it has finished", err=True)
+                raise typer.Exit(1) from None
+            raise
+
+
+app = typer.Typer(
+    cls=QualcodeGroup,
+    name="qualcode",
+    help="Code qualitative transcripts: ingest, apply a codebook, review NLP suggestions, report.",
+    no_args_is_help=True,
+    # Never show local variables in a traceback: they may hold transcript text.
+    pretty_exceptions_show_locals=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"qualcode {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    ctx: typer.Context,
+    db: Annotated[Optional[str], typer.Option(
+        "--db", envvar="QUALCODE_DB", help="Project database file [default: ./qualcode.db].")] = None,
+    coder: Annotated[Optional[str], typer.Option(
+        "--coder", envvar="QUALCODE_CODER", help="Who is deciding [default: your OS user name].")] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only print data and errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Show the version and exit.")] = False,
+) -> None:
+    ctx.obj = Settings(db=db, coder=coder, quiet=quiet)
+
+
+project_cmds.register(app)
+ingest_cmd.register(app)
+app.add_typer(codebook_cmds.app, name="codebook")
+coding_cmds.register(app)
+app.add_typer(report_cmds.app, name="report")
+
+
+def main() -> None:
+    app()

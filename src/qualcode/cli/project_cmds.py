@@ -1,0 +1,129 @@
+"""``init``, ``sources``, ``speakers``, ``segments`` and ``participants``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from qualcode.cli.context import emit, open_db, say, settings
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in ("table", "json"):
+        raise typer.BadParameter("choose table or json", param_hint="--format")
+
+
+def init(ctx: typer.Context) -> None:
+    """Create a project database (./qualcode.db, or --db PATH)."""
+    from qualcode.project import init_project
+
+    path = settings(ctx).db_path
+    db, created = init_project(path)
+    db.close()
+    say(ctx, f"Created project {path}" if created else f"Project {path} already exists; nothing to do")
+
+
+def sources(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+    """List the ingested sources."""
+    from qualcode.render.tabular import Table, to_json, to_rich
+    from qualcode.store.queries import list_sources
+
+    _check_format(fmt)
+    rows = list_sources(open_db(ctx))
+    if fmt == "json":
+        return emit(ctx, to_json([asdict(r) for r in rows]), None)
+    table = Table("Sources", ["id", "name", "format", "encoding", "speakers", "turns", "words", "group"],
+                  [[r.id, r.name, r.format, r.encoding, r.speakers, r.turns, r.words, r.group] for r in rows],
+                  numeric=("id", "speakers", "turns", "words"))
+    emit(ctx, to_rich(table), None)
+
+
+def speakers(ctx: typer.Context,
+             source: Annotated[Optional[str], typer.Option(help="Only this source (its name).")] = None,
+             fmt: FormatOpt = "table") -> None:
+    """List speakers per source with their turns, words and participant."""
+    from qualcode.render.tabular import Table, to_json, to_rich
+    from qualcode.store.queries import list_speakers
+
+    _check_format(fmt)
+    rows = list_speakers(open_db(ctx), source)
+    if fmt == "json":
+        return emit(ctx, to_json([asdict(r) for r in rows]), None)
+    table = Table("Speakers", ["source", "label", "turns", "words", "participant", "attributes"],
+                  [[r.source, r.label, r.turns, r.words, r.participant,
+                    ", ".join(f"{k}={v}" for k, v in r.attributes.items())] for r in rows],
+                  numeric=("turns", "words"))
+    emit(ctx, to_rich(table), None)
+
+
+def segments(ctx: typer.Context,
+             source: Annotated[Optional[str], typer.Option(help="Only this source (its name).")] = None,
+             speaker: Annotated[Optional[str], typer.Option(help="Only this speaker label.")] = None,
+             limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
+             fmt: FormatOpt = "table") -> None:
+    """List segments (speaker turns) with their ids and text, e.g. to code one by hand."""
+    from qualcode.render.reports import format_seconds
+    from qualcode.render.tabular import Table, to_json, to_rich
+    from qualcode.store.queries import list_segments
+
+    _check_format(fmt)
+    rows = list_segments(open_db(ctx), source, speaker, limit)
+    if fmt == "json":
+        return emit(ctx, to_json([asdict(r) for r in rows]), None)
+    table = Table("Segments", ["id", "source", "#", "speaker", "time", "text"],
+                  [[r.id, r.source, r.ordinal, r.speaker, format_seconds(r.timestamp), r.text] for r in rows],
+                  numeric=("id", "#"))
+    emit(ctx, to_rich(table), None)
+
+
+participants_app = typer.Typer(help="Participants: the people behind speaker labels, and their attributes.",
+                               no_args_is_help=True)
+
+
+@participants_app.command("import")
+def participants_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV (source,speaker,participant,attr…) or YAML list.")],
+) -> None:
+    """Map speaker labels to participants with attributes (role, site, year, group, ...)."""
+    from qualcode.ingest.participants import import_participants
+
+    result = import_participants(open_db(ctx), file)
+    say(ctx, f"{result.participants} participants; {result.speakers_linked} speaker labels linked")
+    for item in result.unmatched:
+        say(ctx, f"[yellow]not in the project, skipped:[/] {item}")
+
+
+@participants_app.command("list")
+def participants_list(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+    """List participants, their attributes and how many speaker labels map to them."""
+    import json
+
+    from qualcode.render.tabular import Table, to_json, to_rich
+
+    _check_format(fmt)
+    db = open_db(ctx)
+    rows = db.execute(
+        "SELECT p.id, p.pseudonym, p.attributes, count(sp.id) FROM participants p "
+        "LEFT JOIN speakers sp ON sp.participant_id = p.id GROUP BY p.id ORDER BY p.id").fetchall()
+    data = [{"id": r[0], "pseudonym": r[1], "attributes": json.loads(r[2]), "speakers": r[3]} for r in rows]
+    if fmt == "json":
+        return emit(ctx, to_json(data), None)
+    table = Table("Participants", ["id", "pseudonym", "speakers", "attributes"],
+                  [[d["id"], d["pseudonym"], d["speakers"],
+                    ", ".join(f"{k}={v}" for k, v in d["attributes"].items())] for d in data],
+                  numeric=("speakers",))
+    emit(ctx, to_rich(table), None)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(init)
+    app.command()(sources)
+    app.command()(speakers)
+    app.command()(segments)
+    app.add_typer(participants_app, name="participants")

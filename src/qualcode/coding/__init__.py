@@ -1,0 +1,1 @@
+"""Coding decisions: suggestions stored as codings, accept/reject, manual coding."""

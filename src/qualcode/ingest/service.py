@@ -1,0 +1,162 @@
+"""Storing transcripts in a project: sources, speakers and one segment per turn.
+
+A batch is one transaction: if any file fails, nothing from the batch lands (unless
+``keep_going``, which stores the good files and reports the failures).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable
+
+from qualcode.errors import QualcodeError
+from qualcode.ingest import read_transcript
+from qualcode.ingest.model import Transcript
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+
+@dataclass
+class IngestResult:
+    path: str
+    name: str
+    status: str  # added | unchanged | replaced | failed
+    source_id: int | None = None
+    speakers: int = 0
+    turns: int = 0
+    words: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestOptions:
+    group: str | None = None
+    attributes: dict[str, str] = field(default_factory=dict)
+    fmt: str | None = None
+    speaker_pattern: str | None = None
+    replace: bool = False
+    keep_going: bool = False
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def count_words(text: str) -> int:
+    return len(text.split())
+
+
+def ingest_files(db: "Database", paths: list[Path], options: IngestOptions,
+                 progress: Callable[[int], None] | None = None) -> list[IngestResult]:
+    """Ingest ``paths`` in one transaction. Raises QualcodeError on the first bad file
+    unless ``options.keep_going``."""
+    results: list[IngestResult] = []
+    seen_names: dict[str, str] = {}
+    with db.atomic():
+        for path in paths:
+            try:
+                if path.name in seen_names and seen_names[path.name] != str(path):
+                    raise QualcodeError(
+                        f"{path}: another file in this batch is also named {path.name}; "
+                        "source names must be unique, rename one"
+                    )
+                seen_names[path.name] = str(path)
+                with db.atomic():  # a savepoint: a failed file leaves no trace
+                    results.append(_ingest_one(db, path, options))
+            except QualcodeError as exc:
+                if not options.keep_going:
+                    raise
+                results.append(IngestResult(str(path), path.name, "failed", message=str(exc)))
+            if progress:
+                progress(1)
+    return results
+
+
+def _ingest_one(db: "Database", path: Path, options: IngestOptions) -> IngestResult:
+    transcript, data = read_transcript(path, fmt=options.fmt, speaker_pattern=options.speaker_pattern)
+    sha = hashlib.sha256(data).hexdigest()
+    same = db.execute("SELECT id, name FROM sources WHERE sha256 = ?", [sha]).fetchone()
+    if same is not None:
+        return IngestResult(str(path), path.name, "unchanged", source_id=same[0],
+                            message=f"already ingested as {same[1]} (same bytes); nothing to do")
+    status = "added"
+    old = db.execute("SELECT id FROM sources WHERE name = ?", [path.name]).fetchone()
+    if old is not None:
+        if not options.replace:
+            raise QualcodeError(
+                f"{path}: a different version of {path.name} is already in the project; "
+                "pass --replace to replace it"
+            )
+        coded = db.execute(
+            "SELECT count(*) FROM codings WHERE source_id = ? AND status = 'accepted'", [old[0]]
+        ).fetchone()[0]
+        if coded:
+            raise QualcodeError(
+                f"{path}: cannot replace {path.name}: it has {coded} accepted coding(s) that "
+                "refer to the old text; export them first or ingest the new version under another name"
+            )
+        _delete_source(db, old[0])
+        status = "replaced"
+    source_id = _store(db, path, transcript, sha, options)
+    words = sum(count_words(t.text(transcript.text)) for t in transcript.turns)
+    return IngestResult(str(path), path.name, status, source_id=source_id,
+                        speakers=len(transcript.speakers), turns=len(transcript.turns), words=words)
+
+
+def _delete_source(db: "Database", source_id: int) -> None:
+    for table in ("codings", "segments", "speakers"):
+        db.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])
+    db.execute("DELETE FROM sources WHERE id = ?", [source_id])
+
+
+def _store(db: "Database", path: Path, transcript: Transcript, sha: str, options: IngestOptions) -> int:
+    text = transcript.text
+    cursor = db.execute(
+        "INSERT INTO sources (name, path, format, encoding, sha256, text, words, source_group, "
+        "attributes, metadata, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [path.name, str(path), transcript.format, transcript.encoding, sha, text,
+         count_words(text), options.group, json.dumps(options.attributes, ensure_ascii=False),
+         json.dumps(transcript.metadata, ensure_ascii=False), now()],
+    )
+    source_id = int(cursor.lastrowid or 0)
+    speaker_ids: dict[str, int] = {}
+    for label in transcript.speakers:
+        cur = db.execute("INSERT INTO speakers (source_id, label) VALUES (?, ?)", [source_id, label])
+        speaker_ids[label] = int(cur.lastrowid or 0)
+    line_starts = _line_index(text)
+    rows = []
+    for ordinal, turn in enumerate(transcript.turns, start=1):
+        turn_text = turn.text(text)
+        rows.append((
+            source_id, speaker_ids.get(turn.speaker) if turn.speaker is not None else None,
+            ordinal, turn.start, turn.end, _line_of(line_starts, turn.start), turn.timestamp,
+            turn.kind, turn_text, json.dumps(turn.pieces) if len(turn.pieces) > 1 else None,
+            count_words(turn_text),
+        ))
+    db.conn.executemany(
+        "INSERT INTO segments (source_id, speaker_id, ordinal, start, end, line, timestamp, kind, "
+        "text, pieces, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+    return source_id
+
+
+def _line_index(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
+def _line_of(line_starts: list[int], offset: int) -> int:
+    import bisect
+
+    return bisect.bisect_right(line_starts, offset)

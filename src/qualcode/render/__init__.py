@@ -1,0 +1,6 @@
+"""Turning report data into Rich tables, Markdown, CSV and JSON. No computing here."""
+
+from __future__ import annotations
+
+FORMATS = ("table", "md", "csv", "json")
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".csv": "csv", ".json": "json", ".txt": "table"}

@@ -1,0 +1,1 @@
+"""Reports as plain data (dataclasses); rendering lives in :mod:`qualcode.render`."""

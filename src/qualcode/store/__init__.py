@@ -1,0 +1,1 @@
+"""Schema, migrations and small typed queries over the project database."""
