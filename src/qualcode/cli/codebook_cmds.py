@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
 from qualcode.cli.context import emit, open_db, say, settings
 from qualcode.errors import QualcodeError
 
-app = typer.Typer(help="Codebooks: validate a YAML file, load it as a new version, show the tree.",
+app = typer.Typer(help="Codebooks: validate a YAML file, load it as a new version, show the tree, export it.",
                   no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="The codebook YAML file.")]
@@ -76,3 +76,30 @@ def show(ctx: typer.Context,
                  f"[dim]{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples[/]")
         nodes[code.id] = nodes.get(code.parent_id, root).add(label)
     emit(ctx, root, None)
+
+
+@app.command()
+def export(
+    ctx: typer.Context,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml.")] = "yaml",
+) -> None:
+    """Write the project's current codebook as YAML (it loads back unchanged)."""
+    from qualcode.codebook.export import codebook_to_yaml
+    from qualcode.codebook.model import Codebook
+    from qualcode.codebook.store import active_codes
+
+    db = open_db(ctx)
+    codes = active_codes(db)
+    if not codes:
+        raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
+    if fmt != "yaml":
+        raise typer.BadParameter("choose yaml", param_hint="--format")
+    row = db.execute("SELECT name, language, yaml FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
+    from qualcode.codebook.loader import parse_codebook
+
+    stored, _ = parse_codebook(row[2])
+    book = Codebook(codes=codes, name=row[0] or "", language=row[1],
+                    description=stored.description if stored else "",
+                    references=stored.references if stored else [])
+    emit(ctx, codebook_to_yaml(book), output)

@@ -10,7 +10,7 @@ import typer
 from typer.core import TyperGroup
 
 from qualcode import __version__
-from qualcode.cli import coding_cmds, codebook_cmds, ingest_cmd, project_cmds, report_cmds
+from qualcode.cli import codebook_cmds, coding_cmds, ingest_cmd, project_cmds, report_cmds, suggest_cmd
 from qualcode.cli.context import Settings
 from qualcode.errors import QualcodeError
 
@@ -66,6 +66,7 @@ def main_options(
 project_cmds.register(app)
 ingest_cmd.register(app)
 app.add_typer(codebook_cmds.app, name="codebook")
+suggest_cmd.register(app)
 coding_cmds.register(app)
 app.add_typer(report_cmds.app, name="report")
 
