@@ -12,6 +12,7 @@ from typer.core import TyperGroup
 from qualcode import __version__
 from qualcode.cli import codebook_cmds, coding_cmds, ingest_cmd, project_cmds, report_cmds, suggest_cmd
 from qualcode.cli.context import Settings
+from qualcode.cli.exchange import export_app, import_app
 from qualcode.errors import QualcodeError
 
 
@@ -69,6 +70,9 @@ app.add_typer(codebook_cmds.app, name="codebook")
 suggest_cmd.register(app)
 coding_cmds.register(app)
 app.add_typer(report_cmds.app, name="report")
+# Modules that add commands to the import/export groups are imported above this line.
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 
 
 def main() -> None:
