@@ -98,6 +98,8 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
 
 
 def _read_code_list(node: yaml.Node, parent: str | None, book: Codebook, problems: Problems) -> None:
+    if parent is not None and isinstance(node, yaml.ScalarNode) and _value(node) is None:
+        return  # an empty `codes:` under a code: no children yet
     if not isinstance(node, yaml.SequenceNode):
         problems.append((_line(node), "'codes' must be a list of codes (each starting with '- id: ...')"))
         return

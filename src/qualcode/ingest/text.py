@@ -11,7 +11,7 @@ Recognised at the start of a line:
 Unlabelled lines continue the current speaker's turn; a label repeated on consecutive
 paragraphs continues the same turn. Lines before the first turn (titles, dates, notes) are
 kept as header metadata, not speech. A ``Name:`` label that occurs only once *before* the
-talk begins (``Date: …``) is header, not a speaker.
+talk begins and names a header field (``Date: …``) is header, not a speaker.
 """
 
 from __future__ import annotations
@@ -42,6 +42,13 @@ NONSPEECH_WORDS = {
 # Connectors allowed inside joint or multi-word labels ("X og Y", "Dr. van Dijk").
 _CONNECTORS = {"og", "and", "&", "und", "et", "en", "y", "e", "de", "van", "der", "von", "le", "la", "di", "da", "du", "of"}
 _LABEL_BAD_CHARS = re.compile(r"[,?!\"“”;=<>/\\|{}]")
+# "Date: 3 March" before the talk is a header line, not a speaker who spoke once.
+METADATA_KEYS = {
+    "date", "time", "location", "place", "site", "venue", "duration", "length", "participants",
+    "present", "attendees", "recorded", "recording", "transcribed", "transcribed by", "transcriber",
+    "transcription", "title", "study", "project", "group", "session", "note", "notes", "topic",
+    "subject", "language", "file", "audio", "source", "setting", "format", "facilitated by", "keywords",
+}
 
 
 @dataclass
@@ -120,7 +127,9 @@ def _accept(found: _Label, counts: Counter[str], started: bool) -> bool:
         return True
     if not _name_like(found.label):
         return counts[found.label] >= 3
-    return counts[found.label] >= 2 or started
+    if counts[found.label] >= 2 or started:
+        return True
+    return found.label.lower() not in METADATA_KEYS
 
 
 def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",

@@ -1,0 +1,57 @@
+"""The schema comes from numbered migrations: an empty database migrates to exactly this."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from qualcode.project import init_project, open_project
+
+EXPECTED = {
+    "meta": ["key", "value"],
+    "participants": ["id", "pseudonym", "attributes"],
+    "sources": ["id", "name", "path", "format", "encoding", "sha256", "text", "words", "source_group",
+                "attributes", "metadata", "ingested_at"],
+    "speakers": ["id", "source_id", "label", "participant_id"],
+    "segments": ["id", "source_id", "speaker_id", "ordinal", "start", "end", "line", "timestamp", "kind",
+                 "text", "pieces", "words"],
+    "codebook_versions": ["id", "name", "path", "sha256", "yaml", "language", "diff", "loaded_by", "loaded_at"],
+    "codes": ["id", "name", "parent_id", "position", "description", "include_criteria", "exclude_criteria",
+              "colour", "keywords", "patterns", "examples", "status", "version_id"],
+    "codings": ["id", "source_id", "segment_id", "code_id", "start", "end", "coder", "status", "origin",
+                "method", "score", "evidence", "created_at", "decided_at"],
+    "memos": ["id", "target_type", "target_id", "author", "text", "created_at"],
+    "events": ["id", "at", "actor", "action", "coding_id", "from_status", "to_status", "detail"],
+}
+
+
+def columns(path: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\' "
+            "AND name NOT LIKE 'sqlite_%'")]
+        return {t: [r[1] for r in conn.execute(f"PRAGMA table_info([{t}])")] for t in tables}
+    finally:
+        conn.close()
+
+
+def test_empty_database_migrates_to_the_expected_columns(tmp_path: Path) -> None:
+    db, created = init_project(tmp_path / "p.db")
+    db.close()
+    assert created
+    got = columns(tmp_path / "p.db")
+    # Later migrations may add tables; every table and column listed here must be exactly as stated.
+    for table, cols in EXPECTED.items():
+        assert got.get(table, [])[: len(cols)] == cols, table
+
+
+def test_migrations_are_recorded_once_and_reopening_is_idempotent(tmp_path: Path) -> None:
+    path = tmp_path / "p.db"
+    init_project(path)[0].close()
+    open_project(path).close()
+    conn = sqlite3.connect(path)
+    names = [r[0] for r in conn.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'qualcode'")]
+    assert names[0] == "m001_initial"
+    assert len(names) == len(set(names))
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
