@@ -5,8 +5,6 @@ BIN := $(VENV)/bin
 QC := $(BIN)/qualcode
 # The demo's threshold for accepting suggestions automatically (see README, "The demo").
 DEMO_MIN_SCORE ?= 0.6
-DEMO_DB := out/demo.db
-DEMO_CODEBOOK := codebooks/em_peer_support.yaml
 
 .PHONY: demo test typecheck bench clean
 
@@ -19,21 +17,29 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@
 
+# One study end to end: init, ingest, participants, codebook, suggest, automatic accept, reports.
+# $(1) output folder  $(2) transcripts  $(3) participants file  $(4) codebook
+define study
+	@rm -rf $(1)/demo.db $(1)/demo.db-wal $(1)/demo.db-shm && mkdir -p $(1)
+	$(QC) --db $(1)/demo.db init
+	$(QC) --db $(1)/demo.db ingest $(2)
+	$(QC) --db $(1)/demo.db participants import $(3)
+	$(QC) --db $(1)/demo.db codebook load $(4)
+	$(QC) --db $(1)/demo.db suggest
+	@echo "== Automatic demo step: accepting suggestions scoring >= $(DEMO_MIN_SCORE) as coder 'demo'."
+	@echo "   A researcher would review them instead (qualcode accept / reject / code). =="
+	$(QC) --db $(1)/demo.db --coder demo accept --min-score $(DEMO_MIN_SCORE)
+	$(QC) --db $(1)/demo.db report themes --output $(1)/themes.md
+	$(QC) --db $(1)/demo.db report themes --output $(1)/themes.csv
+	$(QC) --db $(1)/demo.db report quotes --per-code 3 --output $(1)/quotes.md
+endef
+
 demo: $(VENV)/.installed
-	@mkdir -p out
-	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
-	$(QC) --db $(DEMO_DB) init
-	$(QC) --db $(DEMO_DB) ingest sample_transcripts/*.txt sample_transcripts/*.md
-	$(QC) --db $(DEMO_DB) participants import sample_transcripts/participants.csv
-	$(QC) --db $(DEMO_DB) codebook load $(DEMO_CODEBOOK)
-	$(QC) --db $(DEMO_DB) suggest
-	@echo "== Automatic demo step: accepting every suggestion scoring >= $(DEMO_MIN_SCORE) as coder 'demo' (a researcher would review them: qualcode accept/reject/code) =="
-	$(QC) --db $(DEMO_DB) --coder demo accept --min-score $(DEMO_MIN_SCORE)
-	$(QC) --db $(DEMO_DB) report themes
-	$(QC) --db $(DEMO_DB) report themes --output out/themes.md
-	$(QC) --db $(DEMO_DB) report themes --output out/themes.csv
-	$(QC) --db $(DEMO_DB) report quotes --per-code 3 --output out/quotes.md
-	@echo "Reports written to out/: themes.md themes.csv quotes.md (project: $(DEMO_DB))"
+	$(call study,out,sample_transcripts/em_peer_support_fg1.txt sample_transcripts/em_peer_support_fg2.txt,sample_transcripts/participants_em.csv,codebooks/em_peer_support.yaml)
+	$(QC) --db out/demo.db report themes
+	$(call study,out/intervision,sample_transcripts/intervision_fg1.txt sample_transcripts/intervision_fg2.md,sample_transcripts/participants_intervision.csv,codebooks/intervision.yaml)
+	$(call study,out/mentorship,sample_transcripts/mentorship_fg1.txt sample_transcripts/mentorship_fg2.txt,sample_transcripts/participants_mentorship.csv,codebooks/mentorship.yaml)
+	@echo "Reports: out/themes.md out/themes.csv out/quotes.md (EM peer support), and the same in out/intervision/ and out/mentorship/"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q

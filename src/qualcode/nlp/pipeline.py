@@ -53,7 +53,7 @@ class LookupLemmatizer:
         lowers = doc.to_array(LOWER).tolist()
         cache = self.cache
         lemmas = [cache.get(h) or self._lemma_hash(h) for h in lowers]
-        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1))
+        doc.from_array([LEMMA], numpy.asarray(lemmas, dtype="uint64").reshape(-1, 1))  # type: ignore[arg-type]
         return doc
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
 from qualcode.reports.common import code_tree, descendants, status_clause
@@ -53,7 +53,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
         "LEFT JOIN segments s ON s.id = c.segment_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
         f"WHERE {status_clause(include_suggested)} ORDER BY src.name, s.ordinal, c.start"
     ).fetchall()
-    by_code: dict[str, list[tuple]] = {}  # type: ignore[type-arg]
+    by_code: dict[str, list[tuple[Any, ...]]] = {}
     for r in rows:
         by_code.setdefault(r[0], []).append(r)
     quotes: list[Quote] = []
@@ -78,7 +78,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested)
 
 
-def _quote_text(r: tuple) -> str:  # type: ignore[type-arg]
+def _quote_text(r: tuple[Any, ...]) -> str:
     """The coded passage: the segment's quoted text when the coding covers the whole
     segment, else the coded span of the source text."""
     c_start, c_end, s_start, s_end, seg_text, pieces, src_text = r[7], r[8], r[9], r[10], r[11], r[12], r[13]

@@ -82,7 +82,8 @@ def list_speakers(db: "Database", source: str | None = None) -> list[SpeakerInfo
 
 def list_segments(db: "Database", source: str | None = None, speaker: str | None = None,
                   limit: int | None = None) -> list[SegmentInfo]:
-    clauses, params = [], []  # type: ignore[var-annotated]
+    clauses: list[str] = []
+    params: list[object] = []
     if source is not None:
         clauses.append("seg.source_id = ?")
         params.append(source_id(db, source))
