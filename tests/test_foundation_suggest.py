@@ -168,3 +168,11 @@ def test_manual_code_creates_or_accepts_and_is_idempotent(run: Run, coded: Path)
     rows = [r for r in suggestions(coded) if r["coder"] == "kim"]
     assert sorted((r["ordinal"], r["code_id"], r["origin"]) for r in rows) == [
         (2, "exhaustion", "suggest"), (5, "support", "manual")]
+
+
+def test_progress_bar_only_on_a_terminal(run: Run, coded: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    piped = run("suggest").stderr
+    assert "Suggesting" not in piped and piped.count("\n") == 1  # the summary line only
+    monkeypatch.setattr("qualcode.cli.context.stderr_is_terminal", lambda: True)
+    assert "Suggesting" in run("suggest").stderr
+    assert "Suggesting" not in run("--quiet", "suggest").stderr

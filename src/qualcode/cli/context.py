@@ -64,16 +64,21 @@ def say(ctx: typer.Context, message: str) -> None:
         Console(stderr=True, highlight=False, soft_wrap=True).print(message)
 
 
+def stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
 @contextlib.contextmanager
 def progress_bar(ctx: typer.Context, total: int, description: str) -> Iterator[Callable[[int], None]]:
     """A Rich progress bar on a terminal; nothing when piped or --quiet."""
-    if settings(ctx).quiet or not sys.stderr.isatty() or total == 0:
+    if settings(ctx).quiet or not stderr_is_terminal() or total == 0:
         yield lambda n: None
         return
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                  TimeRemainingColumn(), console=Console(stderr=True), transient=True) as bar:
+                  TimeRemainingColumn(), console=Console(stderr=True, force_terminal=True),
+                  transient=True) as bar:
         task = bar.add_task(description, total=total)
         yield lambda n: bar.advance(task, n)
 
