@@ -43,10 +43,27 @@ def sources(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
     emit(ctx, to_rich(table), None)
 
 
+speakers_app = typer.Typer(help="List the speaker labels of each source (with no command: --source, --format), or fix one with `rename`.")
+
+
+@speakers_app.callback(invoke_without_command=True)
 def speakers(ctx: typer.Context,
              source: Annotated[Optional[str], typer.Option(help="Only this source (its name).")] = None,
              fmt: FormatOpt = "table") -> None:
+    """List speakers per source with their turns, words and participant (`speakers rename` fixes a label)."""
+    if ctx.invoked_subcommand is None:
+        _list_speakers(ctx, source, fmt)
+
+
+@speakers_app.command("list")
+def speakers_list(ctx: typer.Context,
+                  source: Annotated[Optional[str], typer.Option(help="Only this source (its name).")] = None,
+                  fmt: FormatOpt = "table") -> None:
     """List speakers per source with their turns, words and participant."""
+    _list_speakers(ctx, source, fmt)
+
+
+def _list_speakers(ctx: typer.Context, source: Optional[str], fmt: str) -> None:
     from qualcode.render.tabular import Table, to_json, to_rich
     from qualcode.store.queries import list_speakers
 
@@ -59,6 +76,24 @@ def speakers(ctx: typer.Context,
                     ", ".join(f"{k}={v}" for k, v in r.attributes.items())] for r in rows],
                   numeric=("turns", "words"))
     emit(ctx, to_rich(table), None)
+
+
+@speakers_app.command("rename")
+def speakers_rename(
+    ctx: typer.Context,
+    old: Annotated[str, typer.Argument(help="The label as it is now (see `qualcode speakers`).")],
+    new: Annotated[str, typer.Argument(help="The label to use instead.")],
+    source: Annotated[Optional[str], typer.Option(help="Only in this source (its name); default: every source.")] = None,
+) -> None:
+    """Rename a speaker label everywhere (or in one source); into an existing label, the two merge.
+
+    Segments keep their ids, so codings and participants stay; the source text is unchanged."""
+    from qualcode.ingest.participants import rename_speaker
+
+    result = rename_speaker(open_db(ctx), old, new, source)
+    merged = f", {result.merged} merged into an existing '{new}'" if result.merged else ""
+    say(ctx, f"Renamed '{old}' to '{new}' in {len(result.sources)} source(s){merged}; "
+             f"{result.segments} segments now under '{new}'")
 
 
 def segments(ctx: typer.Context,
@@ -124,6 +159,6 @@ def participants_list(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
 def register(app: typer.Typer) -> None:
     app.command()(init)
     app.command()(sources)
-    app.command()(speakers)
+    app.add_typer(speakers_app, name="speakers")
     app.command()(segments)
     app.add_typer(participants_app, name="participants")

@@ -6,6 +6,7 @@ A batch is one transaction: if any file fails, nothing from the batch lands (unl
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -28,8 +29,9 @@ class IngestResult:
     status: str  # added | unchanged | replaced | failed
     source_id: int | None = None
     speakers: int = 0
-    turns: int = 0
-    words: int = 0
+    turns: int = 0    # speech turns
+    words: int = 0    # words in all segments (speech and notes), as quoted
+    notes: int = 0    # non-speech segments ([laughter], (inaudible), ...)
     message: str = ""
 
 
@@ -93,19 +95,33 @@ def _ingest_one(db: "Database", path: Path, options: IngestOptions) -> IngestRes
                 "pass --replace to replace it"
             )
         coded = db.execute(
-            "SELECT count(*) FROM codings WHERE source_id = ? AND status = 'accepted'", [old[0]]
+            "SELECT count(*) FROM codings WHERE source_id = ? AND status != 'suggested'", [old[0]]
         ).fetchone()[0]
         if coded:
             raise QualcodeError(
-                f"{path}: cannot replace {path.name}: it has {coded} accepted coding(s) that "
-                "refer to the old text; export them first or ingest the new version under another name"
+                f"{path}: cannot replace {path.name}: it has {coded} coding(s) a coder accepted or "
+                "rejected that refer to the old text; export them first or ingest the new version "
+                "under another name"
             )
+        participants = _participant_links(db, old[0])
         _delete_source(db, old[0])
         status = "replaced"
-    source_id = _store(db, path, transcript, sha, options)
-    words = sum(count_words(t.text(transcript.text)) for t in transcript.turns)
+    else:
+        participants = {}
+    source_id, words = _store(db, path, transcript, sha, options)
+    for label, participant in participants.items():  # a replaced source keeps its participants
+        db.execute("UPDATE speakers SET participant_id = ? WHERE source_id = ? AND label = ?",
+                   [participant, source_id, label])
+    notes = sum(1 for t in transcript.turns if t.kind != "speech")
     return IngestResult(str(path), path.name, status, source_id=source_id,
-                        speakers=len(transcript.speakers), turns=len(transcript.turns), words=words)
+                        speakers=len(transcript.speakers), turns=len(transcript.turns) - notes,
+                        words=words, notes=notes)
+
+
+def _participant_links(db: "Database", source_id: int) -> dict[str, str]:
+    rows = db.execute("SELECT label, participant_id FROM speakers WHERE source_id = ? "
+                      "AND participant_id IS NOT NULL", [source_id]).fetchall()
+    return {label: participant for label, participant in rows}
 
 
 def _delete_source(db: "Database", source_id: int) -> None:
@@ -114,7 +130,9 @@ def _delete_source(db: "Database", source_id: int) -> None:
     db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 
 
-def _store(db: "Database", path: Path, transcript: Transcript, sha: str, options: IngestOptions) -> int:
+def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
+           options: IngestOptions) -> tuple[int, int]:
+    """Insert the source, its speakers and segments; return the source id and the words quoted."""
     text = transcript.text
     cursor = db.execute(
         "INSERT INTO sources (name, path, format, encoding, sha256, text, words, source_group, "
@@ -143,7 +161,7 @@ def _store(db: "Database", path: Path, transcript: Transcript, sha: str, options
         "text, pieces, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    return source_id
+    return source_id, sum(row[-1] for row in rows)
 
 
 def _line_index(text: str) -> list[int]:
@@ -157,6 +175,4 @@ def _line_index(text: str) -> list[int]:
 
 
 def _line_of(line_starts: list[int], offset: int) -> int:
-    import bisect
-
     return bisect.bisect_right(line_starts, offset)

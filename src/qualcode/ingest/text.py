@@ -1,135 +1,165 @@
-"""Plain-text (and Markdown) transcripts: speaker labels by convention.
+"""Plain-text (and Markdown) transcripts: speaker turns by convention.
 
-Recognised at the start of a line:
+Recognised at the start of a line (see docs/ingest.md for an example of each):
 
-- ``Name: text`` and ``Name : text`` (``Name:`` alone, text on the next lines, too)
+- ``Name: text`` and ``Name : text`` (``Name:`` alone, text on the next lines, too); joint
+  speakers ``X og Y:``, ``I1 + I2:``, ``ALL PARTICIPANTS:``
 - ``[Name] text`` and Zoom's ``[Name] 11:02:09`` header line
 - ``**Name:** text`` and ``**Name**: text``
+- ``### Name`` headings used for every turn
 - ``Name  12:04`` alone on a line (Otter), the turn's text on the following lines
-- ``12:04 NAME: text`` (a timestamp before the label)
+- a time mark before the label: ``12:04 NAME:``, ``*3:55 = X: text``
 
 Unlabelled lines continue the current speaker's turn; a label repeated on consecutive
-paragraphs continues the same turn. Lines before the first turn (titles, dates, notes) are
-kept as header metadata, not speech. A ``Name:`` label that occurs only once *before* the
-talk begins and names a header field (``Date: …``) is header, not a speaker.
+paragraphs continues the same turn. Lines before the first turn (titles, notes, Otter's
+``SUMMARY KEYWORDS``) are header metadata, not speech; a legend mapping labels to roles
+(``I1: Interviewer 1`` or ``I = interviewer, X = informant``) is metadata too. Lines that
+are only a time mark (``(16.09)``) time the next turn; ``[00:01:00]`` inside a turn is
+taken out of the quoted text. Lines that are only a note (``[laughter]``, ``(inaudible)``,
+``==== Connection got interrupted ====``) are non-speech turns with no speaker.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
-from dataclasses import dataclass
+from typing import Any
 
+from qualcode.ingest.labels import INLINE_STAMP, Candidate, classify, name_like, parse_timestamp
+from qualcode.ingest.legend import find_legend, header_sections
 from qualcode.ingest.model import Transcript, Turn
 
-_TS = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
-_TS_RE = re.compile(rf"^{_TS}$")
+__all__ = ["parse_text", "parse_timestamp"]
 
-_BOLD = re.compile(r"^\*\*(?P<label>[^*:\n]{1,60}?)\s*(?::\s*\*\*|\*\*\s*:)\s*(?P<rest>.*)$")
-_BRACKET = re.compile(r"^\[(?P<label>[^\]\n]{1,60})\]\s*(?P<rest>.*)$")
-_HEADER_TS = re.compile(rf"^(?P<label>[^\s:][^:\n]{{0,58}}?)\s+(?P<ts>{_TS})\s*$")
-_TS_FIRST = re.compile(rf"^(?P<ts>{_TS})\s+(?P<label>[^:\n]{{1,40}}?)\s*:\s*(?P<rest>.*)$")
-_COLON = re.compile(r"^(?P<label>[^\s:\[*#>][^:\n]{0,40}?)\s?:(?:\s+(?P<rest>\S.*)|\s*$)")
-
-# Words in square brackets that are transcribers' notes, not speakers.
-NONSPEECH_WORDS = {
-    "laughter", "laughs", "laughing", "crosstalk", "cross-talk", "cross talk", "inaudible",
-    "unclear", "indistinct", "pause", "silence", "overlapping", "overlap", "coughs", "cough",
-    "applause", "music", "noise", "background noise", "sighs", "sigh", "interruption",
-    "long pause", "short pause", "break", "end", "end of recording", "recording starts",
-    "recording ends", "redacted", "name", "name redacted",
-}
-# Connectors allowed inside joint or multi-word labels ("X og Y", "Dr. van Dijk").
-_CONNECTORS = {"og", "and", "&", "und", "et", "en", "y", "e", "de", "van", "der", "von", "le", "la", "di", "da", "du", "of"}
-_LABEL_BAD_CHARS = re.compile(r"[,?!\"“”;=<>/\\|{}]")
-# "Date: 3 March" before the talk is a header line, not a speaker who spoke once.
-METADATA_KEYS = {
-    "date", "time", "location", "place", "site", "venue", "duration", "length", "participants",
-    "present", "attendees", "recorded", "recording", "transcribed", "transcribed by", "transcriber",
-    "transcription", "title", "study", "project", "group", "session", "note", "notes", "topic",
-    "subject", "language", "file", "audio", "source", "setting", "format", "facilitated by", "keywords",
+# Label styles that are unambiguous once seen; colon labels need care ("Date: …").
+_SAFE_STYLES = {"bold", "header", "bracket", "custom"}
+# Roles head a transcript as "Interviewer: Jane Doe" but speak as "Interviewer: How was it?".
+ROLE_KEYS = {"interviewer", "interviewee", "moderator", "facilitator", "respondent", "researcher"}
+# "Key: value" lines that head a transcript: metadata, never a speaker.
+HEADER_KEYS = {
+    "date", "time", "duration", "length", "location", "place", "site", "venue", "title", "subject",
+    "topic", "project", "study", "file", "filename", "audio", "recording", "recorded", "transcribed by",
+    "transcriber", "transcription", "language", "participants", "speakers", "attendees", "present",
+    "notes", "note", "keywords", "summary", "session", "group", "code", "id", "version", "source", "dato", "datum", "lieu", "ort", "sted",
 }
 
 
-@dataclass
-class _Label:
-    label: str
-    rest: str            # text after the label on the same line ("" if none)
-    rest_offset: int     # offset of `rest` within the line
-    timestamp: float | None
-    style: str           # colon | bracket | bold | header | custom
+def _resolve_labels(found: list[Candidate | None]) -> tuple[Counter[str], str | None]:
+    """Count labels, fold ``I1 (unclear who?)`` into ``I1``; return counts and the file's
+    dominant label style (None when colon labels dominate or nothing does)."""
+    counts = Counter(f.label for f in found if f is not None and f.kind == "label"
+                     and f.style != "semicolon" and f.label)
+    for f in found:
+        if f is not None and f.kind == "label" and f.label and f.label.endswith(")") and " (" in f.label:
+            base = f.label[: f.label.index(" (")]
+            if counts[base] >= 2:
+                f.label = base
+    counts = Counter(f.label for f in found if f is not None and f.kind == "label"
+                     and f.style != "semicolon" and f.label)
+    styles = Counter(f.style for f in found if f is not None and f.kind == "label" and f.label
+                     and (f.style != "heading" or counts[f.label] >= 2) and name_like(f.label))
+    dominant = styles.most_common(1)[0][0] if styles else None
+    return counts, (None if dominant == "colon" else dominant)
 
 
-def parse_timestamp(value: str) -> float:
-    """'1:02:03' -> 3723.0, '12:04' -> 724.0, '0:03:14.3' -> 194.3."""
-    value = value.replace(",", ".")
-    parts = value.split(":")
-    seconds = 0.0
-    for part in parts:
-        seconds = seconds * 60 + float(part)
-    return seconds
-
-
-def _name_like(label: str) -> bool:
-    words = label.split()
-    if not words or len(words) > 5 or _LABEL_BAD_CHARS.search(label):
-        return False
-    if label.replace(" ", "").isdigit() or _TS_RE.match(label):
-        return False
-    for word in words:
-        head = word.lstrip("(")[:1]
-        if not (head.isupper() or head.isdigit() or word.lower() in _CONNECTORS):
-            return False
-    return True
-
-
-def _match_label(line: str, custom: re.Pattern[str] | None) -> _Label | None:
-    if custom is not None:
-        m = custom.match(line)
-        if m:
-            groups = m.groupdict()
-            rest_start = m.end()
-            ts = groups.get("ts") or groups.get("timestamp")
-            return _Label(
-                groups["label"].strip(), line[rest_start:].strip(),
-                rest_start + (len(line[rest_start:]) - len(line[rest_start:].lstrip())),
-                parse_timestamp(ts) if ts else None, "custom",
-            )
-        return None
-    for regex, style in ((_BOLD, "bold"), (_TS_FIRST, "colon")):
-        m = regex.match(line)
-        if m and _name_like(m["label"].strip()):
-            ts = m.groupdict().get("ts")
-            return _Label(m["label"].strip(), m["rest"], m.start("rest"), parse_timestamp(ts) if ts else None, style)
-    m = _BRACKET.match(line)
-    if m:
-        label = m["label"].strip()
-        if label.lower() in NONSPEECH_WORDS or _TS_RE.match(label) or not label:
-            return None
-        rest = m["rest"]
-        if _TS_RE.match(rest.strip()):  # Zoom: [Name] 11:02:09, text on the next line
-            return _Label(label, "", len(line), parse_timestamp(rest.strip()), "bracket")
-        return _Label(label, rest, m.start("rest"), None, "bracket")
-    m = _HEADER_TS.match(line)
-    if m and _name_like(m["label"].strip()):
-        return _Label(m["label"].strip(), "", len(line), parse_timestamp(m["ts"]), "header")
-    m = _COLON.match(line)
-    if m:
-        label = m["label"].strip()
-        rest = m["rest"] or ""
-        return _Label(label, rest, m.start("rest") if m["rest"] else len(line), None, "colon")
-    return None
-
-
-def _accept(found: _Label, counts: Counter[str], started: bool) -> bool:
+def _accept(found: Candidate, counts: Counter[str], started: bool, dominant: str | None) -> bool:
     """Colon labels are the risky kind ("Date: …", "So my point:"): be careful with them."""
-    if found.style != "colon":
+    label = found.label or ""
+    if not label:
+        return False
+    if found.style in _SAFE_STYLES:
         return True
-    if not _name_like(found.label):
-        return counts[found.label] >= 3
-    if counts[found.label] >= 2 or started:
-        return True
-    return found.label.lower() not in METADATA_KEYS
+    if found.style == "heading":
+        return counts[label] >= 2
+    if found.style == "semicolon":  # "I2; text": a typo for a colon, only for known labels
+        return counts[label] >= 3
+    if found.style == "stamped":
+        return name_like(label) or counts[label] >= 2
+    if counts[label] < 2 and (dominant is not None or not found.rest.strip()):
+        return False  # "Hi PARTICIPANT 30:" in a file whose turns look different
+    if not name_like(label):
+        return counts[label] >= 3
+    return counts[label] >= 2 or started
+
+
+def _opens_talk(item: Candidate, found: list[Candidate | None], index: int,
+                counts: Counter[str], dominant: str | None) -> bool:
+    """A one-off ``Name: text`` line right before other turns is the first turn
+    ("Fac: Start?"), unless it looks like a header line ("Date: 3 March")."""
+    if not _speaks_once(item, dominant):
+        return False
+    for nxt in found[index + 1: index + 4]:
+        if nxt is not None:
+            return nxt.kind == "label" and nxt.style == "colon" and (
+                counts[nxt.label or ""] >= 2 or _speaks_once(nxt, dominant))
+    return False
+
+
+def _speaks_once(item: Candidate, dominant: str | None) -> bool:
+    label, rest = item.label or "", item.rest.strip()
+    if item.style != "colon" or dominant is not None or not rest or not name_like(label):
+        return False
+    key = label.lower()
+    if key in ROLE_KEYS:
+        return rest[-1] in ".?!…"
+    return key not in HEADER_KEYS
+
+
+class _Builder:
+    """The turn-building state of one pass over the lines. A note line ("[laughter]") is
+    its own non-speech turn; the speech around it by the same speaker stays one turn."""
+
+    def __init__(self) -> None:
+        self.turns: list[Turn] = []
+        self.header: list[str] = []
+        self.speech: Turn | None = None  # the current (or last) speech turn
+        self.after_note = False
+        self.pending_ts: float | None = None
+        self.gap = False  # a stamp or note line since the speech turn's last piece
+
+    def label(self, found: Candidate, start: int) -> None:
+        rest, rest_start = found.rest, start + found.rest_offset
+        if rest and (rest[0].isspace() or rest[-1].isspace()):  # rarely: labels strip most
+            stripped = rest.lstrip()
+            rest_start += len(rest) - len(stripped)
+            rest = stripped.rstrip()
+        cur = self.speech
+        self.after_note = False
+        if cur is not None and cur.speaker == found.label:
+            if rest:  # the same speaker's label repeated: one turn, a new piece
+                cur.pieces.append((rest_start, rest_start + len(rest)))
+            self.gap = False
+            return
+        ts = found.timestamp if found.timestamp is not None else self.pending_ts
+        self.speech = Turn(speaker=found.label, pieces=[], timestamp=ts)
+        self.pending_ts, self.gap = None, False
+        self.turns.append(self.speech)
+        if rest:
+            self.speech.pieces.append((rest_start, rest_start + len(rest)))
+
+    def note(self, found: Candidate, line: str, start: int) -> None:
+        stripped = line.strip()
+        begin = start + len(line) - len(line.lstrip())
+        self.turns.append(Turn(None, [(begin, begin + len(stripped))], found.timestamp, "nonspeech"))
+        self.after_note, self.gap = True, True
+
+    def plain(self, line: str, start: int) -> None:
+        cur = self.speech
+        if cur is None:
+            if self.after_note:  # a note before any speaker: keep the text as unattributed
+                cur = self.speech = Turn(None, [], self.pending_ts)
+                self.turns.append(cur)
+            else:
+                self.header.append(line.strip())
+                return
+        lead = len(line) - len(line.lstrip())
+        piece_start, piece_end = start + lead, start + len(line)
+        if cur.pieces and not self.gap:
+            cur.pieces[-1] = (cur.pieces[-1][0], piece_end)  # continuation: extend the span
+        else:
+            cur.pieces.append((piece_start, piece_end))
+        self.gap = False
 
 
 def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
@@ -138,49 +168,84 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
     group (and optionally ``ts``) for conventions the detector misses."""
     custom = re.compile(speaker_pattern) if speaker_pattern else None
     lines = text.split("\n")
-    offsets = []
-    pos = 0
-    for line in lines:
-        offsets.append(pos)
-        pos += len(line) + 1
+    found = [classify(line, custom) if line else None for line in lines]
+    counts, dominant = _resolve_labels(found)
+    legend, legend_lines = find_legend(lines, found, counts)
 
-    found: list[_Label | None] = [_match_label(line, custom) for line in lines]
-    counts = Counter(f.label for f in found if f is not None)
-
-    turns: list[Turn] = []
-    header: list[str] = []
-    current: Turn | None = None
+    build = _Builder()
     started = False
-    for line, start, label in zip(lines, offsets, found):
-        if label is not None and _accept(label, counts, started):
-            started = True
-            rest = label.rest.strip()
-            rest_start = start + label.rest_offset + (len(label.rest) - len(label.rest.lstrip()))
-            if current is not None and current.speaker == label.label and current.kind == "speech":
-                if rest:  # the same speaker's label repeated: one turn, a new piece
-                    current.pieces.append((rest_start, rest_start + len(rest)))
-                continue
-            current = Turn(speaker=label.label, pieces=[], timestamp=label.timestamp)
-            turns.append(current)
-            if rest:
-                current.pieces.append((rest_start, rest_start + len(rest)))
+    pos = 0
+    for index, line in enumerate(lines):
+        start, pos = pos, pos + len(line) + 1
+        item = found[index]
+        if legend_lines and index in legend_lines:
             continue
-        stripped = line.strip()
-        if not stripped:
+        if item is None:
+            if line and not line.isspace():
+                build.plain(line, start)
             continue
-        if current is None:
-            header.append(stripped)
-            continue
-        lead = len(line) - len(line.lstrip())
-        piece_start, piece_end = start + lead, start + len(line.rstrip())
-        if current.pieces:
-            first, _ = current.pieces[-1]
-            current.pieces[-1] = (first, piece_end)  # continuation: extend the span
+        if item.kind == "nonspeech" and item.label and counts[item.label] >= 1:
+            # "[Anna]" alone on its line, Anna also labels other turns: her text is below
+            item.kind, item.rest, item.rest_offset = "label", "", len(line)
+        if item.kind == "label":
+            if _accept(item, counts, started, dominant) or (
+                    not started and _opens_talk(item, found, index, counts, dominant)):
+                started = True
+                build.label(item, start)
+            else:
+                build.plain(line, start)
+        elif not started:
+            build.header.append(line.strip())
+        elif item.kind == "stamp":
+            build.pending_ts, build.gap = item.timestamp, True
         else:
-            current.pieces.append((piece_start, piece_end))
+            build.note(item, line, start)
 
-    turns = [t for t in turns if t.pieces]
-    metadata: dict[str, object] = {}
-    if header:
-        metadata["header"] = header
+    turns = _drop_inline_stamps(text, [t for t in build.turns if t.pieces])
+    metadata: dict[str, Any] = {}
+    if build.header:
+        metadata["header"] = build.header
+        sections = header_sections(build.header)
+        if sections:
+            metadata["sections"] = sections
+    if legend:
+        metadata["legend"] = legend
     return Transcript(text=text, format=fmt, encoding=encoding, turns=turns, metadata=metadata)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return start, end
+
+
+def _drop_inline_stamps(text: str, turns: list[Turn]) -> list[Turn]:
+    """Cut ``[00:01:00]`` marks out of speech pieces; the first one times an untimed turn."""
+    if "[" not in text:
+        return turns
+    stamps = [(m.start(), m.end(), m["ts"]) for m in INLINE_STAMP.finditer(text)]
+    if not stamps:
+        return turns
+    starts = [s for s, _, _ in stamps]
+    kept = []
+    for turn in turns:
+        if turn.kind != "speech":
+            kept.append(turn)
+            continue
+        pieces: list[tuple[int, int]] = []
+        for s, e in turn.pieces:
+            i = bisect.bisect_left(starts, s)
+            while i < len(stamps) and stamps[i][1] <= e:
+                a, b, ts = stamps[i]
+                if turn.timestamp is None:
+                    turn.timestamp = parse_timestamp(ts)
+                pieces.append(_trim(text, s, a))
+                s = b
+                i += 1
+            pieces.append(_trim(text, s, e))
+        turn.pieces = [(s, e) for s, e in pieces if e > s]
+        if turn.pieces:
+            kept.append(turn)
+    return kept

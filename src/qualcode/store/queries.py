@@ -52,8 +52,8 @@ def list_sources(db: "Database") -> list[SourceInfo]:
     rows = db.execute(
         "SELECT s.id, s.name, s.format, s.encoding, "
         "(SELECT count(*) FROM speakers WHERE source_id = s.id), "
-        "(SELECT count(*) FROM segments WHERE source_id = s.id), "
-        "(SELECT coalesce(sum(words), 0) FROM segments WHERE source_id = s.id), "
+        "(SELECT count(*) FROM segments WHERE source_id = s.id AND kind = 'speech'), "
+        "(SELECT coalesce(sum(words), 0) FROM segments WHERE source_id = s.id AND kind = 'speech'), "
         "s.source_group, s.attributes, s.ingested_at FROM sources s ORDER BY s.name"
     ).fetchall()
     return [SourceInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9]) for r in rows]

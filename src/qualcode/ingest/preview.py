@@ -1,0 +1,74 @@
+"""``ingest --dry-run``: what a parse found, without touching a project.
+
+The JSON form is a contract for scripts (one object per file)::
+
+    {"file", "format", "encoding", "speakers": [{"label", "turns", "words"}],
+     "turns": [{"speaker", "text", "timestamp"}]}
+
+``turns`` holds every speech turn in order (``timestamp`` in seconds or null); non-speech
+notes are counted in the table view but left out of the JSON turns.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from qualcode.ingest import read_transcript
+from qualcode.ingest.model import Transcript
+
+
+@dataclass
+class SpeakerSummary:
+    label: str | None
+    turns: int
+    words: int
+
+
+@dataclass
+class TurnPreview:
+    speaker: str | None
+    text: str
+    timestamp: float | None
+
+
+@dataclass
+class Preview:
+    file: str
+    format: str
+    encoding: str
+    speakers: list[SpeakerSummary]
+    turns: list[TurnPreview]
+    notes: int = 0
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file, "format": self.format, "encoding": self.encoding,
+            "speakers": [{"label": s.label, "turns": s.turns, "words": s.words} for s in self.speakers],
+            "turns": [{"speaker": t.speaker, "text": t.text, "timestamp": t.timestamp} for t in self.turns],
+        }
+
+
+def summarise(path: Path, transcript: Transcript) -> Preview:
+    speakers: dict[str | None, SpeakerSummary] = {}
+    turns: list[TurnPreview] = []
+    notes = 0
+    for turn in transcript.turns:
+        if turn.kind != "speech":
+            notes += 1
+            continue
+        text = turn.text(transcript.text)
+        summary = speakers.setdefault(turn.speaker, SpeakerSummary(turn.speaker, 0, 0))
+        summary.turns += 1
+        summary.words += len(text.split())
+        turns.append(TurnPreview(turn.speaker, text, turn.timestamp))
+    return Preview(str(path), transcript.format, transcript.encoding, list(speakers.values()), turns,
+                   notes, transcript.metadata)
+
+
+def preview_file(path: Path, *, fmt: str | None = None, speaker_pattern: str | None = None) -> Preview:
+    """Parse ``path`` as ingest would and summarise it. Raises QualcodeError for bad input."""
+    transcript, _ = read_transcript(path, fmt=fmt, speaker_pattern=speaker_pattern)
+    return summarise(path, transcript)
