@@ -2,7 +2,9 @@
 
 Builds a corpus of about N words by copying the sample transcripts (each copy gets a unique
 header line so that it is a distinct source), then times, in one process:
-  ingest (read, decode, parse, store), suggest (default offline pipeline), report themes.
+  ingest (read, decode, parse, store), suggest (default offline pipeline), report themes,
+  suggest again with nothing changed (the per-segment cache), and suggest after a researcher
+  decided the suggestions of every tenth source (retraining the learned layer).
 
     python benchmarks/throughput.py --words 1000000 [--codebook codebooks/em_peer_support.yaml]
 """
@@ -20,13 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def make_corpus(folder: Path, words: int) -> tuple[list[Path], int]:
+def make_corpus(folder: Path, words: int, unique: bool = False) -> tuple[list[Path], int]:
     samples = sorted((ROOT / "sample_transcripts").glob("*.txt")) + sorted((ROOT / "sample_transcripts").glob("*.md"))
     texts = [(p, p.read_text(encoding="utf-8")) for p in samples]
     files, total, i = [], 0, 0
     while total < words:
         src, text = texts[i % len(texts)]
         path = folder / f"copy{i:05d}_{src.name}"
+        if unique:  # every line distinct, so that no segment's analysis can be shared with a copy
+            text = "\n".join(f"{line} {i}" if line.strip() else line for line in text.split("\n"))
         path.write_text(f"Benchmark copy {i}\n{text}", encoding="utf-8")
         files.append(path)
         total += len(text.split())
@@ -39,6 +43,8 @@ def main() -> None:
     parser.add_argument("--words", type=int, default=1_000_000)
     parser.add_argument("--codebook", type=Path, default=ROOT / "codebooks" / "em_peer_support.yaml")
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--unique", action="store_true",
+                        help="make every line of every copy distinct (no two segments share a text)")
     args = parser.parse_args()
 
     from qualcode.codebook import load_codebook
@@ -50,7 +56,7 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="qualcode-bench-"))
     try:
-        files, words = make_corpus(work, args.words)
+        files, words = make_corpus(work, args.words, args.unique)
         db, _ = init_project(work / "bench.db")
 
         t0 = time.perf_counter()
@@ -59,9 +65,20 @@ def main() -> None:
 
         with db.atomic():
             store_codebook(db, load_codebook(args.codebook), loaded_by="bench")
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         result = run_suggest(db)
-        t_suggest = time.perf_counter() - t0
+        t_suggest, c_suggest = time.perf_counter() - t0, time.process_time() - c0
+        t0 = time.perf_counter()
+        run_suggest(db)
+        t_again = time.perf_counter() - t0
+        # A researcher reviews every tenth source: accepts the confident suggestions, rejects the rest.
+        db.execute("UPDATE codings SET status = CASE WHEN score >= 0.7 THEN 'accepted' ELSE 'rejected' END, "
+                   "coder = 'bench' WHERE source_id % 10 = 0")
+        db.conn.commit()
+        decisions = db.execute("SELECT count(*) FROM codings WHERE coder = 'bench'").fetchone()[0]
+        t0, c0 = time.perf_counter(), time.process_time()
+        retrained = run_suggest(db)
+        t_retrain, c_retrain = time.perf_counter() - t0, time.process_time() - c0
         db.execute("UPDATE codings SET status = 'accepted'")  # report over every suggestion
         db.conn.commit()
 
@@ -76,6 +93,10 @@ def main() -> None:
         both = t_ingest + t_suggest
         print(f"ingest + suggest: {both:7.2f} s  {words / both:12,.0f} words/s")
         print(f"report themes: {t_report:7.3f} s over {codings:,} codings ({len(report.rows)} codes)")
+        print(f"suggest CPU time (first run): {c_suggest:7.2f} s")
+        print(f"suggest again, nothing changed: {t_again:7.2f} s")
+        print(f"suggest after {decisions:,} decisions (retraining {retrained.learned} codes): {t_retrain:7.2f} s "
+              f"({c_retrain:.2f} s CPU)  {words / t_retrain:12,.0f} words/s")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)

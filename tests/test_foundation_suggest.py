@@ -176,3 +176,16 @@ def test_progress_bar_only_on_a_terminal(run: Run, coded: Path, monkeypatch: pyt
     monkeypatch.setattr("qualcode.cli.context.stderr_is_terminal", lambda: True)
     assert "Suggesting" in run("suggest").stderr
     assert "Suggesting" not in run("--quiet", "suggest").stderr
+
+
+def test_a_stale_suggestion_with_a_memo_is_kept(run: Run, coded: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    run("suggest")
+    rows = [r for r in suggestions(coded) if r["code_id"] == "exhaustion"]
+    noted, other = rows[0]["id"], [r["id"] for r in rows[1:]]
+    run("memo", "add", "Check whether this is exhaustion or boredom.", "--coding", str(noted))
+    # The codebook drops every exhaustion keyword: its pending suggestions no longer fire.
+    run("codebook", "load", write_file("cb.yaml", CODEBOOK.replace('keywords: [exhausted, "burn out"]', "keywords: [zzz]")),
+        "--yes")
+    run("suggest")
+    left = {r["id"] for r in suggestions(coded) if r["code_id"] == "exhaustion"}
+    assert noted in left and not left & set(other)

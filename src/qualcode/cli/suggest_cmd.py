@@ -17,10 +17,12 @@ def suggest(
     min_score: Annotated[float, typer.Option(min=0, max=1, help="Store only suggestions scoring at least this.")] = 0.0,
     model: Annotated[Optional[str], typer.Option(help="An installed spaCy pipeline to use instead of the offline default.")] = None,
 ) -> None:
-    """Suggest codes for every segment from the codebook's keywords and patterns.
+    """Suggest codes for every segment: keywords and patterns, similarity to each code's
+    description and examples, and classifiers learned from your accept/reject decisions.
 
-    Each suggestion has a score in [0, 1], its method and its evidence (the matched words and
-    their offsets). Running it again updates pending suggestions, never duplicates them."""
+    Each suggestion has a calibrated score in [0, 1] (0.5 = worth suggesting), its method and
+    every layer's evidence. Running it again retrains on new decisions and updates pending
+    suggestions, never duplicates them; unchanged segments are not re-analysed."""
     from qualcode.coding.common import require_sources
     from qualcode.coding.suggestions import run_suggest
 
@@ -31,7 +33,8 @@ def suggest(
         result = run_suggest(db, model=model, min_score=min_score, sources=source_ids or None, progress=advance)
     say(ctx, f"{result.segments:,} segments ({result.words:,} words) in {result.seconds:.1f} s: "
              f"{result.new} new, {result.updated} updated, {result.withdrawn} withdrawn; "
-             f"{result.suggested} suggestions pending review")
+             f"{result.suggested} suggestions pending review"
+             + (f"; learned from decisions for {result.learned} code(s)" if result.learned else ""))
 
 
 def register(app: typer.Typer) -> None:

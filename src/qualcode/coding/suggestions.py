@@ -3,7 +3,14 @@
 Suggestions are codings with ``origin = 'suggest'`` and ``status = 'suggested'``, one per
 (segment, code). Re-running updates pending suggestions in place (never duplicates them),
 leaves decided ones (accepted/rejected) alone, and withdraws pending suggestions that no
-longer fire (a codebook edit removed the keyword): those were never a decision.
+longer fire (a codebook edit removed the keyword, or decisions taught the learned layer
+otherwise): those were never a decision.
+
+``codings.score`` is the calibrated combined score (0.5 = the suggestion boundary, see
+``nlp/combine.py``); ``codings.evidence`` lists every layer's reason, lexical items with
+offsets into the source text. Every run retrains the learned layer from all decisions in
+the project (accepted and rejected codings, manual codings, by any coder). The spaCy pass
+is cached per segment text (``nlp_cache``), so unchanged segments are not re-analysed.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from qualcode.codebook.store import active_codes
 from qualcode.coding.common import now
@@ -20,6 +27,8 @@ from qualcode.ingest.model import piece_offset
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+    from qualcode.nlp.analysis import Analysed
 
 
 @dataclass
@@ -30,8 +39,62 @@ class SuggestResult:
     new: int
     updated: int
     withdrawn: int
-    kept_decided: int  # matches whose (segment, code) already has a decision
+    kept_decided: int  # suggestions whose (segment, code) already has a decision
     seconds: float
+    analysed: int = 0  # segments run through spaCy (the others came from the cache)
+    learned: int = 0  # codes scored by a classifier trained on decisions
+
+
+def _language(db: "Database") -> str:
+    row = db.execute("SELECT language FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
+    return str(row[0]) if row and row[0] else "en"
+
+
+def _analysed(db: "Database", texts: Sequence[str], nlp: Any, codes: list[Any], key: str,
+              batch_size: int, progress: Callable[[int], None] | None) -> tuple[list["Analysed"], list[tuple[str, str]]]:
+    """Each text's analysis, from the cache where possible; returns new cache rows to store."""
+    from qualcode.nlp.analysis import Analysed, analyse, text_key
+    from qualcode.nlp.lexical import LexicalMatcher
+
+    hashes = [text_key(t) for t in texts]
+    cached = dict(db.execute("SELECT text_hash, analysis FROM nlp_cache WHERE pipeline = ?", [key]).fetchall())
+    out: list[Analysed | None] = [Analysed.from_json(cached[h]) if h in cached else None for h in hashes]
+    if progress:
+        progress(sum(1 for a in out if a is not None))
+    todo: dict[str, list[int]] = {}  # distinct new texts, and the segments that have them
+    for i, a in enumerate(out):
+        if a is None:
+            todo.setdefault(hashes[i], []).append(i)
+    fresh: list[tuple[str, str]] = []
+    if todo:
+        matcher = LexicalMatcher(nlp, codes)
+        texts_todo = (texts[idx[0]] for idx in todo.values())
+        for (h, idx), result in zip(todo.items(), analyse(nlp, matcher, texts_todo, batch_size)):
+            for i in idx:
+                out[i] = result
+            fresh.append((h, result.to_json()))
+            if progress:
+                progress(len(idx))
+    return [a for a in out if a is not None], fresh
+
+
+def _labels(db: "Database", index: dict[int, int]) -> dict[str, Any]:
+    from qualcode.nlp.learned import labels_from_decisions
+
+    rows = db.execute("SELECT segment_id, code_id, status FROM codings WHERE status IN ('accepted', 'rejected') "
+                      "AND segment_id IS NOT NULL").fetchall()
+    decisions = [(index[r[0]], r[1], r[2] == "accepted") for r in rows if r[0] in index]
+    return labels_from_decisions(decisions)
+
+
+def _source_evidence(items: list[dict[str, Any]], seg_start: int, pieces: list[Any] | None) -> list[dict[str, Any]]:
+    for item in items:
+        if "start" in item:
+            if pieces:
+                item["start"], item["end"] = piece_offset(pieces, item["start"]), piece_offset(pieces, item["end"])
+            else:
+                item["start"], item["end"] = seg_start + item["start"], seg_start + item["end"]
+    return items
 
 
 def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 0.0,
@@ -39,65 +102,55 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
                 progress: Callable[[int], None] | None = None,
                 batch_size: int = 1000) -> SuggestResult:
     """Suggest codes for every speech segment (optionally of some sources), in one transaction."""
-    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.analysis import codebook_key
+    from qualcode.nlp.engine import score_segments
     from qualcode.nlp.pipeline import make_pipeline
 
     started = time.perf_counter()
     codes = active_codes(db)
     if not codes:
         raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
-    lang_row = db.execute("SELECT language FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
-    nlp = make_pipeline(lang_row[0] if lang_row else "en", model)
-    matcher = LexicalMatcher(nlp, codes)
+    lang = _language(db)
+    nlp = make_pipeline(lang, model)
+    key = codebook_key(codes, model or f"blank:{lang}")
+    # Every speech segment, in reading order: all of them inform IDF, context and training.
+    segments = db.execute("SELECT id, source_id, start, end, pieces, text, words FROM segments "
+                          "WHERE kind = 'speech' ORDER BY source_id, ordinal").fetchall()
+    analysed, fresh = _analysed(db, [r[5] for r in segments], nlp, codes, key, batch_size, progress)
+    index = {r[0]: i for i, r in enumerate(segments)}
+    table = score_segments(nlp, codes, analysed, [r[1] for r in segments], _labels(db, index))
 
-    where, params = "kind = 'speech'", []
-    if sources:
-        where += f" AND source_id IN ({','.join('?' * len(sources))})"
-        params = list(sources)
-    segments = db.execute(
-        f"SELECT id, source_id, start, end, pieces, text, words FROM segments WHERE {where} ORDER BY id", params
-    ).fetchall()
+    wanted = set(sources) if sources else None
     existing: dict[tuple[int, str], tuple[int, str]] = {
         (r[0], r[1]): (r[2], r[3]) for r in db.execute(
-            "SELECT segment_id, code_id, id, status FROM codings WHERE origin = 'suggest'").fetchall()
+            "SELECT segment_id, code_id, id, status, source_id FROM codings WHERE origin = 'suggest'").fetchall()
+        if wanted is None or r[4] in wanted
     }
-    if sources:
-        seg_ids = {s[0] for s in segments}
-        existing = {k: v for k, v in existing.items() if k[0] in seg_ids}
-
-    inserts, updates, seen = [], [], set()
-    kept = 0
+    inserts, updates, seen, kept = [], [], set(), 0
     created = now()
-    texts = (row[5] for row in segments)
-    for row, doc in zip(segments, nlp.pipe(texts, batch_size=batch_size)):
-        seg_id, source_id, seg_start, seg_end, pieces_json = row[0], row[1], row[2], row[3], row[4]
+    rows_i, cols_j = table.suggested.nonzero()
+    for i, j in zip(rows_i.tolist(), cols_j.tolist()):
+        seg_id, source_id, seg_start, seg_end, pieces_json = segments[i][:5]
+        score = float(table.score[i, j])
+        if (wanted is not None and source_id not in wanted) or score < min_score:
+            continue
+        code_id = codes[j].id
         pieces = json.loads(pieces_json) if pieces_json else None
-        for code_id, match in matcher.match(doc).items():
-            score = match.score
-            if score < min_score:
-                continue
-            evidence = []
-            for ev in match.evidence:
-                item = ev.as_dict()
-                if pieces:
-                    item["start"], item["end"] = piece_offset(pieces, ev.start), piece_offset(pieces, ev.end)
-                else:
-                    item["start"], item["end"] = seg_start + ev.start, seg_start + ev.end
-                evidence.append(item)
-            payload = json.dumps(evidence, ensure_ascii=False)
-            key = (seg_id, code_id)
-            seen.add(key)
-            prior = existing.get(key)
-            if prior is None:
-                inserts.append((source_id, seg_id, code_id, seg_start, seg_end, match.method, score, payload, created))
-            elif prior[1] == "suggested":
-                updates.append((match.method, score, payload, prior[0]))
-            else:
-                kept += 1
-        if progress:
-            progress(1)
-
-    stale = [v[0] for k, v in existing.items() if k not in seen and v[1] == "suggested"]
+        payload = json.dumps(_source_evidence(table.evidence(i, j), seg_start, pieces), ensure_ascii=False)
+        key_ = (seg_id, code_id)
+        seen.add(key_)
+        prior = existing.get(key_)
+        if prior is None:
+            inserts.append((source_id, seg_id, code_id, seg_start, seg_end, table.method(i, j), score, payload, created))
+        elif prior[1] == "suggested":
+            updates.append((table.method(i, j), score, payload, prior[0]))
+        else:
+            kept += 1
+    # A pending suggestion that no longer fires is withdrawn, unless someone wrote a memo on
+    # it: the memo is the researcher's thinking and must keep its coding.
+    with_memo = {int(r[0]) for r in db.execute(
+        "SELECT target_id FROM memos WHERE target_type = 'coding' AND target_id GLOB '[0-9]*'").fetchall()}
+    stale = [v[0] for k, v in existing.items() if k not in seen and v[1] == "suggested" and v[0] not in with_memo]
     with db.atomic():
         conn = db.conn
         conn.executemany(
@@ -105,14 +158,18 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
             "score, evidence, created_at) VALUES (?, ?, ?, ?, ?, 'suggested', 'suggest', ?, ?, ?, ?)", inserts)
         conn.executemany("UPDATE codings SET method = ?, score = ?, evidence = ? WHERE id = ?", updates)
         conn.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in stale])
+        conn.execute("DELETE FROM nlp_cache WHERE pipeline != ?", [key])
+        conn.executemany("INSERT OR REPLACE INTO nlp_cache (text_hash, pipeline, analysis) VALUES (?, ?, ?)",
+                         [(h, key, a) for h, a in fresh])
         db.execute(
             "INSERT INTO events (at, actor, action, detail) VALUES (?, 'qualcode', 'suggest', ?)",
             [created, json.dumps({"new": len(inserts), "updated": len(updates), "withdrawn": len(stale),
-                                  "model": model or f"blank:{nlp.lang}"})],
+                                  "model": model or f"blank:{nlp.lang}", "learned": len(table.learned.models)})],
         )
     pending = db.execute("SELECT count(*) FROM codings WHERE origin = 'suggest' AND status = 'suggested'").fetchone()[0]
+    scope = [r for r in segments if wanted is None or r[1] in wanted]
     return SuggestResult(
-        segments=len(segments), words=sum(r[6] for r in segments), suggested=pending,
+        segments=len(scope), words=sum(r[6] for r in scope), suggested=pending,
         new=len(inserts), updated=len(updates), withdrawn=len(stale), kept_decided=kept,
-        seconds=time.perf_counter() - started,
+        seconds=time.perf_counter() - started, analysed=len(fresh), learned=len(table.learned.models),
     )

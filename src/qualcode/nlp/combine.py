@@ -1,0 +1,104 @@
+"""How the layers' scores combine into one calibrated score per (segment, code).
+
+*Zero-shot* (no decisions needed) for code *c* and segment *s*::
+
+    z = sim(s, c) + CONTEXT * (sim of the turns just before and after)
+      - background(c)                                       # the corpus mean of the above: how
+                                                            #   generic the code's words are
+      + NAME * share of the code name's words in s          # lexical: the code's own name
+      + lexical(s, c)                                       # lexical: keywords and patterns
+
+*Learned* codes use their classifier's probability (the classifier takes the zero-shot score
+as a feature), blended with the zero-shot score while the code has fewer than
+``LEARNED_FULL`` accepted examples: a classifier trained on five examples is trusted less.
+
+Both are mapped onto one scale by a logistic curve whose midpoint is the layer's decision
+boundary, so that **0.5 means "worth suggesting" for every layer** and scores order the
+review the same way across codes. A code is suggested for a segment when its score is at
+least 0.5 and it is among the segment's best ``TOP_ZERO_SHOT`` (zero-shot) or
+``TOP_LEARNED`` (learned) codes, or when its keywords or patterns matched. The constants
+were chosen on the benchmark datasets (docs/suggestions.md).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Sequence
+
+if TYPE_CHECKING:
+    import numpy
+
+CONTEXT = 0.5
+BACKGROUND_PRIOR = 50  # segments at which the corpus background counts half
+NAME = 0.2
+LEXICAL = 1.0
+ZERO_SHOT_BOUNDARY = 0.35
+ZERO_SHOT_SCALE = 0.08
+TOP_ZERO_SHOT = 2
+TOP_LEARNED = 3
+LEARNED_FULL = 10  # accepted examples from which a learned code's score is its classifier's alone
+BOUNDARY = 0.5  # the calibrated score at which a code is suggested
+
+def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
+    """For each row, the sum of the rows just before and after it in the same group."""
+    import numpy
+
+    n = M.shape[0]
+    out = numpy.zeros_like(M)
+    if n < 2:
+        return out
+    same = numpy.array([groups[i] == groups[i + 1] for i in range(n - 1)], dtype=bool)
+    out[1:][same] += M[:-1][same]
+    out[:-1][same] += M[1:][same]
+    return out
+
+
+def zero_shot(sim: "numpy.ndarray", name_share: "numpy.ndarray", lexical: "numpy.ndarray",
+              groups: Sequence[Any]) -> "numpy.ndarray":
+    import numpy
+
+    if sim.shape[0] == 0:
+        return sim.copy()
+    smoothed = sim + CONTEXT * neighbours(sim, groups)
+    # A code's background level (how similar an unrelated turn is) is estimated from the
+    # corpus; with few segments the estimate is shrunk towards 0 rather than trusted.
+    n = sim.shape[0]
+    centred = smoothed - smoothed.mean(axis=0, keepdims=True) * (n / (n + BACKGROUND_PRIOR))
+    return centred + NAME * name_share + LEXICAL * lexical
+
+
+def logistic(x: "numpy.ndarray") -> "numpy.ndarray":
+    import numpy
+
+    return 1.0 / (1.0 + numpy.exp(-numpy.clip(x, -50, 50)))
+
+
+def calibrate_zero_shot(z: "numpy.ndarray") -> "numpy.ndarray":
+    return logistic((z - ZERO_SHOT_BOUNDARY) / ZERO_SHOT_SCALE)
+
+
+def calibrate_learned(p: "numpy.ndarray", boundary: float) -> "numpy.ndarray":
+    import numpy
+
+    p = numpy.clip(p, 1e-6, 1 - 1e-6)
+    return logistic(numpy.log(p / (1 - p)) - numpy.log(boundary / (1 - boundary)))
+
+
+def learned_weight(accepted: int) -> float:
+    """How far a learned code's score follows its classifier rather than the zero-shot score:
+    fully from ``LEARNED_FULL`` accepted examples on, proportionally below."""
+    return min(1.0, accepted / LEARNED_FULL) if LEARNED_FULL else 1.0
+
+
+def suggestion_mask(score: "numpy.ndarray", learned: "numpy.ndarray", lexical_hit: "numpy.ndarray"
+                    ) -> "numpy.ndarray":
+    """Which (segment, code) pairs to suggest; ``learned`` marks learned codes (per column)."""
+    import numpy
+
+    if score.size == 0:
+        return numpy.zeros(score.shape, dtype=bool)
+    order = numpy.argsort(-score, axis=1, kind="stable")
+    rank = numpy.empty_like(order)
+    rows = numpy.arange(score.shape[0])[:, None]
+    rank[rows, order] = numpy.arange(score.shape[1])[None, :]
+    top = numpy.where(learned[None, :], rank < TOP_LEARNED, rank < TOP_ZERO_SHOT)
+    return (score >= BOUNDARY) & (top | lexical_hit)

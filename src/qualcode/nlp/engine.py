@@ -1,0 +1,120 @@
+"""The suggestion engine: from analysed segments, a codebook and decisions to scores.
+
+Used the same way by ``qualcode suggest`` (segments of a project) and ``qualcode evaluate``
+(benchmark segments), so that what is measured is what researchers get. Segments must be
+given in reading order with a group (source) each: the neighbouring turns are context.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Sequence
+
+from qualcode.codebook.model import Code
+from qualcode.nlp import combine
+from qualcode.nlp.analysis import Analysed
+from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
+from qualcode.nlp.learned import Labels, LearnedScores, learn, top_terms
+from qualcode.nlp.similarity import Profile, Similarity, build_profiles, similarity
+
+if TYPE_CHECKING:
+    import numpy
+    from spacy.language import Language
+
+
+@dataclass
+class ScoreTable:
+    codes: list[Code]
+    profiles: list[Profile]
+    analysed: Sequence[Analysed]
+    sim: Similarity
+    lexical: "numpy.ndarray"
+    zero_shot: "numpy.ndarray"
+    learned: LearnedScores
+    score: "numpy.ndarray"  # calibrated, segments x codes
+    suggested: "numpy.ndarray"  # bool, segments x codes
+
+    def ranking(self, i: int, n: int = 3) -> list[str]:
+        import numpy
+
+        order = numpy.argsort(-self.score[i], kind="stable")[:n]
+        return [self.codes[j].id for j in order]
+
+    def suggested_codes(self, i: int) -> set[str]:
+        return {self.codes[j].id for j in self.suggested[i].nonzero()[0]}
+
+    def method(self, i: int, j: int) -> str:
+        kinds: list[str] = [k for k in ("keyword", "pattern") if k in self._lexical_kinds(i, j)]
+        if self.sim.score[i, j] > 0:
+            kinds.append("similarity")
+        if j in self.learned.models:
+            kinds.append("learned")
+        return "+".join(kinds) or "similarity"
+
+    def _lexical_kinds(self, i: int, j: int) -> set[str]:
+        hit = self.analysed[i].lexical.get(self.codes[j].id)
+        return {e["kind"] for e in hit["evidence"]} if hit else set()
+
+    def evidence(self, i: int, j: int) -> list[dict[str, Any]]:
+        """Every layer's reason for (segment i, code j); lexical offsets are within the segment."""
+        code = self.codes[j]
+        items: list[dict[str, Any]] = []
+        hit = self.analysed[i].lexical.get(code.id)
+        if hit:
+            items += [dict(e) for e in hit["evidence"]]
+        share = float(self.sim.name_share[i, j])
+        if share > 0:
+            items.append({"kind": "name", "term": code.name, "share": round(share, 2),
+                          "reason": f"{share:.0%} of the code name's words occur here"})
+        sim = float(self.sim.score[i, j])
+        if sim > 0 and self.profiles[j].parts:
+            label, text, _ = self.profiles[j].parts[int(self.sim.best_part[i, j])]
+            measure = "TF-IDF and word-vector cosine" if self.sim.vectors else "TF-IDF cosine"
+            items.append({"kind": "similarity", "score": round(sim, 3), "closest": label,
+                          "example": text[:200],
+                          "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
+        if j in self.learned.models:
+            model = self.learned.models[j]
+            p = float(self.learned.probability[i, j])
+            items.append({"kind": "learned", "probability": round(p, 3), "accepted": model.accepted,
+                          "rejected": model.rejected, "terms": top_terms(self.learned, i, j),
+                          "reason": f"classifier trained on {model.accepted} accepted and "
+                                    f"{model.rejected} rejected decisions gives {p:.2f}"})
+        return items
+
+
+def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
+                   groups: Sequence[Any], labels: dict[str, Labels] | None = None) -> ScoreTable:
+    """Score every segment against every code with all layers; ``labels`` come from decisions."""
+    import numpy
+
+    codes = list(codes)
+    profiles = build_profiles(nlp, codes)
+    lemmas = [a.lemmas for a in analysed]
+    sim = similarity(lemmas, profiles, nlp)
+    n, k = len(analysed), len(codes)
+    index = {c.id: j for j, c in enumerate(codes)}
+    lexical = numpy.zeros((n, k))
+    for i, a in enumerate(analysed):
+        for code_id, hit in a.lexical.items():
+            if code_id in index:
+                lexical[i, index[code_id]] = hit["score"]
+    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups)
+    exclusions = {}
+    if labels:
+        excl = [(c.id, c.exclude) for c in codes if c.exclude.strip()]
+        from qualcode.nlp.analysis import ContentLemmas
+
+        content = ContentLemmas(nlp)
+        exclusions = {cid: content(doc) for (cid, _), doc in zip(excl, nlp.pipe(t for _, t in excl))}
+    learned = learn(lemmas, groups, z, [c.id for c in codes], labels or {}, exclusions)
+    score = combine.calibrate_zero_shot(z)
+    is_learned = numpy.zeros(k, dtype=bool)
+    for j, model in learned.models.items():
+        is_learned[j] = True
+        weight = combine.learned_weight(model.accepted)
+        score[:, j] = (weight * combine.calibrate_learned(learned.probability[:, j], LEARNED_BOUNDARY)
+                       + (1 - weight) * score[:, j])
+    score = numpy.round(score, 4)
+    suggested = combine.suggestion_mask(score, is_learned, lexical > 0)
+    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested)

@@ -1,0 +1,91 @@
+"""Scoring suggestions against gold codings, with an optional simulated review.
+
+The gold is a set of coded spans over documents: a benchmark folder, another coder's
+codings in the project, or a CSV. Documents are cut into the protocol's units
+(``nlp/benchmark.py``), suggestions are computed fresh by the same engine ``qualcode
+suggest`` uses, and scored with ``nlp/metrics.py``.
+
+``simulate`` replays a researcher who reviews a share of the documents (chosen at random,
+by document, never by segment): on those documents they accept what the gold says and
+reject every other suggestion, so the learned layer trains on exactly that; the other
+documents are scored. Each fraction is repeated over several random splits and the
+scored segments are pooled.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
+
+from qualcode.codebook.model import Code
+from qualcode.nlp.benchmark import GoldSpan, Segment, gold_codes
+from qualcode.nlp.learned import labels_from_decisions
+from qualcode.nlp.metrics import Metrics, score
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+CURVE = (0.0, 0.1, 0.25, 0.5)
+
+
+@dataclass
+class EvalResult:
+    dataset: str
+    unit: str
+    reviewed: float  # share of documents reviewed before scoring
+    repeats: int
+    metrics: Metrics
+    learned_codes: int  # codes with a classifier (mean over repeats, rounded)
+
+
+def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence[Segment],
+                      spans: Sequence[GoldSpan], *, dataset: str, unit: str,
+                      fractions: Sequence[float] = (0.0,), repeats: int = 3, seed: int = 0,
+                      batch_size: int = 1000) -> list[EvalResult]:
+    """Score suggestions on ``segments`` against ``spans`` after reviewing each fraction."""
+    from qualcode.nlp.analysis import analyse
+    from qualcode.nlp.engine import score_segments
+    from qualcode.nlp.lexical import LexicalMatcher
+
+    matcher = LexicalMatcher(nlp, codes)
+    analysed = list(analyse(nlp, matcher, (s.text for s in segments), batch_size=batch_size))
+    groups = [s.doc_id for s in segments]
+    gold = gold_codes(list(segments), spans)
+    base = score_segments(nlp, codes, analysed, groups)
+    docs = sorted(set(groups))
+    results = []
+    for fraction in fractions:
+        if fraction <= 0:
+            results.append(EvalResult(dataset, unit, 0.0, 1, _score(base, range(len(segments)), gold), 0))
+            continue
+        rankings: list[list[str]] = []
+        suggested: list[set[str]] = []
+        golds: list[set[str]] = []
+        learned = 0
+        for r in range(repeats):
+            order = list(docs)
+            random.Random(seed + r).shuffle(order)
+            n_train = min(max(1, round(fraction * len(docs))), len(docs) - 1)
+            train = set(order[:n_train])
+            reviewed = {i for i, g in enumerate(groups) if g in train}
+            decisions = [(i, c, True) for i in reviewed for c in gold[i]]
+            decisions += [(i, c, False) for i in reviewed for c in base.suggested_codes(i) - gold[i]]
+            table = score_segments(nlp, codes, analysed, groups, labels_from_decisions(decisions, reviewed))
+            learned += len(table.learned.models)
+            for i in range(len(segments)):
+                if i not in reviewed:
+                    rankings.append(table.ranking(i))
+                    suggested.append(table.suggested_codes(i))
+                    golds.append(gold[i])
+        results.append(EvalResult(dataset, unit, fraction, repeats, score(rankings, suggested, golds),
+                                  round(learned / repeats)))
+    return results
+
+
+def _score(table: "object", rows: Sequence[int] | range, gold: list[set[str]]) -> Metrics:
+    from qualcode.nlp.engine import ScoreTable
+
+    assert isinstance(table, ScoreTable)
+    return score([table.ranking(i) for i in rows], [table.suggested_codes(i) for i in rows],
+                 [gold[i] for i in rows])

@@ -1,0 +1,180 @@
+"""Each suggestion layer finds what the others miss, and says why (through `qualcode suggest`)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Run
+
+CODEBOOK = """\
+codes:
+  - id: safety
+    name: Psychological safety
+    description: Trusting the group enough to speak up.
+    keywords: [safe]
+  - id: fatigue
+    name: Fatigue
+    description: Exhaustion, tiredness and sleep deprivation after night shifts.
+    examples:
+      - "I was completely drained."
+      - "My body clock is wrecked after a run of nights."
+  - id: rituals
+    name: Rituals
+    description: Habits that mark the end of the day.
+"""
+TRANSCRIPT = """\
+Ana: I don't feel safe in that meeting, honestly.
+Ben: Maybe it is safe for some of them.
+Cleo: After four nights my body clock is completely wrecked.
+Dev: The tiredness and the sleep deprivation pile up.
+Eli: We talked about the rota for next month.
+"""
+
+
+def rows(db: Path) -> list[dict[str, Any]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    out = [dict(r) for r in conn.execute(
+        "SELECT c.*, s.ordinal, src.text AS source_text FROM codings c JOIN segments s ON s.id = c.segment_id "
+        "JOIN sources src ON src.id = c.source_id WHERE c.origin = 'suggest' ORDER BY s.ordinal, c.code_id")]
+    conn.close()
+    for r in out:
+        r["evidence"] = json.loads(r["evidence"])
+    return out
+
+
+def by_kind(row: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    kinds: dict[str, list[dict[str, Any]]] = {}
+    for item in row["evidence"]:
+        kinds.setdefault(item["kind"], []).append(item)
+    return kinds
+
+
+@pytest.fixture
+def layered(run: Run, project: Path, write_file) -> Path:  # type: ignore[no-untyped-def]
+    run("ingest", write_file("fg.txt", TRANSCRIPT))
+    run("codebook", "load", write_file("cb.yaml", CODEBOOK))
+    run("suggest")
+    return project
+
+
+def test_lexical_finds_a_keyword_the_description_lacks_and_marks_negation(layered: Path) -> None:
+    found = {(r["ordinal"], r["code_id"]): r for r in rows(layered)}
+    safety = by_kind(found[(1, "safety")])
+    [keyword] = safety["keyword"]
+    assert (keyword["term"], keyword["text"], keyword.get("negated"), keyword.get("hedged")) == (
+        "safe", "safe", True, None)
+    assert found[(1, "safety")]["source_text"][keyword["start"]:keyword["end"]] == "safe"
+    assert "similarity" not in safety  # nothing in the description or name is in the segment
+    assert "negated" in keyword["reason"]
+    hedged = by_kind(found[(2, "safety")])["keyword"][0]
+    assert hedged.get("hedged") is True and hedged.get("negated") is None
+
+
+def test_similarity_finds_what_no_keyword_names_with_the_closest_example(layered: Path) -> None:
+    found = {(r["ordinal"], r["code_id"]): r for r in rows(layered)}
+    cleo = by_kind(found[(3, "fatigue")])
+    assert "keyword" not in cleo and "pattern" not in cleo  # the code has no keywords
+    [sim] = cleo["similarity"]
+    assert sim["closest"] == "example 2"
+    assert sim["example"] == "My body clock is wrecked after a run of nights."
+    assert by_kind(found[(4, "fatigue")])["similarity"][0]["closest"] == "description"
+    assert found[(3, "fatigue")]["method"] == "similarity"
+
+
+def test_scores_are_calibrated_and_unrelated_talk_gets_nothing(layered: Path) -> None:
+    found = rows(layered)
+    assert all(0.5 <= r["score"] <= 1 for r in found)  # 0.5 is the suggestion boundary
+    assert 5 not in {r["ordinal"] for r in found}  # the rota
+    assert not any(r["code_id"] == "rituals" for r in found)
+
+
+LEARN_CODEBOOK = """\
+codes:
+  - id: rituals
+    name: Rituals
+    description: Habits that mark the end of the day.
+  - id: rota
+    name: Rota
+    description: Planning who works which shift.
+"""
+LEARN_LINES = [
+    "Ana: We always grab an espresso together before we leave.",
+    "Ben: Nothing like an espresso with the team after handover.",
+    "Cleo: The espresso machine is where the night ends for us.",
+    "Dev: An espresso and a chat, then home.",
+    "Eli: Espresso first, then the drive home.",
+    "Fay: Someone brings espresso for everyone at seven.",
+    "Ana: The rota for next month came out late again.",
+    "Ben: I swapped two shifts on the rota with Cleo.",
+    "Cleo: Who covers the Saturday on the rota?",
+    "Dev: The rota has me on nights three weeks running.",
+    "Eli: I asked for the rota to change but nobody answered.",
+    "Fay: The new rota starts on Monday.",
+    "Gus: That espresso on the way out is my favourite bit.",
+]
+
+
+def test_learned_layer_suggests_what_the_codebook_never_mentions(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    run("ingest", write_file("fg.txt", "\n".join(LEARN_LINES) + "\n"))
+    run("codebook", "load", write_file("cb.yaml", LEARN_CODEBOOK))
+    run("suggest")
+    assert not any(r["ordinal"] == 13 and r["code_id"] == "rituals" for r in rows(project))
+    conn = sqlite3.connect(project)
+    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
+    conn.close()
+    for seg in ids[:6]:
+        run("--coder", "kim", "code", str(seg), "rituals")
+    for seg in ids[6:12]:
+        run("--coder", "kim", "code", str(seg), "rota")
+    result = run("suggest")
+    assert "learned from decisions for 2 code(s)" in result.stderr
+    gus = {r["code_id"]: r for r in rows(project) if r["ordinal"] == 13}
+    learned = by_kind(gus["rituals"])["learned"][0]
+    assert (learned["accepted"], learned["rejected"]) == (6, 6)
+    assert "espresso" in learned["terms"]
+    assert gus["rituals"]["score"] >= 0.5 and "learned" in gus["rituals"]["method"]
+    assert "rota" not in gus
+
+
+def test_learned_layer_waits_for_enough_decisions(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    from qualcode.nlp.thresholds import MIN_ACCEPTED
+
+    run("ingest", write_file("fg.txt", "\n".join(LEARN_LINES) + "\n"))
+    run("codebook", "load", write_file("cb.yaml", LEARN_CODEBOOK))
+    conn = sqlite3.connect(project)
+    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
+    conn.close()
+    for seg in ids[:MIN_ACCEPTED - 1]:
+        run("--coder", "kim", "code", str(seg), "rituals")
+    for seg in ids[6:12]:
+        run("--coder", "kim", "code", str(seg), "rota")
+    result = run("suggest")
+    # rituals: 4 accepted; rota: 6 accepted but only 4 reviewed segments without it (rejections)
+    assert "learned" not in result.stderr
+    assert not any("learned" in r["method"] for r in rows(project))
+
+
+def test_word_vectors_of_an_installed_pipeline_find_synonyms(run: Run, project: Path, write_file, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import numpy
+    import spacy
+
+    nlp = spacy.blank("en")
+    for word, vector in {"tired": [1, 0, 0], "exhausted": [0.95, 0.1, 0], "rota": [0, 1, 0], "coffee": [0, 0, 1]}.items():
+        nlp.vocab.set_vector(word, numpy.array(vector, dtype="float32"))
+    nlp.to_disk(tmp_path / "vectors-model")
+    run("ingest", write_file("fg.txt", "Ana: I was exhausted all week.\nBen: We talked about coffee.\n"))
+    run("codebook", "load", write_file("cb.yaml", "codes:\n  - id: fatigue\n    name: Fatigue\n"
+                                                  "    description: Feeling tired.\n"))
+    run("suggest")
+    assert rows(project) == []  # no shared word: TF-IDF alone sees nothing
+    run("suggest", "--model", tmp_path / "vectors-model")
+    [found] = rows(project)
+    assert (found["ordinal"], found["code_id"]) == (1, "fatigue")
+    [sim] = by_kind(found)["similarity"]
+    assert sim["closest"] == "description" and "word-vector" in sim["reason"]
