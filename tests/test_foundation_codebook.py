@@ -102,7 +102,7 @@ def test_load_show_and_reload_keep_ids_and_codings(run: Run, project: Path, writ
         "      - id: seniors\n        name: Seniors' stories\n        keywords: [senior]\n        patterns:\n"
         "          - [{LEMMA: hear}, {LOWER: about}]\n", "") + "  - id: humour\n    name: Humour\n"
     path.write_text(edited)
-    out = run("codebook", "load", path).stderr
+    out = run("codebook", "load", path, "--yes").stderr
     assert "as version 2: 1 added, 1 changed, 1 removed, 1 unchanged" in out
     conn = sqlite3.connect(project)
     assert conn.execute("SELECT code_id, status FROM codings").fetchall() == [("coping", "accepted")]

@@ -1,4 +1,7 @@
-"""``qualcode codebook validate|load|show``."""
+"""``qualcode codebook validate|load|diff|show|export|history|orphans|retire|remap``.
+
+The evolution commands (diff, history, orphans, retire, remap) live in
+:mod:`qualcode.cli.codebook_evolution`, which adds them to this group."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import typer
 from qualcode.cli.context import emit, open_db, say, settings
 from qualcode.errors import QualcodeError
 
-app = typer.Typer(help="Codebooks: validate a YAML file, load it as a new version, show the tree, export it.",
+app = typer.Typer(help="Codebooks: validate, load (with a diff), show, export; how the codebook evolved.",
                   no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="The codebook YAML file.")]
@@ -32,20 +35,34 @@ def validate(ctx: typer.Context, file: FileArg) -> None:
 
 
 @app.command()
-def load(ctx: typer.Context, file: FileArg) -> None:
-    """Load a codebook as the project's new version. Ids are stable: codings are kept."""
+def load(ctx: typer.Context, file: FileArg,
+         yes: Annotated[bool, typer.Option("--yes", "-y",
+                                           help="Apply the changes without asking (for scripts).")] = False,
+         ) -> None:
+    """Load a codebook as the project's new version, showing the changes and asking first.
+
+    The diff lists added, removed, changed, renamed (renamed_from) and merged (merged_into)
+    codes; renames and merges carry codings over, removed codes keep theirs as orphans."""
+    from qualcode.cli.codebook_evolution import confirm_load, render_diff
     from qualcode.codebook import load_codebook
-    from qualcode.codebook.store import store_codebook
+    from qualcode.codebook.store import plan_codebook, store_codebook
 
     book = load_codebook(file)
     db = open_db(ctx)
-    with db.atomic():
-        result = store_codebook(db, book, loaded_by=settings(ctx).coder_name)
-    if result.is_noop:
+    plan = plan_codebook(db, book)
+    if plan.same_text:
         say(ctx, f"{file}: unchanged since the last load; nothing to do")
         return
+    if not plan.first:
+        for line in render_diff(plan):
+            say(ctx, line)
+        confirm_load(file, plan, yes)
+    with db.atomic():
+        result = store_codebook(db, book, loaded_by=settings(ctx).coder_name)
+    moves = "".join(f", {len(items)} {label}" for items, label in
+                    ((result.renamed, "renamed"), (result.merged, "merged")) if items)
     say(ctx, f"Loaded {file} as version {result.version_id}: {len(result.added)} added, "
-             f"{len(result.changed)} changed, {len(result.removed)} removed, {result.unchanged} unchanged")
+             f"{len(result.changed)} changed, {len(result.removed)} removed, {result.unchanged} unchanged{moves}")
     if result.removed:
         say(ctx, f"[yellow]Removed codes keep their codings ({result.orphaned_codings} now orphaned):[/] "
                  + ", ".join(result.removed))
@@ -82,19 +99,25 @@ def show(ctx: typer.Context,
 def export(
     ctx: typer.Context,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="yaml.")] = "yaml",
+    fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=(
+        "yaml (loads back unchanged), md or docx (a document for an appendix: definitions, criteria, "
+        "examples, counts) or csv [default: from --output's suffix, else yaml]."))] = None,
+    include_suggested: Annotated[bool, typer.Option(help="md/docx/csv: count pending suggestions too.")] = False,
 ) -> None:
-    """Write the project's current codebook as YAML (it loads back unchanged)."""
+    """Write the project's current codebook as YAML, or as a document with counts (md, docx, csv)."""
+    from qualcode.cli.report_cmds import write
     from qualcode.codebook.export import codebook_to_yaml
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.store import active_codes
+    from qualcode.render import SUFFIX_FORMATS
 
+    fmt = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "yaml") if output is not None else "yaml")
+    if fmt not in ("yaml", "md", "docx", "csv"):
+        raise typer.BadParameter("choose yaml, md, docx or csv", param_hint="--format")
     db = open_db(ctx)
     codes = active_codes(db)
     if not codes:
         raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
-    if fmt != "yaml":
-        raise typer.BadParameter("choose yaml", param_hint="--format")
     row = db.execute("SELECT name, language, yaml FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
     from qualcode.codebook.loader import parse_codebook
 
@@ -102,4 +125,12 @@ def export(
     book = Codebook(codes=codes, name=row[0] or "", language=row[1],
                     description=stored.description if stored else "",
                     references=stored.references if stored else [])
-    emit(ctx, codebook_to_yaml(book), output)
+    if fmt == "yaml":
+        return emit(ctx, codebook_to_yaml(book), output)
+    from qualcode.render.codebook_doc import render_codebook
+    from qualcode.reports.themes import themes_report
+
+    write(ctx, render_codebook(book, themes_report(db, include_suggested=include_suggested), fmt), output)
+
+
+from qualcode.cli import codebook_evolution  # noqa: E402,F401  (adds diff, history, orphans, retire, remap)

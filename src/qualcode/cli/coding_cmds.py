@@ -1,17 +1,20 @@
-"""``accept``, ``reject`` and ``code``."""
+"""``accept``, ``reject``, ``code``, ``uncode``, ``undo`` and ``codings``."""
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from qualcode.cli.context import open_db, say, settings
+from qualcode.cli.context import emit, open_db, say, settings
 
 CodeOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
 SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source name; repeatable.")]
 MinOpt = Annotated[Optional[float], typer.Option(min=0, max=1, help="Only suggestions scoring at least this.")]
 MaxOpt = Annotated[Optional[float], typer.Option(min=0, max=1, help="Only suggestions scoring at most this.")]
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 
 def _decide(ctx: typer.Context, status: str, code: list[str] | None, source: list[str] | None,
@@ -39,21 +42,92 @@ def code(
     ctx: typer.Context,
     segment_id: Annotated[int, typer.Argument(help="Segment id (see `qualcode segments`).")],
     code_id: Annotated[str, typer.Argument(help="Code id (see `qualcode codebook show`).")],
+    start: Annotated[Optional[int], typer.Option(min=0, help="Code from this character of the segment's text.")] = None,
+    end: Annotated[Optional[int], typer.Option(min=1, help="Code up to (not including) this character.")] = None,
+    quote: Annotated[Optional[str], typer.Option(help="Code these exact words of the segment.")] = None,
+    memo: Annotated[Optional[str], typer.Option(help="Attach a memo to the coding.")] = None,
 ) -> None:
-    """Code a whole segment by hand."""
+    """Code a whole segment by hand, or a span of it (--start/--end, or --quote "exact words")."""
     from qualcode.coding.decisions import code_segment
+    from qualcode.coding.memos import add_memo
 
     coder = settings(ctx).coder_name
-    result = code_segment(open_db(ctx), segment_id, code_id, coder=coder)
+    db = open_db(ctx)
+    result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
+    whole = start is None and end is None and quote is None
+    where = f"segment {segment_id}" if whole else f"a span of segment {segment_id}"
     messages = {
-        "created": f"Coded segment {segment_id} as {code_id} ({coder})",
+        "created": f"Coded {where} as {code_id} ({coder}): coding {result.coding_id}",
         "accepted-suggestion": f"Accepted the suggestion of {code_id} for segment {segment_id} ({coder})",
-        "already": f"Segment {segment_id} is already coded {code_id} by {coder}; nothing to do",
+        "already": f"{where[0].upper()}{where[1:]} is already coded {code_id} by {coder}; nothing to do",
     }
-    say(ctx, messages[result.action])
+    if memo:
+        add_memo(db, "coding", str(result.coding_id), memo, author=coder)
+    say(ctx, messages[result.action] + (" (memo added)" if memo else ""))
+
+
+def uncode(
+    ctx: typer.Context,
+    segment_id: Annotated[Optional[int], typer.Argument(help="Segment id.")] = None,
+    code_id: Annotated[Optional[str], typer.Argument(help="Code id.")] = None,
+    coding: Annotated[Optional[int], typer.Option(
+        "--coding", help="Remove this coding (see `qualcode codings`).")] = None,
+) -> None:
+    """Remove a coding: yours of CODE_ID on SEGMENT_ID, or one by --coding ID.
+
+    The coding is kept with status 'removed' and the removal is logged; `qualcode undo` reverts it."""
+    from qualcode.coding.decisions import uncode as remove
+
+    coder = settings(ctx).coder_name
+    ids = remove(open_db(ctx), coder=coder, coding_id=coding, segment_id=segment_id, code_id=code_id)
+    say(ctx, f"Removed coding{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))} ({coder})")
+
+
+def undo(ctx: typer.Context) -> None:
+    """Undo your last decision (accept, reject, code, uncode), restoring exactly the state before it."""
+    from qualcode.coding.undo import undo_last
+
+    coder = settings(ctx).coder_name
+    result = undo_last(open_db(ctx), coder=coder)
+    n = len(result.codings)
+    say(ctx, f"Undid {coder}'s last decision ({result.action}, {n} coding{'s' if n != 1 else ''})")
+
+
+def codings(
+    ctx: typer.Context, code: CodeOpt = None, source: SourceOpt = None,
+    segment: Annotated[Optional[int], typer.Option(help="Only codings of this segment.")] = None,
+    status: Annotated[Optional[list[str]], typer.Option(help="accepted, suggested, rejected or removed; repeatable "
+                                                         "[default: accepted].")] = None,
+    coder: Annotated[Optional[str], typer.Option("--by", help="Only this coder's codings.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+) -> None:
+    """List codings with their ids (for `uncode --coding`, `memo add --coding`)."""
+    from rich.table import Table
+
+    from qualcode.coding.listing import CodingFilter, list_codings
+    from qualcode.render.tabular import to_json
+
+    rows = list_codings(open_db(ctx), CodingFilter(code or [], source or [], segment, status or ["accepted"], coder))
+    if fmt == "json":
+        from dataclasses import asdict
+
+        return emit(ctx, to_json([asdict(r) for r in rows]), None)
+    if fmt != "table":
+        raise typer.BadParameter("choose table or json", param_hint="--format")
+    table = Table("id", "source", "segment", "code", "coder", "status", "span", "score", "origin")
+    for r in rows:
+        _row(table, str(r.id), r.source, str(r.segment_id or ""), r.code_id, r.coder or "", r.status,
+                      f"{r.start}-{r.end}", "" if r.score is None else f"{r.score:.2f}", r.origin)
+    emit(ctx, table, None)
 
 
 def register(app: typer.Typer) -> None:
-    app.command()(accept)
-    app.command()(reject)
-    app.command()(code)
+    for command in (accept, reject, code, uncode, undo, codings):
+        app.command()(command)
+
+
+def _row(table: "Table", *cells: str) -> None:
+    """A table row of plain text: names and memos may hold brackets Rich would read as markup."""
+    from rich.text import Text
+
+    table.add_row(*(Text(c) for c in cells))

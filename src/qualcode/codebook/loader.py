@@ -3,6 +3,10 @@
 We walk PyYAML's node tree (not the plain Python value) so that each key keeps its line.
 Codes nest through their own ``codes:`` list; a code may instead name its ``parent:``
 (as flat codebooks exported by other tools do), which is where cycles can arise.
+
+Evolution keys: ``renamed_from: old-id`` (or a list) on a code carries the old code's codings
+over to it; an entry ``{id: old-id, merged_into: other-id}`` is not a code any more but says
+that its codings now belong to ``other-id``.
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from qualcode.errors import CodebookError, QualcodeError
 
 TOP_KEYS = {"name", "description", "language", "references", "codes"}
 CODE_KEYS = {"id", "name", "description", "include", "exclude", "colour", "color", "keywords",
-             "patterns", "examples", "codes", "parent"}
+             "patterns", "examples", "codes", "parent", "renamed_from", "merged_into"}
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 # Token attributes the default (blank + lookup lemmas) pipeline cannot provide.
@@ -91,13 +95,16 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
     if codes_node is None:
         problems.append((1, "no top-level 'codes:' list; add one with at least one code"))
         return None, sorted(problems)
-    _read_code_list(codes_node, None, book, problems)
+    merge_lines: dict[str, int] = {}
+    _read_code_list(codes_node, None, book, problems, merge_lines)
     _check_tree(book, problems)
+    _check_evolution(book, merge_lines, problems)
     _check_patterns(book, problems)
     return book, sorted(problems)
 
 
-def _read_code_list(node: yaml.Node, parent: str | None, book: Codebook, problems: Problems) -> None:
+def _read_code_list(node: yaml.Node, parent: str | None, book: Codebook, problems: Problems,
+                    merge_lines: dict[str, int]) -> None:
     if parent is not None and isinstance(node, yaml.ScalarNode) and _value(node) is None:
         return  # an empty `codes:` under a code: no children yet
     if not isinstance(node, yaml.SequenceNode):
@@ -109,7 +116,7 @@ def _read_code_list(node: yaml.Node, parent: str | None, book: Codebook, problem
         if not isinstance(item, yaml.MappingNode):
             problems.append((_line(item), "each code must be a mapping with at least 'id' and 'name'"))
             continue
-        _read_code(item, parent, book, problems)
+        _read_code(item, parent, book, problems, merge_lines)
 
 
 def _text_field(key: str, node: yaml.Node, line: int, problems: Problems) -> str:
@@ -139,10 +146,12 @@ def _string_list(key: str, node: yaml.Node, line: int, problems: Problems) -> li
     return [v for v in items if v]
 
 
-def _read_code(node: yaml.MappingNode, parent: str | None, book: Codebook, problems: Problems) -> None:
+def _read_code(node: yaml.MappingNode, parent: str | None, book: Codebook, problems: Problems,
+               merge_lines: dict[str, int]) -> None:
     line = _line(node)
     code = Code(id="", name="", parent_id=parent, line=line)
     children: yaml.Node | None = None
+    merged_into: str | None = None
     parent_line = 0
     has_id = False
     for key, value_node, key_line in _mapping_items(node, problems):
@@ -162,6 +171,13 @@ def _read_code(node: yaml.MappingNode, parent: str | None, book: Codebook, probl
             code.parent_id = str(_value(value_node))
         elif key in ("keywords", "examples"):
             setattr(code, key, _string_list(key, value_node, key_line, problems))
+        elif key == "renamed_from":
+            code.renamed_from = _ids(key, value_node, key_line, problems)
+        elif key == "merged_into":
+            targets = _ids(key, value_node, key_line, problems)
+            if len(targets) != 1:
+                problems.append((key_line, "'merged_into' must name one code id"))
+            merged_into = targets[0] if targets else None
         elif key == "patterns":
             code.patterns = _patterns(value_node, key_line, problems)
         elif key in ("colour", "color"):
@@ -178,11 +194,53 @@ def _read_code(node: yaml.MappingNode, parent: str | None, book: Codebook, probl
         if not has_id:
             problems.append((line, "code has no 'id'; add a stable id such as 'peer-support'"))
         code.id = f"<line {line}>"
+    if merged_into is not None:
+        if children is not None and _value(children):
+            problems.append((line, f"code '{code.id}' is merged into '{merged_into}' but has child codes; "
+                                   "move them under another code first"))
+        book.merges[code.id] = merged_into
+        merge_lines[code.id] = line
+        return
     if not code.name:
         problems.append((line, f"code '{code.id}' has no 'name'"))
     book.codes.append(code)
     if children is not None:
-        _read_code_list(children, code.id, book, problems)
+        _read_code_list(children, code.id, book, problems, merge_lines)
+
+
+def _ids(key: str, node: yaml.Node, line: int, problems: Problems) -> list[str]:
+    values = _string_list(key, node, line, problems)
+    for value in values:
+        if not ID_RE.match(value):
+            problems.append((line, f"'{key}' names {value!r}, which is not a valid id"))
+    return [v for v in values if ID_RE.match(v)]
+
+
+def _check_evolution(book: Codebook, merge_lines: dict[str, int], problems: Problems) -> None:
+    """renamed_from and merged_into must describe one consistent move per old id."""
+    active = {c.id for c in book.codes}
+    for old, target in book.merges.items():
+        if old in active:
+            problems.append((merge_lines[old], f"code '{old}' is merged into '{target}' and also listed as a "
+                                               "code; keep one entry"))
+        elif target not in active:
+            problems.append((merge_lines[old], f"code '{old}' is merged into '{target}', which is not a code in "
+                                               "the codebook; name an active code"))
+    claimed: dict[str, str] = {}
+    for code in book.codes:
+        for old in code.renamed_from:
+            if old == code.id:
+                continue
+            if old in active:
+                problems.append((code.line, f"code '{code.id}' is renamed from '{old}', but '{old}' is still in "
+                                            "the codebook; remove the old entry (or use merged_into)"))
+            elif old in book.merges:
+                problems.append((code.line, f"'{old}' is both renamed to '{code.id}' and merged into "
+                                            f"'{book.merges[old]}'; choose one"))
+            elif old in claimed:
+                problems.append((code.line, f"'{old}' is renamed to both '{claimed[old]}' and '{code.id}'; rename "
+                                            "it once and merge the other with merged_into"))
+            claimed[old] = code.id
 
 
 def _patterns(node: yaml.Node, line: int, problems: Problems) -> list[list[dict[str, Any]]]:

@@ -1,4 +1,8 @@
-"""The codebook in memory: a flat, ordered list of codes with parent links."""
+"""The codebook in memory: a flat, ordered list of codes with parent links.
+
+An edited codebook may say how it evolved: a code's ``renamed_from`` names its old id(s),
+and an entry with ``merged_into`` (kept in ``Codebook.merges``, not in ``codes``) says an old
+code now lives inside another. Loading carries the old codes' codings over."""
 
 from __future__ import annotations
 
@@ -19,6 +23,8 @@ class Code:
     patterns: list[list[dict[str, Any]]] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     line: int = 0
+    # Codebook evolution: the id(s) this code had before (its codings are carried over).
+    renamed_from: list[str] = field(default_factory=list)
 
     def fingerprint(self) -> tuple[Any, ...]:
         """What a version diff compares (line numbers do not count as a change)."""
@@ -35,6 +41,8 @@ class Codebook:
     references: list[str] = field(default_factory=list)
     path: str = ""
     text: str = ""
+    # Codebook evolution: entries with ``merged_into`` are not codes any more; old id -> target.
+    merges: dict[str, str] = field(default_factory=dict)
 
     def by_id(self) -> dict[str, Code]:
         return {c.id: c for c in self.codes}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from qualcode.errors import QualcodeError
 
@@ -40,3 +41,65 @@ def require_sources(db: "Database", names: Iterable[str]) -> list[int]:
             raise QualcodeError(f"unknown source '{name}'; run `qualcode sources` to list source names")
         ids.append(int(row[0]))
     return ids
+
+
+def new_batch() -> str:
+    """An id grouping the events of one decision, so that undo restores it as a whole."""
+    import uuid
+
+    return uuid.uuid4().hex[:12]
+
+
+def record_event(db: "Database", *, actor: str | None, action: str, coding_id: int | None = None,
+                 from_status: str | None = None, to_status: str | None = None,
+                 detail: dict[str, Any] | None = None, batch: str | None = None, at: str | None = None) -> None:
+    """One line of the audit trail (call inside the decision's transaction)."""
+    db.execute(
+        "INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail, batch) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [at or now(), actor, action, coding_id, from_status, to_status,
+         json.dumps(detail or {}, ensure_ascii=False), batch])
+
+
+def coding_state(db: "Database", coding_id: int) -> dict[str, Any]:
+    """What undo needs to put a coding back exactly as it was."""
+    row = db.execute("SELECT status, coder, decided_at FROM codings WHERE id = ?", [coding_id]).fetchone()
+    if row is None:
+        raise QualcodeError(f"no coding with id {coding_id}; run `qualcode codings` to list coding ids")
+    return {"status": row[0], "coder": row[1], "decided_at": row[2]}
+
+
+def segment_pieces(start: int, end: int, pieces_json: str | None) -> list[tuple[int, int]]:
+    """A segment's spans of the source text (one span unless labels or stamps cut it)."""
+    if pieces_json:
+        return [(int(a), int(b)) for a, b in json.loads(pieces_json)]
+    return [(start, end)]
+
+
+def to_segment_offset(pieces: list[tuple[int, int]], offset: int) -> int:
+    """The inverse of ``ingest.model.piece_offset``: a source offset as an offset into the
+    segment's text (its pieces joined by a blank line)."""
+    from qualcode.ingest.model import PIECE_SEPARATOR
+
+    done = 0
+    for start, end in pieces:
+        if offset <= end:
+            return done + max(0, offset - start)
+        done += end - start + len(PIECE_SEPARATOR)
+    return done - len(PIECE_SEPARATOR)
+
+
+def code_aliases(db: "Database") -> dict[str, str]:
+    """Every code id the project has known -> the active code that holds its codings now
+    (itself when active; the end of the rename/merge chain otherwise). Removed and retired
+    codes map to nothing: their codings are orphans."""
+    rows = {r[0]: (r[1], r[2]) for r in db.execute("SELECT id, status, merged_into FROM codes").fetchall()}
+    out: dict[str, str] = {}
+    for code_id in rows:
+        current, seen = code_id, set()
+        while rows.get(current, ("", None))[0] in ("renamed", "merged") and current not in seen:
+            seen.add(current)
+            current = rows[current][1] or ""
+        if rows.get(current, ("", None))[0] == "active":
+            out[code_id] = current
+    return out

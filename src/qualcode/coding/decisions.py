@@ -1,13 +1,18 @@
-"""Accepting, rejecting and manually applying codes. Every decision names its coder and
-is written to the ``events`` audit trail in the same transaction."""
+"""Accepting, rejecting, manually applying and removing codes.
+
+Every decision names its coder and is written to the ``events`` audit trail in the same
+transaction. Each event carries a ``batch`` (one decision, e.g. an "accept all") and, in its
+detail, the coding's state before the decision, so :mod:`qualcode.coding.undo` can put the
+project back exactly as it was. Nothing is erased: ``uncode`` sets a coding's status to
+``removed``.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.coding.common import now, require_codes, require_sources
+from qualcode.coding.common import coding_state, new_batch, now, record_event, require_codes, require_sources
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -22,86 +27,171 @@ class DecisionFilter:
     max_score: float | None = None
 
 
-def _where(db: "Database", flt: DecisionFilter) -> tuple[str, list[object]]:
-    clauses = ["origin = 'suggest'", "status = 'suggested'"]
+def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple[str, list[object]]:
+    """SQL conditions selecting the pending suggestions that ``flt`` names."""
+    p = f"{alias}." if alias else ""
+    clauses = [f"{p}origin = 'suggest'", f"{p}status = 'suggested'"]
     params: list[object] = []
     codes = require_codes(db, flt.codes)
     if codes:
-        clauses.append(f"code_id IN ({','.join('?' * len(codes))})")
+        clauses.append(f"{p}code_id IN ({','.join('?' * len(codes))})")
         params += codes
     source_ids = require_sources(db, flt.sources)
     if source_ids:
-        clauses.append(f"source_id IN ({','.join('?' * len(source_ids))})")
+        clauses.append(f"{p}source_id IN ({','.join('?' * len(source_ids))})")
         params += source_ids
     if flt.min_score is not None:
-        clauses.append("score >= ?")
+        clauses.append(f"{p}score >= ?")
         params.append(flt.min_score)
     if flt.max_score is not None:
-        clauses.append("score <= ?")
+        clauses.append(f"{p}score <= ?")
         params.append(flt.max_score)
     return " AND ".join(clauses), params
 
 
 def decide(db: "Database", status: str, flt: DecisionFilter, *, coder: str) -> int:
     """Set every pending suggestion matching ``flt`` to ``status`` (accepted or rejected).
-    Returns how many changed. One transaction."""
+    Returns how many changed. One transaction, one undoable batch."""
     if status not in ("accepted", "rejected"):
         raise ValueError(status)
-    where, params = _where(db, flt)
-    at = now()
+    where, params = pending_where(db, flt)
     with db.atomic():
-        db.execute(
-            "INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail) "
-            f"SELECT ?, ?, ?, id, status, ?, '{{}}' FROM codings WHERE {where}",
-            [at, coder, "accept" if status == "accepted" else "reject", status, *params],
-        )
-        cursor = db.execute(
-            f"UPDATE codings SET status = ?, coder = ?, decided_at = ? WHERE {where}",
-            [status, coder, at, *params],
-        )
-    return int(cursor.rowcount)
+        ids = [int(r[0]) for r in db.execute(f"SELECT id FROM codings WHERE {where}", params).fetchall()]
+        set_status(db, ids, status, coder=coder, action="accept" if status == "accepted" else "reject")
+    return len(ids)
+
+
+def set_status(db: "Database", coding_ids: list[int], status: str, *, coder: str, action: str,
+               batch: str | None = None) -> str:
+    """Decide the given codings (inside the caller's transaction); returns the batch id."""
+    batch = batch or new_batch()
+    at = now()
+    for coding_id in coding_ids:
+        before = coding_state(db, coding_id)
+        # Removing keeps who made the coding; the event records who removed it.
+        who = before["coder"] if status == "removed" else coder
+        db.execute("UPDATE codings SET status = ?, coder = ?, decided_at = ? WHERE id = ?",
+                   [status, who, at, coding_id])
+        record_event(db, actor=coder, action=action, coding_id=coding_id, from_status=before["status"],
+                     to_status=status, detail={"before": before}, batch=batch, at=at)
+    return batch
 
 
 @dataclass
 class ManualResult:
     coding_id: int
     action: str  # created | accepted-suggestion | already
+    batch: str | None = None
 
 
-def code_segment(db: "Database", segment_id: int, code_id: str, *, coder: str) -> ManualResult:
-    """Apply ``code_id`` to a whole segment as ``coder``. A pending suggestion for the same
-    (segment, code) is accepted rather than duplicated."""
-    require_codes(db, [code_id])
-    seg = db.execute("SELECT source_id, start, end FROM segments WHERE id = ?", [segment_id]).fetchone()
+@dataclass
+class Span:
+    """Where to code: a whole segment, or ``start``/``end`` offsets into the source text
+    (``segment_id`` is None for a span that crosses segments, e.g. from an import)."""
+    segment_id: int | None
+    source_id: int
+    start: int
+    end: int
+    whole: bool
+
+
+def resolve_span(db: "Database", segment_id: int, *, start: int | None = None, end: int | None = None,
+                 quote: str | None = None) -> Span:
+    """The span to code in a segment: all of it, ``start``/``end`` (characters of the
+    segment's text as `qualcode segments` shows it) or the first place ``quote`` occurs."""
+    from qualcode.coding.common import segment_pieces
+    from qualcode.ingest.model import piece_offset
+
+    seg = db.execute("SELECT source_id, start, end, pieces, text FROM segments WHERE id = ?", [segment_id]).fetchone()
     if seg is None:
-        raise QualcodeError(f"no segment with id {segment_id}; segment ids are shown by `qualcode report quotes` "
-                            "and `qualcode segments`")
-    at = now()
-    with db.atomic():
-        done = db.execute(
-            "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND status = 'accepted' AND coder = ?",
-            [segment_id, code_id, coder]).fetchone()
-        if done is not None:
-            return ManualResult(int(done[0]), "already")
+        raise QualcodeError(f"no segment with id {segment_id}; segment ids are shown by `qualcode segments` "
+                            "and `qualcode report quotes`")
+    source_id, s_start, s_end, pieces_json, text = int(seg[0]), int(seg[1]), int(seg[2]), seg[3], str(seg[4])
+    if quote is not None:
+        if start is not None or end is not None:
+            raise QualcodeError("give either --quote or --start/--end, not both")
+        at = text.find(quote) if quote.strip() else -1
+        if at < 0:
+            at = text.lower().find(quote.lower()) if quote.strip() else -1
+        if at < 0:
+            raise QualcodeError(f"the quote is not in segment {segment_id}; copy the exact words from "
+                                f"`qualcode segments` (the quote is not repeated here: transcripts are confidential)")
+        start, end = at, at + len(quote)
+    if start is None and end is None:
+        return Span(segment_id, source_id, s_start, s_end, True)
+    start = 0 if start is None else start
+    end = len(text) if end is None else end
+    if not 0 <= start < end <= len(text):
+        raise QualcodeError(f"--start/--end must satisfy 0 <= start < end <= {len(text)} (the length of "
+                            f"segment {segment_id}'s text)")
+    pieces = segment_pieces(s_start, s_end, pieces_json)
+    a, b = piece_offset(pieces, start), piece_offset(pieces, end)
+    whole = a <= s_start and b >= s_end
+    return Span(segment_id, source_id, a, b, whole)
+
+
+def code_span(db: "Database", span: Span, code_id: str, *, coder: str, origin: str = "manual",
+              batch: str | None = None, detail: dict[str, object] | None = None) -> ManualResult:
+    """Apply ``code_id`` to ``span`` as ``coder`` (inside the caller's transaction). Coding a
+    whole segment accepts a pending suggestion for the same (segment, code) rather than
+    duplicating it; the same coding by the same coder is not made twice."""
+    require_codes(db, [code_id])
+    batch = batch or new_batch()
+    action = "code" if origin == "manual" else origin
+    done = db.execute(
+        "SELECT id FROM codings WHERE segment_id IS ? AND code_id = ? AND status = 'accepted' AND coder = ? "
+        "AND start = ? AND end = ?", [span.segment_id, code_id, coder, span.start, span.end]).fetchone()
+    if done is not None:
+        return ManualResult(int(done[0]), "already")
+    if span.whole:
         pending = db.execute(
-            "SELECT id, status FROM codings WHERE segment_id = ? AND code_id = ? AND origin = 'suggest' "
-            "AND status != 'accepted'", [segment_id, code_id]).fetchone()
+            "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND origin = 'suggest' "
+            "AND status != 'accepted'", [span.segment_id, code_id]).fetchone()
         if pending is not None:
-            db.execute("UPDATE codings SET status = 'accepted', coder = ?, decided_at = ? WHERE id = ?",
-                       [coder, at, pending[0]])
-            _event(db, at, coder, "code", int(pending[0]), pending[1], "accepted")
-            return ManualResult(int(pending[0]), "accepted-suggestion")
-        cursor = db.execute(
-            "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
-            "score, evidence, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'accepted', 'manual', 'manual', "
-            "NULL, '[]', ?, ?)", [seg[0], segment_id, code_id, seg[1], seg[2], coder, at, at])
-        coding_id = int(cursor.lastrowid or 0)
-        _event(db, at, coder, "code", coding_id, None, "accepted")
-    return ManualResult(coding_id, "created")
+            set_status(db, [int(pending[0])], "accepted", coder=coder, action=action, batch=batch)
+            return ManualResult(int(pending[0]), "accepted-suggestion", batch)
+    at = now()
+    cursor = db.execute(
+        "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
+        "score, evidence, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'accepted', ?, ?, NULL, '[]', ?, ?)",
+        [span.source_id, span.segment_id, code_id, span.start, span.end, coder, origin, origin, at, at])
+    coding_id = int(cursor.lastrowid or 0)
+    record_event(db, actor=coder, action=action, coding_id=coding_id,
+                 to_status="accepted", detail={"created": True, **(detail or {})}, batch=batch, at=at)
+    return ManualResult(coding_id, "created", batch)
 
 
-def _event(db: "Database", at: str, actor: str, action: str, coding_id: int,
-           from_status: str | None, to_status: str) -> None:
-    db.execute(
-        "INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)", [at, actor, action, coding_id, from_status, to_status, json.dumps({})])
+def code_segment(db: "Database", segment_id: int, code_id: str, *, coder: str, start: int | None = None,
+                 end: int | None = None, quote: str | None = None) -> ManualResult:
+    """Code a segment (or a span of it) by hand, in one transaction."""
+    require_codes(db, [code_id])
+    span = resolve_span(db, segment_id, start=start, end=end, quote=quote)
+    with db.atomic():
+        return code_span(db, span, code_id, coder=coder)
+
+
+def uncode(db: "Database", *, coder: str, coding_id: int | None = None, segment_id: int | None = None,
+           code_id: str | None = None) -> list[int]:
+    """Remove codings (status ``removed``; the row and its history stay): one by id, or every
+    accepted coding of ``code_id`` in ``segment_id`` by ``coder``. Returns the ids."""
+    if coding_id is not None:
+        row = db.execute("SELECT status FROM codings WHERE id = ?", [coding_id]).fetchone()
+        if row is None:
+            raise QualcodeError(f"no coding with id {coding_id}; run `qualcode codings` to list coding ids")
+        if row[0] != "accepted":
+            raise QualcodeError(f"coding {coding_id} is {row[0]}, not accepted; only accepted codings can be "
+                                "removed (reject a suggestion with `qualcode reject` or in `qualcode review`)")
+        ids = [coding_id]
+    else:
+        if segment_id is None or code_id is None:
+            raise QualcodeError("name a coding: `qualcode uncode SEGMENT_ID CODE_ID` or `--coding ID`")
+        require_codes(db, [code_id])
+        ids = [int(r[0]) for r in db.execute(
+            "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? AND status = 'accepted'",
+            [segment_id, code_id, coder]).fetchall()]
+        if not ids:
+            raise QualcodeError(f"segment {segment_id} has no accepted coding of {code_id} by {coder}; "
+                                "run `qualcode codings --segment ID` to see who coded it")
+    with db.atomic():
+        set_status(db, ids, "removed", coder=coder, action="uncode")
+    return ids

@@ -1,0 +1,255 @@
+"""``qualcode review``: judge pending suggestions one segment at a time, with single keys.
+
+Keys come from a :class:`Keys` reader: on a terminal one key press (no Enter) and a line
+editor with Tab completion over code ids for "add a code"; otherwise (scripts, tests) one
+line of standard input per key, so ``printf 'a\\nr\\nq\\n' | qualcode review`` works.
+The session logic lives in :mod:`qualcode.coding.review`.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from qualcode.cli.context import open_db, settings
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from qualcode.coding.review import ReviewItem, ReviewSession
+
+CONTEXT = 240  # characters of the turn before shown for context (its end)
+HELP = ("[bold]a[/] accept  [bold]r[/] reject  [bold]A[/] accept all  [bold]R[/] reject all  "
+        "[bold]c[/] add a code  [bold]m[/] memo  [bold]n[/] next suggestion  [bold]s[/] skip segment  "
+        "[bold]u[/] undo  [bold]q[/] quit  [bold]?[/] help")
+
+
+@dataclass
+class Keys:
+    """Where keys and answers come from: injectable, so the loop can be scripted."""
+    read_key: Callable[[], str]
+    ask: Callable[[str, list[str]], str]
+
+
+def terminal_keys() -> Keys:
+    """Single key presses on a terminal; one line per key when stdin is not a terminal."""
+    if sys.stdin.isatty():
+        import click
+
+        def read_key() -> str:
+            try:
+                return click.getchar(echo=False)
+            except EOFError:  # Ctrl-D
+                return "q"
+
+        return Keys(read_key=read_key, ask=_ask_with_completion)
+
+    def read_line() -> str:
+        line = sys.stdin.readline()
+        return line.strip()[:1] if line else "q"  # end of input: quit (decisions are saved)
+
+    def ask_line(prompt: str, _choices: list[str]) -> str:
+        answer = sys.stdin.readline().strip()
+        typer.echo(f"{prompt}{answer}")
+        return answer
+
+    return Keys(read_key=read_line, ask=ask_line)
+
+
+def _ask_with_completion(prompt: str, choices: list[str]) -> str:
+    try:
+        import readline
+    except ImportError:  # Windows without pyreadline: plain input
+        return input(prompt)
+
+    def complete(text: str, state: int) -> str | None:
+        matches = [c for c in choices if c.startswith(text)]
+        return matches[state] if state < len(matches) else None
+
+    readline.set_completer(complete)
+    readline.set_completer_delims(" ")
+    readline.parse_and_bind("tab: complete")
+    try:
+        return input(prompt)
+    except EOFError:
+        return ""
+    finally:
+        readline.set_completer(None)
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    s = int(seconds)
+    return f" · {s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus: int) -> None:
+    from rich.text import Text
+
+    p = session.progress()
+    console.rule(f"Review · {p.done} done · {p.left} left ({p.segments_left} segments)")
+    console.print(f"[bold]{escape(item.source)}[/] · turn {item.ordinal} · line {item.line}{_clock(item.timestamp)} "
+                  f"· segment {item.segment_id}")
+    if item.previous is not None:
+        said = item.previous[1]
+        before = said if len(said) <= CONTEXT else said[-CONTEXT:].split(" ", 1)[-1]
+        ellipsis = "…" if before != said else ""
+        console.print(Text(f"  {item.previous[0] or '—'} (before): {ellipsis}{before}", style="dim"))
+    text = _highlighted(console, item, focus)
+    console.print(Text(f"  {item.speaker or '—'}: ", style="bold") + text)
+    learned = {x.code_id: x for x in session.learned([s.code_id for s in item.suggestions])}
+    from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
+
+    for i, s in enumerate(item.suggestions):
+        lx = learned.get(s.code_id)
+        note = ("learned" if lx.enough else f"{lx.accepted}/{MIN_ACCEPTED} accepted, {lx.rejected}/{MIN_REJECTED} "
+                "rejected to learn") if lx else ""
+        score = "" if s.score is None else f"{s.score:.2f}"
+        marker = "▸" if i == focus else " "
+        console.print(f" {marker} {i + 1}. [bold]{s.code_id}[/] {escape(s.code_name)}  {score}  {s.method}  "
+                      f"[dim]{note}[/]")
+    if item.coded:
+        console.print("  already coded: " + escape(", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
+    console.print(f"[dim]{HELP}[/]")
+
+
+def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
+    """The segment with the evidence of the focused suggestion highlighted (reverse video on
+    a terminal, «guillemets» in plain output), other suggestions' evidence underlined."""
+    from rich.text import Text
+
+    if console.is_terminal and not console.no_color:
+        text = Text(item.text)
+        for i, s in enumerate(item.suggestions):
+            for a, b, _kind in s.evidence:
+                text.stylize("bold reverse" if i == focus else "underline", a, b)
+        return text
+    spans = sorted({(a, b) for a, b, _ in item.suggestions[focus].evidence})
+    out, at = [], 0
+    for a, b in spans:
+        if a >= at:
+            out += [item.text[at:a], "«", item.text[a:b], "»"]
+            at = b
+    return Text("".join(out) + item.text[at:])
+
+
+def run_review(session: "ReviewSession", console: Console, keys: Keys) -> None:
+    """The key loop: one segment at a time until the queue is empty or the user quits."""
+    item = session.next_item()
+    focus = 0
+    while True:
+        if item is not None and not item.suggestions:
+            item, focus = session.next_item(), 0
+            continue
+        if item is None:
+            item = _at_the_end(session, console, keys)
+            if item is None:
+                break
+            continue
+        focus = min(focus, len(item.suggestions) - 1)
+        render(console, session, item, focus)
+        key = keys.read_key()
+        if key == "q":
+            break
+        try:
+            item, focus = _act(session, console, keys, item, focus, key)
+        except QualcodeError as exc:
+            console.print(f"[red]{escape(str(exc))}[/]")
+    _summary(session, console)
+
+
+def _at_the_end(session: "ReviewSession", console: Console, keys: Keys) -> Optional["ReviewItem"]:
+    """Nothing left: offer to undo the last decision before leaving."""
+    console.print("Nothing left to review with these filters.")
+    if not session.can_undo:
+        return None
+    console.print("[dim][bold]u[/] undo the last decision, any other key to finish[/]")
+    if keys.read_key() != "u":
+        return None
+    segment_id = session.undo()
+    console.print("Undone.")
+    return session.item(segment_id) if segment_id is not None else None
+
+
+def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewItem", focus: int,
+         key: str) -> tuple[Optional["ReviewItem"], int]:
+    current = item.suggestions[focus]
+    if key in ("a", "r", "A", "R"):
+        decide = session.accept if key.lower() == "a" else session.reject
+        decide(item, None if key.isupper() else [current.coding_id])
+        return session.item(item.segment_id), focus
+    if key == "c":
+        from qualcode.coding.review import code_names
+
+        answer = keys.ask("Code (Tab completes): ", code_names(session.db))
+        if answer.strip():
+            code_id = session.add_code(item, answer)
+            console.print(f"Coded segment {item.segment_id} as {code_id}")
+        return session.item(item.segment_id), focus
+    if key == "m":
+        text = keys.ask(f"Memo on coding {current.coding_id} ({current.code_id}): ", [])
+        if text.strip():
+            memo_id = session.memo("coding", str(current.coding_id), text)
+            console.print(f"Memo {memo_id} saved")
+        return item, focus
+    if key == "n":
+        return item, (focus + 1) % len(item.suggestions)
+    if key == "s":
+        session.skip(item)
+        return session.next_item(), 0
+    if key == "u":
+        segment_id = session.undo()
+        console.print("Undone." if segment_id is not None else "Nothing to undo in this session "
+                      "(`qualcode undo` undoes earlier decisions).")
+        return (session.item(segment_id) if segment_id is not None else item), 0
+    if key not in ("?", "h"):
+        console.print(f"Unknown key {escape(repr(key))}.")
+    console.print(HELP)
+    return item, focus
+
+
+def _summary(session: "ReviewSession", console: Console) -> None:
+    t, p = session.tally, session.progress()
+    console.print(f"This session: {t.accepted} accepted, {t.rejected} rejected, {t.coded} coded by hand, "
+                  f"{t.memos} memo(s), {t.undone} undone. {p.left} suggestion(s) left.")
+    ready = [x.code_id for x in session.learned() if x.enough]
+    if ready:
+        console.print(f"Enough decisions for the learned layer: {', '.join(ready)} "
+                      "(`qualcode suggest` uses them on its next run).")
+
+
+OrderOpt = Annotated[str, typer.Option(help="score (most likely first), uncertain (closest to 0.5 first) or "
+                                            "source (in transcript order).")]
+
+
+def review(
+    ctx: typer.Context,
+    code: Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source; repeatable.")] = None,
+    min_score: Annotated[Optional[float], typer.Option(
+        min=0, max=1, help="Only suggestions scoring at least this.")] = None,
+    order: OrderOpt = "score",
+) -> None:
+    """Review pending suggestions one segment at a time, with single keys.
+
+    Accept, reject, accept all, add a code, write a memo, skip, undo, quit. Decisions are saved
+    at once; run it again to resume where you stopped."""
+    from qualcode.coding.decisions import DecisionFilter
+    from qualcode.coding.review import ORDERS, ReviewSession
+
+    if order not in ORDERS:
+        raise typer.BadParameter(f"choose one of: {', '.join(ORDERS)}", param_hint="--order")
+    session = ReviewSession(open_db(ctx), settings(ctx).coder_name, DecisionFilter(code or [], source or [], min_score),
+                            order)
+    run_review(session, Console(highlight=False), terminal_keys())
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(review)

@@ -1,0 +1,64 @@
+"""Listing codings with their ids, for the commands that name one (uncode, memo)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from qualcode.coding.common import require_codes, require_sources
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+STATUSES = ("accepted", "suggested", "rejected", "removed")
+
+
+@dataclass
+class CodingFilter:
+    codes: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    segment_id: int | None = None
+    statuses: list[str] = field(default_factory=lambda: ["accepted"])
+    coder: str | None = None
+
+
+@dataclass
+class CodingRow:
+    id: int
+    source: str
+    segment_id: int | None
+    code_id: str
+    coder: str | None
+    status: str
+    origin: str
+    start: int
+    end: int
+    score: float | None
+
+
+def list_codings(db: "Database", flt: CodingFilter) -> list[CodingRow]:
+    for status in flt.statuses:
+        if status not in STATUSES:
+            raise QualcodeError(f"unknown status '{status}'; choose from {', '.join(STATUSES)}")
+    clauses = [f"c.status IN ({','.join('?' * len(flt.statuses))})"]
+    params: list[object] = list(flt.statuses)
+    codes = require_codes(db, flt.codes)
+    if codes:
+        clauses.append(f"c.code_id IN ({','.join('?' * len(codes))})")
+        params += codes
+    sources = require_sources(db, flt.sources)
+    if sources:
+        clauses.append(f"c.source_id IN ({','.join('?' * len(sources))})")
+        params += sources
+    if flt.segment_id is not None:
+        clauses.append("c.segment_id = ?")
+        params.append(flt.segment_id)
+    if flt.coder is not None:
+        clauses.append("c.coder = ?")
+        params.append(flt.coder)
+    rows = db.execute(
+        "SELECT c.id, src.name, c.segment_id, c.code_id, c.coder, c.status, c.origin, c.start, c.end, c.score "
+        f"FROM codings c JOIN sources src ON src.id = c.source_id WHERE {' AND '.join(clauses)} "
+        "ORDER BY src.name, c.start, c.code_id, c.id", params).fetchall()
+    return [CodingRow(*r) for r in rows]

@@ -1,0 +1,262 @@
+"""The interactive review's logic: which segment comes next, what to show, and the
+decisions, each one undoable. No terminal code here (``cli/review_cmd.py`` draws and reads
+keys), so a session can be driven by a test or another front end.
+
+The queue is the segments with pending suggestions matching the filter, one segment at a
+time. Decisions are written as they are made, so quitting and starting again resumes
+where the researcher stopped; segments skipped are remembered per coder (in ``meta``) and
+come after the others next time.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from qualcode.coding.common import require_codes, segment_pieces, to_segment_offset
+from qualcode.coding.decisions import DecisionFilter, Span, code_span, pending_where, resolve_span, set_status
+from qualcode.errors import QualcodeError
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+ORDERS = {
+    "score": "max(c.score) DESC, src.name, s.ordinal",
+    "uncertain": "min(abs(c.score - 0.5)) ASC, max(c.score) DESC, src.name, s.ordinal",
+    "source": "src.name, s.ordinal",
+}
+
+
+@dataclass
+class Suggestion:
+    coding_id: int
+    code_id: str
+    code_name: str
+    score: float | None
+    method: str
+    evidence: list[tuple[int, int, str]]  # (start, end, kind): offsets into the segment's text
+
+
+@dataclass
+class ReviewItem:
+    segment_id: int
+    source: str
+    ordinal: int
+    line: int
+    speaker: str | None
+    timestamp: float | None
+    text: str
+    previous: tuple[str | None, str] | None  # the turn before: (speaker, text)
+    suggestions: list[Suggestion]
+    coded: list[tuple[str, str | None]]  # accepted codings already on the segment: (code, coder)
+
+
+@dataclass
+class Progress:
+    done: int  # suggestions matching the filter that have been decided
+    left: int  # pending ones
+    segments_left: int
+
+
+@dataclass
+class Learned:
+    code_id: str
+    accepted: int
+    rejected: int
+    enough: bool
+
+
+@dataclass
+class SessionTally:
+    accepted: int = 0
+    rejected: int = 0
+    coded: int = 0
+    memos: int = 0
+    undone: int = 0
+
+
+@dataclass
+class ReviewSession:
+    db: "Database"
+    coder: str
+    flt: DecisionFilter = field(default_factory=lambda: DecisionFilter([], []))
+    order: str = "score"
+    tally: SessionTally = field(default_factory=SessionTally)
+    _skipped_now: set[int] = field(default_factory=set)
+    _batches: list[tuple[str, int]] = field(default_factory=list)  # (batch, segment) decided this session
+
+    def __post_init__(self) -> None:
+        if self.order not in ORDERS:
+            raise QualcodeError(f"unknown order '{self.order}'; choose {', '.join(ORDERS)}")
+        self._where, self._params = pending_where(self.db, self.flt, "c")
+
+    # The queue --------------------------------------------------------------------------
+    def queue(self) -> list[int]:
+        """Segments still to review this session, skipped ones (from earlier sessions) last."""
+        rows = self.db.execute(
+            f"SELECT c.segment_id FROM codings c JOIN segments s ON s.id = c.segment_id "
+            f"JOIN sources src ON src.id = c.source_id WHERE {self._where} "
+            f"GROUP BY c.segment_id ORDER BY {ORDERS[self.order]}", self._params).fetchall()
+        earlier = set(self._stored_skips())
+        ids = [int(r[0]) for r in rows if int(r[0]) not in self._skipped_now]
+        return [i for i in ids if i not in earlier] + [i for i in ids if i in earlier]
+
+    def next_item(self) -> ReviewItem | None:
+        ids = self.queue()
+        return self.item(ids[0]) if ids else None
+
+    def item(self, segment_id: int) -> ReviewItem:
+        db = self.db
+        seg = db.execute(
+            "SELECT s.id, src.name, s.ordinal, s.line, sp.label, s.timestamp, s.text, s.start, s.end, s.pieces, "
+            "s.source_id FROM segments s JOIN sources src ON src.id = s.source_id "
+            "LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.id = ?", [segment_id]).fetchone()
+        if seg is None:
+            raise QualcodeError(f"no segment with id {segment_id}")
+        prev = db.execute(
+            "SELECT sp.label, s.text FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+            "WHERE s.source_id = ? AND s.ordinal < ? ORDER BY s.ordinal DESC LIMIT 1", [seg[10], seg[2]]).fetchone()
+        pieces = segment_pieces(seg[7], seg[8], seg[9])
+        rows = db.execute(
+            f"SELECT c.id, c.code_id, k.name, c.score, c.method, c.evidence FROM codings c "
+            f"JOIN codes k ON k.id = c.code_id WHERE {self._where} AND c.segment_id = ? "
+            "ORDER BY c.score DESC, k.position", [*self._params, segment_id]).fetchall()
+        suggestions = [Suggestion(r[0], r[1], r[2], r[3], r[4], _evidence(r[5], pieces)) for r in rows]
+        coded = [(r[0], r[1]) for r in db.execute(
+            "SELECT code_id, coder FROM codings WHERE segment_id = ? AND status = 'accepted' ORDER BY id",
+            [segment_id]).fetchall()]
+        return ReviewItem(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], seg[6],
+                          None if prev is None else (prev[0], prev[1]), suggestions, coded)
+
+    # Decisions ----------------------------------------------------------------------------
+    def _decide(self, segment_id: int, coding_ids: list[int], status: str) -> None:
+        if not coding_ids:
+            return
+        with self.db.atomic():
+            batch = set_status(self.db, coding_ids, status, coder=self.coder,
+                               action="accept" if status == "accepted" else "reject")
+        self._batches.append((batch, segment_id))
+        if status == "accepted":
+            self.tally.accepted += len(coding_ids)
+        else:
+            self.tally.rejected += len(coding_ids)
+
+    def accept(self, item: ReviewItem, coding_ids: list[int] | None = None) -> None:
+        """Accept some of the item's suggestions (all of them when ``coding_ids`` is None)."""
+        self._decide(item.segment_id, _ids(item, coding_ids), "accepted")
+
+    def reject(self, item: ReviewItem, coding_ids: list[int] | None = None) -> None:
+        self._decide(item.segment_id, _ids(item, coding_ids), "rejected")
+
+    def add_code(self, item: ReviewItem, code: str) -> str:
+        """Apply another code to the whole segment; ``code`` may be an id, a name or a
+        unique prefix. Returns the code id."""
+        code_id = resolve_code(self.db, code)
+        span: Span = resolve_span(self.db, item.segment_id)
+        with self.db.atomic():
+            result = code_span(self.db, span, code_id, coder=self.coder)
+        if result.batch is not None:
+            self._batches.append((result.batch, item.segment_id))
+            self.tally.coded += 1
+        return code_id
+
+    def memo(self, target_type: str, target_id: str | None, text: str) -> int:
+        from qualcode.coding.memos import add_memo
+
+        memo_id = add_memo(self.db, target_type, target_id, text, author=self.coder)
+        self.tally.memos += 1
+        return memo_id
+
+    def skip(self, item: ReviewItem) -> None:
+        """Leave the segment for later: not again this session, last in the next one."""
+        self._skipped_now.add(item.segment_id)
+        skips = [s for s in self._stored_skips() if s != item.segment_id] + [item.segment_id]
+        with self.db.atomic():
+            self.db.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+                            [self._skip_key, json.dumps(skips[-1000:])])
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._batches)
+
+    def undo(self) -> int | None:
+        """Undo this session's last decision; returns its segment (None if nothing to undo)."""
+        from qualcode.coding.undo import undo_batch
+
+        if not self._batches:
+            return None
+        batch, segment_id = self._batches.pop()
+        with self.db.atomic():
+            undo_batch(self.db, batch)
+        self.tally.undone += 1
+        self._skipped_now.discard(segment_id)
+        return segment_id
+
+    # Progress ------------------------------------------------------------------------------
+    def progress(self) -> Progress:
+        done_where = self._where.replace("c.status = 'suggested'", "c.status IN ('accepted', 'rejected')")
+        done = self.db.execute(f"SELECT count(*) FROM codings c WHERE {done_where}", self._params).fetchone()[0]
+        left, segs = self.db.execute(f"SELECT count(*), count(DISTINCT c.segment_id) FROM codings c "
+                                     f"WHERE {self._where}", self._params).fetchone()
+        return Progress(int(done), int(left), int(segs))
+
+    def learned(self, code_ids: list[str] | None = None) -> list[Learned]:
+        return learned_status(self.db, code_ids)
+
+    @property
+    def _skip_key(self) -> str:
+        return f"review-skipped:{self.coder}"
+
+    def _stored_skips(self) -> list[int]:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [self._skip_key]).fetchone()
+        return [int(x) for x in json.loads(row[0])] if row else []
+
+
+def _ids(item: ReviewItem, coding_ids: list[int] | None) -> list[int]:
+    pending = [s.coding_id for s in item.suggestions]
+    return pending if coding_ids is None else [i for i in coding_ids if i in pending]
+
+
+def _evidence(payload: str | None, pieces: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    out = []
+    for ev in json.loads(payload or "[]"):
+        if isinstance(ev, dict) and isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
+            a, b = to_segment_offset(pieces, ev["start"]), to_segment_offset(pieces, ev["end"])
+            if a < b:
+                out.append((a, b, str(ev.get("kind", ""))))
+    return out
+
+
+def resolve_code(db: "Database", text: str) -> str:
+    """A code id from what the researcher typed: an id, a name, or a unique prefix of either."""
+    text = text.strip()
+    rows = db.execute("SELECT id, name FROM codes WHERE status = 'active' ORDER BY position").fetchall()
+    for cid, name in rows:
+        if text == cid or text.lower() == str(name).lower():
+            return str(cid)
+    starts = [cid for cid, name in rows if cid.startswith(text) or str(name).lower().startswith(text.lower())]
+    if text and len(starts) == 1:
+        return str(starts[0])
+    if len(starts) > 1:
+        raise QualcodeError(f"'{text}' could be {', '.join(starts[:5])}; type more of the code id")
+    return require_codes(db, [text])[0]
+
+
+def code_names(db: "Database") -> list[str]:
+    """Active code ids, for completion."""
+    return [str(r[0]) for r in db.execute("SELECT id FROM codes WHERE status = 'active' ORDER BY position")]
+
+
+def learned_status(db: "Database", code_ids: list[str] | None = None) -> list[Learned]:
+    """Per code, the decisions the learned layer trains on and whether they are enough
+    (``nlp/thresholds.py``): accepted segments, and rejected suggestions."""
+    from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
+
+    rows = db.execute(
+        "SELECT k.id, (SELECT count(DISTINCT segment_id) FROM codings WHERE code_id = k.id AND status = 'accepted'), "
+        "(SELECT count(DISTINCT segment_id) FROM codings WHERE code_id = k.id AND status = 'rejected') "
+        "FROM codes k WHERE k.status = 'active' ORDER BY k.position").fetchall()
+    wanted = set(code_ids) if code_ids is not None else None
+    return [Learned(r[0], int(r[1]), int(r[2]), r[1] >= MIN_ACCEPTED and r[2] >= MIN_REJECTED)
+            for r in rows if wanted is None or r[0] in wanted]

@@ -1,0 +1,200 @@
+"""The interactive review, driven by scripted keys (one per line when stdin is not a terminal).
+
+Suggestions are written straight into the project (not by `suggest`) so that what the
+review shows and decides is known exactly."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from tests.conftest import Run, db_snapshot
+
+VTT = """\
+WEBVTT
+
+00:00:05.000 --> 00:00:08.000
+<v Facilitator>How have the nights been?
+
+00:00:09.000 --> 00:00:14.000
+<v Ana>Honestly I was burning out. Completely exhausted after every night shift.
+
+00:01:02.000 --> 00:01:06.000
+<v Ben>For me talking to somebody helped. My peers, mostly.
+
+00:01:30.000 --> 00:01:31.000
+<v Facilitator>Anything else?
+
+00:02:00.000 --> 00:02:05.000
+<v Ben>The coffee machine is broken again. I was exhausted and my peer laughed.
+"""
+CODEBOOK = """\
+codes:
+  - id: exhaustion
+    name: Exhaustion
+    keywords: [exhausted]
+  - id: support
+    name: Peer support
+    keywords: [peer]
+  - id: humour
+    name: Humour
+    keywords: [laugh]
+"""
+# (segment ordinal, code, score, evidence word)
+SUGGESTIONS = [(2, "exhaustion", 0.9, "exhausted"), (3, "support", 0.6, "peers"),
+               (5, "exhaustion", 0.55, "exhausted"), (5, "support", 0.4, "peer")]
+
+
+def add_suggestions(db: Path, items: list[tuple[int, str, float, str]]) -> None:
+    conn = sqlite3.connect(db)
+    with conn:
+        for ordinal, code, score, word in items:
+            seg_id, source_id, start, end, text = conn.execute(
+                "SELECT s.id, s.source_id, s.start, s.end, src.text FROM segments s JOIN sources src "
+                "ON src.id = s.source_id WHERE s.ordinal = ?", [ordinal]).fetchone()
+            at = text.index(word, start)
+            evidence = [{"kind": "keyword", "term": word, "text": word, "start": at, "end": at + len(word)}]
+            conn.execute(
+                "INSERT INTO codings (source_id, segment_id, code_id, start, end, status, origin, method, score, "
+                "evidence, created_at) VALUES (?, ?, ?, ?, ?, 'suggested', 'suggest', 'keyword', ?, ?, "
+                "'2026-01-01T00:00:00+00:00')", [source_id, seg_id, code, start, end, score, json.dumps(evidence)])
+    conn.close()
+
+
+@pytest.fixture
+def pending(run: Run, project: Path, write_file) -> Path:  # type: ignore[no-untyped-def]
+    run("ingest", write_file("night.vtt", VTT))
+    run("codebook", "load", write_file("cb.yaml", CODEBOOK))
+    add_suggestions(project, SUGGESTIONS)
+    return project
+
+
+def statuses(db: Path) -> dict[tuple[int, str], tuple[str, str | None]]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT s.ordinal, c.code_id, c.status, c.coder FROM codings c "
+                        "JOIN segments s ON s.id = c.segment_id").fetchall()
+    conn.close()
+    return {(r[0], r[1]): (r[2], r[3]) for r in rows}
+
+
+def review(run: Run, keys: str, *args: str) -> str:
+    result = run("--coder", "maria", "review", *args, input=keys)
+    return str(result.stdout)
+
+
+def test_shows_segment_speaker_time_context_evidence_scores_and_progress(run: Run, pending: Path) -> None:
+    out = review(run, "q\n")
+    assert "Review · 0 done · 4 left (3 segments)" in out
+    assert "night.vtt · turn 2 · line" in out and "00:00:09 · segment 2" in out
+    assert "Facilitator (before): How have the nights been?" in out
+    assert "Ana: Honestly I was burning out. Completely «exhausted» after every night shift." in out
+    assert "▸ 1. exhaustion Exhaustion  0.90  keyword" in out
+    assert "This session: 0 accepted, 0 rejected, 0 coded by hand, 0 memo(s), 0 undone. 4 suggestion(s) left." in out
+
+
+def test_accept_reject_and_accept_all_decide_as_the_coder(run: Run, pending: Path) -> None:
+    out = review(run, "a\nr\nA\n")
+    assert statuses(pending) == {(2, "exhaustion"): ("accepted", "maria"), (3, "support"): ("rejected", "maria"),
+                                 (5, "exhaustion"): ("accepted", "maria"), (5, "support"): ("accepted", "maria")}
+    assert "Nothing left to review with these filters." in out
+    assert "This session: 3 accepted, 1 rejected" in out
+    conn = sqlite3.connect(pending)
+    events = conn.execute("SELECT actor, action, from_status, to_status, batch FROM events WHERE coding_id IS NOT NULL "
+                          "ORDER BY id").fetchall()
+    assert [e[:4] for e in events] == [("maria", "accept", "suggested", "accepted"),
+                                       ("maria", "reject", "suggested", "rejected"),
+                                       ("maria", "accept", "suggested", "accepted"),
+                                       ("maria", "accept", "suggested", "accepted")]
+    assert events[2][4] == events[3][4] != events[1][4]  # "accept all" is one decision
+
+
+def test_next_moves_the_focus_to_another_suggestion(run: Run, pending: Path) -> None:
+    review(run, "a\nr\nn\nr\nq\n")  # at segment 5: focus support, reject it
+    assert statuses(pending)[(5, "support")] == ("rejected", "maria")
+    assert statuses(pending)[(5, "exhaustion")] == ("suggested", None)
+
+
+def test_undo_restores_the_exact_previous_state(run: Run, pending: Path) -> None:
+    before = db_snapshot(pending)
+    out = review(run, "a\nu\nq\n")
+    assert "Undone." in out
+    assert db_snapshot(pending) == before
+    review(run, "a\nr\nA\nu\nu\nq\n")  # undo "accept all" then the reject
+    assert statuses(pending)[(2, "exhaustion")] == ("accepted", "maria")
+    assert statuses(pending)[(3, "support")] == ("suggested", None)
+    assert statuses(pending)[(5, "support")] == ("suggested", None)
+
+
+def test_add_another_code_and_write_a_memo(run: Run, pending: Path) -> None:
+    out = review(run, "c\nhum\nm\nSounds like fatigue, not burnout.\nq\n")
+    assert "Coded segment 2 as humour" in out
+    conn = sqlite3.connect(pending)
+    assert conn.execute("SELECT code_id, status, coder, origin FROM codings WHERE code_id = 'humour'").fetchall() == [
+        ("humour", "accepted", "maria", "manual")]
+    coding_id = conn.execute("SELECT c.id FROM codings c JOIN segments s ON s.id = c.segment_id "
+                             "WHERE s.ordinal = 2 AND c.code_id = 'exhaustion'").fetchone()[0]
+    assert conn.execute("SELECT target_type, target_id, author, text FROM memos").fetchall() == [
+        ("coding", str(coding_id), "maria", "Sounds like fatigue, not burnout.")]
+
+
+def test_an_unknown_code_or_key_is_reported_and_the_review_goes_on(run: Run, pending: Path) -> None:
+    out = review(run, "c\nnonsense\nx\na\nq\n")
+    assert "unknown code id 'nonsense'" in out
+    assert "Unknown key 'x'." in out
+    assert statuses(pending)[(2, "exhaustion")] == ("accepted", "maria")
+
+
+def test_resumes_where_it_stopped_and_skipped_segments_come_last(run: Run, pending: Path) -> None:
+    review(run, "a\nq\n")
+    out = review(run, "q\n")
+    assert "Review · 1 done · 3 left (2 segments)" in out and "segment 3" in out
+    out = review(run, "s\ns\nq\n")  # skip 3 and 5: nothing left this session
+    assert "Nothing left to review" in out
+    out = review(run, "q\n")  # next time: still 3 first (skips keep their order)
+    assert "segment 3" in out.split("\n", 2)[1]
+
+
+def test_order_and_filters(run: Run, pending: Path) -> None:
+    assert "segment 5" in review(run, "q\n", "--order", "uncertain").split("\n", 2)[1]
+    assert "segment 2" in review(run, "q\n", "--order", "source").split("\n", 2)[1]
+    assert "Review · 0 done · 2 left (2 segments)" in review(run, "q\n", "--code", "support")
+    assert "Review · 0 done · 2 left (2 segments)" in review(run, "q\n", "--min-score", "0.58")
+    result = run("review", "--order", "random", code=2)
+    assert "--order" in result.stderr
+
+
+def test_end_of_input_quits_cleanly(run: Run, pending: Path) -> None:
+    out = review(run, "a\n")
+    assert "This session: 1 accepted" in out
+    assert statuses(pending)[(2, "exhaustion")] == ("accepted", "maria")
+
+
+def test_shows_which_codes_have_enough_decisions_to_learn(run: Run, pending: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import qualcode.nlp.thresholds as thresholds
+
+    monkeypatch.setattr(thresholds, "MIN_ACCEPTED", 1)
+    monkeypatch.setattr(thresholds, "MIN_REJECTED", 1)
+    out = review(run, "q\n")
+    assert "0/1 accepted, 0/1 rejected to learn" in out
+    out = review(run, "a\nr\nr\nq\n")  # exhaustion: one accepted (seg 2), one rejected (seg 5)
+    assert "Enough decisions for the learned layer: exhaustion " in out
+
+
+def test_the_key_loop_takes_an_injected_key_reader(run: Run, pending: Path) -> None:
+    from qualcode.cli.review_cmd import Keys, run_review
+    from qualcode.coding.review import ReviewSession
+    from qualcode.project import open_project
+
+    keys = iter(["c", "r", "q"])
+    answers = iter(["humour"])
+    console = Console(record=True, width=200, color_system=None)
+    session = ReviewSession(open_project(pending), "lee")
+    run_review(session, console, Keys(read_key=lambda: next(keys), ask=lambda prompt, choices: next(answers)))
+    assert statuses(pending)[(2, "exhaustion")] == ("rejected", "lee")
+    assert statuses(pending)[(2, "humour")] == ("accepted", "lee")
+    assert "This session: 0 accepted, 1 rejected, 1 coded by hand" in console.export_text()
