@@ -1,49 +1,188 @@
-"""``qualcode report themes|quotes``."""
+"""``qualcode report themes|quotes|matrix|cooccurrence|agreement|html|docx|charts``."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli.context import choose_format, emit, open_db
+from qualcode.cli.context import choose_format, emit, open_db, say
+from qualcode.errors import QualcodeError
 
-app = typer.Typer(help="Reports: theme frequencies and quotes, as table, Markdown, CSV or JSON.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Reports for papers: themes, quotes, matrices, co-occurrence, agreement; "
+                       "table, Markdown, CSV, JSON, DOCX or one HTML file.", no_args_is_help=True)
 
 FormatOpt = Annotated[Optional[str], typer.Option(
-    "--format", "-f", help="table, md, csv or json [default: from --output's suffix, else table].")]
+    "--format", "-f", help="table, md, csv, json or docx [default: from --output's suffix, else table].")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")]
 SuggestedOpt = Annotated[bool, typer.Option(help="Count pending suggestions too, not only accepted codings.")]
-FORMATS = ("table", "md", "csv", "json")
+PseudoOpt = Annotated[bool, typer.Option(
+    "--pseudonymise", "--pseudonymize",
+    help="Show participant pseudonyms instead of speaker labels and mask names in quoted text.")]
+CodesOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
+ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: role, site, group, participant, "
+                                                 "source, participant.NAME or source.NAME.")]
+FORMATS = ("table", "md", "csv", "json", "docx")
+
+
+def write(ctx: typer.Context, content: Any, output: Path | None) -> None:
+    """Text goes through ``emit``; bytes (DOCX, PNG) need a file."""
+    if not isinstance(content, bytes):
+        return emit(ctx, content, output)
+    if output is None:
+        raise QualcodeError("this format is binary; pass --output FILE to write it to a file")
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_bytes(content)
+    except OSError as exc:
+        raise QualcodeError(f"cannot write {output} ({exc.strerror}); check the folder and permissions") from None
+    say(ctx, f"Wrote {output}")
 
 
 @app.command()
 def themes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None,
-           include_suggested: SuggestedOpt = False) -> None:
-    """Theme and code frequencies: segments, sources, speakers, share of sources (rolled up)."""
+           include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False) -> None:
+    """Theme and code frequencies: segments, sources, speakers and their shares (rolled up)."""
     from qualcode.render.reports import render_themes
     from qualcode.reports.themes import themes_report
 
     fmt = choose_format(fmt, output, FORMATS)
-    report = themes_report(open_db(ctx), include_suggested=include_suggested)
-    emit(ctx, render_themes(report, fmt), output)
+    del pseudonymise  # counts only: nothing in this report names a person
+    write(ctx, render_themes(themes_report(open_db(ctx), include_suggested=include_suggested), fmt), output)
 
 
 @app.command()
 def quotes(
-    ctx: typer.Context,
-    code: Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")] = None,
-    per_code: Annotated[Optional[int], typer.Option(min=1, help="At most this many quotes per code.")] = None,
+    ctx: typer.Context, code: CodesOpt = None,
+    per_code: Annotated[Optional[int], typer.Option(
+        min=1, help="At most this many quotes per code, spread across participants and sources.")] = None,
     rollup: Annotated[bool, typer.Option(help="Under a theme, also list quotes of the codes below it.")] = False,
+    full_turns: Annotated[bool, typer.Option(
+        help="Quote whole turns instead of the sentences that carry the coded words.")] = False,
+    attr: Annotated[Optional[list[str]], typer.Option(
+        "--attr", help="Only this participant attribute in citations; repeatable [default: all].")] = None,
     fmt: FormatOpt = None, output: OutputOpt = None, include_suggested: SuggestedOpt = False,
+    pseudonymise: PseudoOpt = False,
 ) -> None:
-    """Quotes per code with source, speaker, segment id, and timestamp or line."""
+    """Illustrative quotes per code with citation: source, speaker, attributes, time or line."""
     from qualcode.render.reports import render_quotes
     from qualcode.reports.quotes import quotes_report
 
     fmt = choose_format(fmt, output, FORMATS)
-    report = quotes_report(open_db(ctx), codes=code, per_code=per_code,
-                           include_suggested=include_suggested, rollup=rollup)
-    emit(ctx, render_quotes(report, fmt), output)
+    report = quotes_report(open_db(ctx), codes=code, per_code=per_code, include_suggested=include_suggested,
+                           rollup=rollup, trim=not full_turns, pseudonymise=pseudonymise, attributes=attr)
+    write(ctx, render_quotes(report, fmt), output)
+
+
+@app.command()
+def matrix(
+    ctx: typer.Context, by: ByOpt,
+    count: Annotated[str, typer.Option(help="Count coded segments, participants or sources.")] = "segments",
+    percent: Annotated[str, typer.Option(help="none, row (of the code's total) or column (of the group).")] = "none",
+    fmt: FormatOpt = None, output: OutputOpt = None, include_suggested: SuggestedOpt = False,
+    pseudonymise: PseudoOpt = False,
+) -> None:
+    """Code × attribute matrix (NVivo's matrix coding query), with counts or percentages."""
+    from qualcode.render.analysis import render_matrix
+    from qualcode.reports.matrix import matrix_report
+
+    fmt = choose_format(fmt, output, FORMATS)
+    report = matrix_report(open_db(ctx), by, unit=count, percent=percent, include_suggested=include_suggested,
+                           pseudonymise=pseudonymise)
+    write(ctx, render_matrix(report, fmt), output)
+
+
+@app.command()
+def cooccurrence(
+    ctx: typer.Context, code: CodesOpt = None,
+    top_level: Annotated[bool, typer.Option(help="Roll codes up to their top-level themes first.")] = False,
+    view: Annotated[str, typer.Option(help="pairs (ranked list) or matrix, for table and CSV.")] = "pairs",
+    fmt: FormatOpt = None, output: OutputOpt = None, include_suggested: SuggestedOpt = False,
+    pseudonymise: PseudoOpt = False,
+) -> None:
+    """Codes applied to the same or overlapping segments: ranked pairs with Jaccard, or a matrix."""
+    from qualcode.render.analysis import render_cooccurrence
+    from qualcode.reports.cooccurrence import cooccurrence_report
+
+    fmt = choose_format(fmt, output, FORMATS)
+    if view not in ("pairs", "matrix"):
+        raise typer.BadParameter("choose pairs or matrix", param_hint="--view")
+    del pseudonymise  # counts of codes only: nothing here names a person
+    report = cooccurrence_report(open_db(ctx), include_suggested=include_suggested, top_level=top_level, codes=code)
+    write(ctx, render_cooccurrence(report, fmt, view), output)
+
+
+@app.command()
+def agreement(
+    ctx: typer.Context,
+    coders: Annotated[Optional[str], typer.Option(help="Coders to compare, comma-separated [default: all].")] = None,
+    source: Annotated[Optional[list[str]], typer.Option(
+        "--source", "-s", help="Only this source; repeatable [default: sources every coder coded].")] = None,
+    code: CodesOpt = None,
+    disagreements: Annotated[bool, typer.Option(help="Only list the disagreements.")] = False,
+    fmt: FormatOpt = None, output: OutputOpt = None, pseudonymise: PseudoOpt = False,
+) -> None:
+    """Inter-coder agreement per code and overall: percent, Cohen's kappa, Krippendorff's alpha."""
+    from qualcode.render.analysis import render_agreement
+    from qualcode.reports.agreement import agreement_report
+
+    fmt = choose_format(fmt, output, FORMATS)
+    names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+    report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise)
+    write(ctx, render_agreement(report, fmt, disagreements), output)
+
+
+def _full(ctx: typer.Context, by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
+          title: str | None) -> Any:
+    from qualcode.reports.full import full_report
+
+    return full_report(open_db(ctx), by=by, per_code=per_code, include_suggested=include_suggested,
+                       pseudonymise=pseudonymise, title=title)
+
+
+FullByOpt = Annotated[Optional[str], typer.Option(
+    "--by", help="Attribute for the matrix [default: role, group or site, whichever exists].")]
+PerCodeOpt = Annotated[int, typer.Option(min=1, help="Quotes per code.")]
+TitleOpt = Annotated[Optional[str], typer.Option(help="Report title [default: the codebook's name].")]
+
+
+@app.command()
+def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
+         by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
+         include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False) -> None:
+    """The whole report as one self-contained HTML file: tables, charts, quotes, agreement, memos."""
+    from qualcode.render.html import render_html
+
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title)
+    write(ctx, render_html(report), output)
+
+
+@app.command()
+def docx(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The .docx file to write.")],
+         by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
+         include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False) -> None:
+    """The whole report as a Word document (headings, tables, charts, quotes) for a paper."""
+    from qualcode.render.html import render_docx
+
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title)
+    write(ctx, render_docx(report), output)
+
+
+@app.command()
+def charts(ctx: typer.Context, folder: Annotated[Path, typer.Argument(help="Folder for the chart files.")],
+           by: FullByOpt = None,
+           image: Annotated[str, typer.Option("--image", help="svg, png or both.")] = "both",
+           include_suggested: SuggestedOpt = False) -> None:
+    """Write the report's charts as SVG and PNG files for papers (themes, matrix, co-occurrence)."""
+    from qualcode.render.charts import to_png, to_svg
+    from qualcode.render.html import charts as make_charts
+
+    if image not in ("svg", "png", "both"):
+        raise typer.BadParameter("choose svg, png or both", param_hint="--image")
+    report = _full(ctx, by, 1, include_suggested, False, None)
+    for name, chart in make_charts(report).items():
+        if image in ("svg", "both"):
+            write(ctx, to_svg(chart), folder / f"{name}.svg")
+        if image in ("png", "both"):
+            write(ctx, to_png(chart), folder / f"{name}.png")

@@ -59,3 +59,17 @@ def descendants(tree: list[CodeNode]) -> dict[str, set[str]]:
             out.setdefault(up, {up}).add(node.id)
             up = parent.get(up)
     return out
+
+
+def ancestors(tree: list[CodeNode]) -> dict[str, list[str]]:
+    """Each code's id followed by the ids of the codes above it (for rolling counts up)."""
+    parent = {n.id: n.parent_id for n in tree}
+    out: dict[str, list[str]] = {}
+    for node in tree:
+        chain, up = [node.id], parent.get(node.id)
+        while up is not None and up not in chain:
+            chain.append(up)
+            up = parent.get(up)
+        out[node.id] = chain
+    return out
+

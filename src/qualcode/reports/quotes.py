@@ -1,18 +1,37 @@
-"""Quotes per code: the coded passages with their citation (source, speaker, segment id,
-timestamp or line). Codes come in codebook order; within a code, quotes by source and turn.
+"""Quotes per code: the coded passages with their citation (source, speaker or participant
+pseudonym, the participant's attributes, segment id, timestamp or line).
+
+Choosing quotes (``per_code``): each coded segment is a candidate, one quote per segment.
+Candidates are picked one at a time, always from the participant, then the source, used
+least so far, so that N quotes come from N voices where the data allow; among those, the
+candidate whose quote is closest to a readable length (about 12–60 words) and has the
+highest suggestion score wins. The chosen quotes are listed in source and turn order.
+
+Trimming (``trim``): a quote is the shortest run of complete sentences of the turn that
+carries the coded span: the sentences holding the coded span when only part of the turn is
+coded, else the sentences holding the suggestion's evidence (matched words), joined by
+`` […] `` where sentences are skipped. A turn coded by hand as a whole is quoted whole.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+import re
+from collections import Counter
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
+from qualcode.reports.coded import Segments, coded_sets, segment_table
+from qualcode.reports.coded import by_code as by_code_sets
 from qualcode.reports.common import code_tree, descendants, status_clause
+from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+
+GAP = " […] "
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’)\]]*(?=\s+|$)")
 
 
 @dataclass
@@ -29,6 +48,8 @@ class Quote:
     status: str
     coder: str | None
     score: float | None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    trimmed: bool = False
 
 
 @dataclass
@@ -36,55 +57,222 @@ class QuotesReport:
     quotes: list[Quote]
     codes: list[tuple[str, str, int]]  # (code id, name, depth) in order, including empty codes
     include_suggested: bool
+    pseudonymised: bool = False
+
+
+_COLUMNS = ("code_id", "source", "label", "participant", "segment_id", "timestamp", "line", "c_start", "c_end",
+            "s_start", "s_end", "seg_text", "pieces", "status", "coder", "score", "ordinal", "evidence",
+            "speaker_id", "attributes", "pseudonym", "source_id")
 
 
 def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: int | None = None,
-                  include_suggested: bool = False, rollup: bool = False) -> QuotesReport:
+                  include_suggested: bool = False, rollup: bool = False, trim: bool = True,
+                  pseudonymise: bool = False, attributes: list[str] | None = None) -> QuotesReport:
     """Quotes for ``codes`` (all codes if empty). ``rollup`` also lists, under a theme, the
-    quotes coded with the codes below it."""
+    quotes coded with the codes below it. ``attributes`` limits the participant attributes
+    given with each quote (default: all)."""
     tree = code_tree(db)
     wanted = require_codes(db, codes or [])
     nodes = [n for n in tree if not wanted or n.id in wanted]
     below = descendants(tree)
-    rows = db.execute(
-        "SELECT c.code_id, src.name, sp.label, sp.participant_id, c.segment_id, s.timestamp, s.line, "
-        "c.start, c.end, s.start, s.end, s.text, s.pieces, src.text, c.status, c.coder, c.score, s.ordinal "
-        "FROM codings c JOIN sources src ON src.id = c.source_id "
-        "LEFT JOIN segments s ON s.id = c.segment_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-        f"WHERE {status_clause(include_suggested)} ORDER BY src.name, s.ordinal, c.start"
-    ).fetchall()
-    by_code: dict[str, list[tuple[Any, ...]]] = {}
-    for r in rows:
-        by_code.setdefault(r[0], []).append(r)
+    sources = _SourceTexts(db)
+    pz = load_pseudonymiser(db) if pseudonymise else None
+    status = status_clause(include_suggested)
     quotes: list[Quote] = []
+    if per_code is None:
+        rows = db.execute(f"{_SELECT} WHERE {status} ORDER BY src.name, s.ordinal, c.start").fetchall()
+        by_code: dict[str, list[dict[str, Any]]] = {}
+        for r in rows:
+            by_code.setdefault(r[0], []).append(dict(zip(_COLUMNS, r)))
+    else:
+        sets = by_code_sets(coded_sets(db, include_suggested=include_suggested))
+        table = segment_table(db)
     for node in nodes:
         ids = below.get(node.id, {node.id}) if rollup else {node.id}
-        items = sorted((r for cid in ids for r in by_code.get(cid, [])), key=lambda r: (r[1], r[17] or 0, r[7]))
-        seen_segments: set[int] = set()
-        count = 0
-        for r in items:
-            if r[4] is not None and r[4] in seen_segments:
-                continue  # one quote per segment, even if several coders or subcodes coded it
-            if per_code is not None and count >= per_code:
-                break
-            if r[4] is not None:
-                seen_segments.add(r[4])
-            count += 1
-            quotes.append(Quote(
-                code_id=node.id, code_name=node.name, source=r[1], speaker=r[2], participant=r[3],
-                segment_id=r[4], timestamp=r[5], line=r[6], text=_quote_text(r), status=r[14],
-                coder=r[15], score=r[16],
-            ))
-    return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested)
+        if per_code is None:
+            items = sorted((r for cid in ids for r in by_code.get(cid, [])),
+                           key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
+            chosen = _one_per_segment(items)
+            for r in chosen:
+                r["quote"], r["trimmed"] = _text(r, sources, trim)
+        else:
+            segs = set().union(*(sets.get(cid, set()) for cid in ids))
+            fetch = _Fetcher(db, sorted(ids), status, sources, trim)
+            chosen = _spread(segs, per_code, table, fetch)
+        quotes += [_quote(node.id, node.name, r, pz, attributes) for r in chosen]
+    return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested, pseudonymise)
 
 
-def _quote_text(r: tuple[Any, ...]) -> str:
-    """The coded passage: the segment's quoted text when the coding covers the whole
-    segment, else the coded span of the source text."""
-    c_start, c_end, s_start, s_end, seg_text, pieces, src_text = r[7], r[8], r[9], r[10], r[11], r[12], r[13]
-    if seg_text is not None and c_start <= s_start and c_end >= s_end:
-        return str(seg_text)
-    if pieces:
-        spans = [(max(a, c_start), min(b, c_end)) for a, b in json.loads(pieces)]
-        return "\n\n".join(src_text[a:b] for a, b in spans if a < b)
-    return str(src_text[c_start:c_end])
+_SELECT = (
+    "SELECT c.code_id, src.name, sp.label, sp.participant_id, c.segment_id, s.timestamp, s.line, "
+    "c.start, c.end, s.start, s.end, s.text, s.pieces, c.status, c.coder, c.score, s.ordinal, c.evidence, "
+    "s.speaker_id, p.attributes, p.pseudonym, c.source_id "
+    "FROM codings c JOIN sources src ON src.id = c.source_id "
+    "LEFT JOIN segments s ON s.id = c.segment_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+    "LEFT JOIN participants p ON p.id = sp.participant_id")
+
+
+class _Fetcher:
+    """One candidate quote for a segment and a set of codes, read when it is considered."""
+
+    def __init__(self, db: "Database", code_ids: list[str], status: str, sources: "_SourceTexts", trim: bool):
+        self.db, self.code_ids, self.status, self.sources, self.trim = db, code_ids, status, sources, trim
+        self.marks = ",".join("?" * len(code_ids))
+
+    def __call__(self, seg: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            f"{_SELECT} WHERE {self.status} AND c.segment_id = ? AND +c.code_id IN ({self.marks}) "
+            "ORDER BY c.start, c.id LIMIT 1", [seg, *self.code_ids]).fetchone()
+        if row is None:  # a coding across turns that overlaps this segment
+            row = self.db.execute(
+                f"{_SELECT} JOIN segments o ON o.id = ? WHERE {self.status} AND c.segment_id IS NULL "
+                f"AND c.source_id = o.source_id AND c.start < o.end AND c.end > o.start "
+                f"AND c.code_id IN ({self.marks}) ORDER BY c.start, c.id LIMIT 1", [seg, *self.code_ids]).fetchone()
+        if row is None:
+            return None
+        r = dict(zip(_COLUMNS, row))
+        r["quote"], r["trimmed"] = _text(r, self.sources, self.trim)
+        r["position"] = seg
+        return r
+
+
+class _SourceTexts:
+    """Source texts, read once each and only when a quote needs a span of one."""
+
+    def __init__(self, db: "Database") -> None:
+        self.db = db
+        self.cache: dict[int, str] = {}
+
+    def get(self, source_id: int) -> str:
+        if source_id not in self.cache:
+            self.cache[source_id] = self.db.execute("SELECT text FROM sources WHERE id = ?", [source_id]).fetchone()[0]
+        return self.cache[source_id]
+
+
+def _one_per_segment(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One candidate per segment, even if several coders or subcodes coded it."""
+    seen: set[int] = set()
+    out = []
+    for r in items:
+        if r["segment_id"] is not None:
+            if r["segment_id"] in seen:
+                continue
+            seen.add(r["segment_id"])
+        out.append(r)
+    return out
+
+
+def _quality(r: dict[str, Any]) -> tuple[float, float]:
+    words = len(r["quote"].split())
+    distance = 0 if 12 <= words <= 60 else (12 - words if words < 12 else (words - 60) / 4)
+    return (-distance, r["score"] or 0.0)
+
+
+def _spread(segs: set[int], n: int, table: Segments, fetch: _Fetcher, look: int = 10) -> list[dict[str, Any]]:
+    """Pick ``n`` quotes: each time from the participant (then the source) used least so far,
+    earliest first; from that participant's first ``look`` candidates, the best quality."""
+    groups: dict[str, list[int]] = {}
+    for seg in sorted(segs):
+        groups.setdefault(table.who[seg], []).append(seg)
+    who_used: Counter[str] = Counter()
+    src_used: Counter[int] = Counter()
+    picked: list[dict[str, Any]] = []
+    seen_spans: set[tuple[int, int, int]] = set()
+    while len(picked) < n and groups:
+        who = min(groups, key=lambda w: (who_used[w], src_used[table.source[groups[w][0]]], groups[w][0]))
+        options = [r for r in (fetch(seg) for seg in groups[who][:look]) if r is not None]
+        options = [r for r in options if (r["source_id"], r["c_start"], r["c_end"]) not in seen_spans]
+        best = max(options, key=_quality, default=None)
+        remaining = [seg for seg in groups[who] if best is None or seg != best["position"]]
+        if best is None:
+            remaining = groups[who][look:]
+        if remaining:
+            groups[who] = remaining
+        else:
+            del groups[who]
+        if best is None:
+            continue
+        seen_spans.add((best["source_id"], best["c_start"], best["c_end"]))
+        picked.append(best)
+        who_used[who] += 1
+        src_used[best["source_id"]] += 1
+    return sorted(picked, key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
+
+
+def _quote(code_id: str, code_name: str, r: dict[str, Any], pz: Pseudonymiser | None,
+           keys: list[str] | None) -> Quote:
+    attrs = {k: v for k, v in json.loads(r["attributes"] or "{}").items()
+             if k not in HIDDEN_ATTRIBUTES and (keys is None or k in keys)}
+    if keys is not None:
+        attrs = {k: attrs[k] for k in keys if k in attrs}
+    speaker, participant, source, text = r["label"], r["participant"], r["source"], r["quote"]
+    if pz is not None:
+        speaker = pz.speaker(r["label"], r["participant"], r["speaker_id"])
+        participant = pz.participant(r["participant"])
+        source, text = pz.text(source), pz.text(text)
+        attrs = {k: pz.text(str(v)) for k, v in attrs.items()}
+    return Quote(code_id=code_id, code_name=code_name, source=source, speaker=speaker, participant=participant,
+                 segment_id=r["segment_id"], timestamp=r["timestamp"], line=r["line"], text=text,
+                 status=r["status"], coder=r["coder"], score=r["score"], attributes=attrs, trimmed=r["trimmed"])
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence in ``text``, surrounding spaces excluded."""
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    spans = []
+    for a, b in out:
+        while a < b and text[a].isspace():
+            a += 1
+        if a < b:
+            spans.append((a, b))
+    return spans
+
+
+def carrying_sentences(text: str, targets: list[tuple[int, int]]) -> str:
+    """The sentences of ``text`` that overlap any target span, joined by `` […] `` where
+    sentences are skipped; ``text`` itself when no target lies in it."""
+    spans = sentences(text)
+    keep = [k for k, (a, b) in enumerate(spans) if any(t0 < b and t1 > a for t0, t1 in targets)]
+    if not keep:
+        return text.strip()
+    parts: list[str] = []
+    for pos, k in enumerate(keep):
+        if pos and k != keep[pos - 1] + 1:
+            parts.append(GAP)
+        elif pos:
+            parts.append(" ")
+        parts.append(text[spans[k][0]:spans[k][1]])
+    return "".join(parts)
+
+
+def _text(r: dict[str, Any], sources: _SourceTexts, trim: bool) -> tuple[str, bool]:
+    """The quote and whether it was trimmed from the whole turn."""
+    c_start, c_end, s_start, s_end = r["c_start"], r["c_end"], r["s_start"], r["s_end"]
+    seg_text, pieces = r["seg_text"], r["pieces"]
+    whole = seg_text is not None and c_start <= s_start and c_end >= s_end
+    if pieces or seg_text is None:   # a turn in several pieces, or a coding across turns
+        if whole and seg_text is not None:
+            return str(seg_text), False
+        src_text = sources.get(r["source_id"])
+        if pieces:
+            spans = [(max(a, c_start), min(b, c_end)) for a, b in json.loads(pieces)]
+            return "\n\n".join(src_text[a:b] for a, b in spans if a < b), True
+        return str(src_text[c_start:c_end]), False
+    if whole:
+        targets = [(e["start"] - s_start, e["end"] - s_start) for e in json.loads(r["evidence"] or "[]")
+                   if isinstance(e, dict) and "start" in e and "end" in e]
+    else:
+        targets = [(max(c_start, s_start) - s_start, min(c_end, s_end) - s_start)]
+    if not trim:
+        if whole:
+            return str(seg_text), False
+        return str(seg_text)[targets[0][0]:targets[0][1]], True
+    if not targets:
+        return str(seg_text), False
+    quote = carrying_sentences(str(seg_text), targets)
+    return quote, quote != str(seg_text).strip()

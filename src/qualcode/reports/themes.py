@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.reports.common import code_tree, descendants, status_clause
+from qualcode.reports.coded import by_code, coded_sets, rolled_up, segment_table
+from qualcode.reports.common import ancestors, code_tree
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -36,6 +37,8 @@ class ThemeRow:
     share_of_sources: float
     direct: Counts = field(default_factory=Counts)
     status: str = "active"
+    share_of_segments: float = 0.0
+    share_of_speakers: float = 0.0
 
 
 @dataclass
@@ -44,37 +47,35 @@ class ThemesReport:
     total_sources: int
     total_segments: int
     include_suggested: bool
+    total_speakers: int = 0
 
 
 def themes_report(db: "Database", *, include_suggested: bool = False) -> ThemesReport:
     tree = code_tree(db)
-    below = descendants(tree)
-    rows = db.execute(
-        "SELECT c.code_id, c.segment_id, c.source_id, "
-        "COALESCE('p:' || sp.participant_id, 's:' || s.speaker_id, 'n:' || c.source_id) "
-        "FROM codings c LEFT JOIN segments s ON s.id = c.segment_id "
-        "LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-        f"WHERE {status_clause(include_suggested)}"
-    ).fetchall()
-    by_code: dict[str, list[tuple[int, int, str]]] = {}
-    for code_id, seg, src, who in rows:
-        by_code.setdefault(code_id, []).append((seg if seg is not None else -src, src, who))
+    direct_segs = by_code(coded_sets(db, include_suggested=include_suggested))
+    rolled_segs = rolled_up(direct_segs, ancestors(tree))
+    table = segment_table(db)
     total_sources = db.execute("SELECT count(*) FROM sources").fetchone()[0]
     total_segments = db.execute("SELECT count(*) FROM segments WHERE kind = 'speech'").fetchone()[0]
+    total_speakers = db.execute(
+        "SELECT count(DISTINCT COALESCE('p:' || participant_id, 's:' || id)) FROM speakers").fetchone()[0]
 
-    def counts(ids: set[str]) -> Counts:
-        items = [item for cid in ids for item in by_code.get(cid, [])]
-        return Counts(len({i[0] for i in items}), len({i[1] for i in items}), len({i[2] for i in items}))
+    def counts(segs: set[int] | None) -> Counts:
+        return Counts(len(segs), len(table.sources_of(segs)), len(table.who_of(segs))) if segs else Counts()
+
+    def share(n: int, total: int) -> float:
+        return round(n / total, 3) if total else 0.0
 
     out = []
     for node in tree:
-        if node.status != "active" and node.id not in by_code:
+        if node.status != "active" and node.id not in direct_segs:
             continue
-        rolled = counts(below.get(node.id, {node.id}))
+        total = counts(rolled_segs.get(node.id))
         out.append(ThemeRow(
             code_id=node.id, name=node.name, parent_id=node.parent_id, depth=node.depth,
-            segments=rolled.segments, sources=rolled.sources, speakers=rolled.speakers,
-            share_of_sources=round(rolled.sources / total_sources, 3) if total_sources else 0.0,
-            direct=counts({node.id}), status=node.status,
+            segments=total.segments, sources=total.sources, speakers=total.speakers,
+            share_of_sources=share(total.sources, total_sources), direct=counts(direct_segs.get(node.id)),
+            status=node.status, share_of_segments=share(total.segments, total_segments),
+            share_of_speakers=share(total.speakers, total_speakers),
         ))
-    return ThemesReport(out, total_sources, total_segments, include_suggested)
+    return ThemesReport(out, total_sources, total_segments, include_suggested, total_speakers)

@@ -1,0 +1,180 @@
+"""Renderers for the matrix, co-occurrence and agreement reports."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from rich.console import Group
+
+from qualcode.render.document import Block, Heading, Para, to_docx, to_markdown_doc
+from qualcode.render.reports import format_seconds, scope
+from qualcode.render.tabular import Table, to_csv, to_json, to_rich
+from qualcode.reports.agreement import AgreementReport, Disagreement
+from qualcode.reports.cooccurrence import CooccurrenceReport
+from qualcode.reports.matrix import MatrixReport
+
+# ---------------------------------------------------------------- matrix
+
+
+def matrix_json(report: MatrixReport) -> list[dict[str, Any]]:
+    out = []
+    for r in report.rows:
+        item: dict[str, Any] = {"code_id": r.code_id, "name": r.name, "depth": r.depth, "counts": r.counts,
+                                "total": r.total}
+        if r.percent is not None:
+            item["percent"] = r.percent
+        out.append(item)
+    return out
+
+
+def matrix_caption(report: MatrixReport) -> str:
+    base = {"none": "counts", "row": "n (% of the code's coded " + report.unit + ")",
+            "column": "n (% of all " + report.unit + " with that value)"}[report.percent]
+    bases = ", ".join(f"{v}: {n}" for v, n in report.bases.items())
+    return (f"Coded {report.unit} by {report.attribute}, codes rolled up; {base}; "
+            f"{scope(report.include_suggested)}. {report.unit.capitalize()} per value: {bases}.")
+
+
+def matrix_table(report: MatrixReport) -> Table:
+    rows = []
+    for r in report.rows:
+        cells: list[Any] = []
+        for v in report.values:
+            n = r.counts[v]
+            cells.append(f"{n} ({r.percent[v]:g}%)" if r.percent is not None else n)
+        rows.append([r.code_id, ("  " * r.depth) + r.name, *cells, r.total])
+    return Table(title=f"Codes by {report.attribute}", columns=["code", "name", *report.values, "total"],
+                 rows=rows, numeric=(*report.values, "total"), caption=matrix_caption(report))
+
+
+def render_matrix(report: MatrixReport, fmt: str) -> Any:
+    if fmt == "json":
+        return to_json(matrix_json(report))
+    if fmt == "csv":
+        columns = ["code_id", "name", "depth", *report.values, "total"]
+        if report.percent != "none":
+            columns += [f"{v} %" for v in report.values]
+        rows = [[r.code_id, r.name, r.depth, *(r.counts[v] for v in report.values), r.total,
+                 *((r.percent or {}).get(v) for v in report.values if r.percent is not None)]
+                for r in report.rows]
+        return to_csv(Table("", columns, rows))
+    blocks: list[Block] = [Heading(f"Matrix: codes by {report.attribute}", 1), matrix_table(report)]
+    if fmt == "md":
+        return to_markdown_doc(blocks)
+    if fmt == "docx":
+        return to_docx(blocks, title=f"Codes by {report.attribute}")
+    return to_rich(matrix_table(report))
+
+# ---------------------------------------------------------------- co-occurrence
+
+
+def pairs_table(report: CooccurrenceReport, limit: int | None = None) -> Table:
+    names = dict(report.codes)
+    pairs = report.pairs[:limit] if limit else report.pairs
+    return Table(
+        title="Co-occurring codes", columns=["rank", "a", "b", "segments", "jaccard"],
+        rows=[[k + 1, f"{names[p.a]} ({p.a})", f"{names[p.b]} ({p.b})", p.segments, f"{p.jaccard:.3f}"]
+              for k, p in enumerate(pairs)],
+        numeric=("rank", "segments", "jaccard"),
+        caption=(f"Segments coded with both codes; Jaccard = both / either; {scope(report.include_suggested)}"
+                 + ("; codes rolled up to top-level themes" if report.top_level else "") + "."))
+
+
+def cooccurrence_matrix_table(report: CooccurrenceReport) -> Table:
+    ids = [c for c, _ in report.codes]
+    cells = report.matrix()
+    return Table(title="Co-occurrence matrix", columns=["code", *ids],
+                 rows=[[a, *(cells.get((a, b), 0) for b in ids)] for a in ids], numeric=tuple(ids),
+                 caption="Segments coded with both codes; the diagonal is each code's own number of segments.")
+
+
+def render_cooccurrence(report: CooccurrenceReport, fmt: str, view: str = "pairs") -> Any:
+    if fmt == "json":
+        return to_json([asdict(p) for p in report.pairs])
+    if fmt == "csv":
+        if view == "matrix":
+            return to_csv(cooccurrence_matrix_table(report))
+        return to_csv(Table("", ["a", "b", "segments", "jaccard"],
+                            [[p.a, p.b, p.segments, p.jaccard] for p in report.pairs]))
+    blocks: list[Block] = [Heading("Code co-occurrence", 1), pairs_table(report), cooccurrence_matrix_table(report)]
+    if fmt == "md":
+        return to_markdown_doc(blocks)
+    if fmt == "docx":
+        return to_docx(blocks, title="Code co-occurrence")
+    return to_rich(cooccurrence_matrix_table(report) if view == "matrix" else pairs_table(report))
+
+# ---------------------------------------------------------------- agreement
+
+
+def _stat(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.3f}"
+
+
+def agreement_json(report: AgreementReport) -> dict[str, Any]:
+    return {"coders": report.coders, "sources": report.sources, "units": report.units,
+            "overall": report.overall,
+            "codes": [asdict(c) for c in report.codes],
+            "disagreements": [disagreement_dict(d) for d in report.disagreements]}
+
+
+def disagreement_dict(d: Disagreement) -> dict[str, Any]:
+    # Written out (not dataclasses.asdict, which is slow): there may be many thousands.
+    return {"code_id": d.code_id, "segment_id": d.segment_id, "source": d.source, "speaker": d.speaker,
+            "line": d.line, "timestamp": d.timestamp, "coded_by": d.coded_by, "not_coded_by": d.not_coded_by,
+            "text": d.text}
+
+
+def agreement_table(report: AgreementReport) -> Table:
+    o = report.overall
+    rows = [[c.code_id, c.name, *(c.coded[k] for k in report.coders),
+             "n/a" if c.percent_agreement is None else f"{c.percent_agreement:.1%}", _stat(c.kappa), _stat(c.alpha)]
+            for c in report.codes]
+    rows.append(["(overall)", "all codes pooled", *("" for _ in report.coders),
+                 "n/a" if o["percent_agreement"] is None else f"{o['percent_agreement']:.1%}",
+                 _stat(o["kappa"]), _stat(o["alpha"])])
+    return Table(
+        title="Inter-coder agreement", columns=["code", "name", *report.coders, "agreement", "kappa", "alpha"],
+        rows=rows, numeric=(*report.coders, "agreement", "kappa", "alpha"),
+        caption=(f"{report.units} segments of {len(report.sources)} source(s) coded by {', '.join(report.coders)}; "
+                 "each segment rated coded / not coded per code. Kappa: Cohen's (two coders only); alpha: "
+                 "Krippendorff's (nominal). Mean over codes: kappa "
+                 f"{_stat(o['mean_kappa'])}, alpha {_stat(o['mean_alpha'])}. n/a: undefined (no variation)."))
+
+
+def disagreements_table(report: AgreementReport, limit: int | None = None) -> Table:
+    shown = report.disagreements[:limit] if limit else report.disagreements
+    more = len(report.disagreements) - len(shown)
+    note = f" The first {len(shown)} are shown; `qualcode report agreement --disagreements` lists all." if more else ""
+    return Table(
+        title="Disagreements to discuss",
+        columns=["source", "where", "segment", "speaker", "code", "coded by", "not coded by", "text"],
+        rows=[[d.source, format_seconds(d.timestamp) if d.timestamp is not None else f"line {d.line}", d.segment_id,
+               d.speaker, d.code_id, ", ".join(d.coded_by), ", ".join(d.not_coded_by), d.text]
+              for d in shown],
+        numeric=("segment",), caption=f"{len(report.disagreements)} disagreements.{note}")
+
+
+def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool = False) -> Any:
+    if fmt == "json":
+        data = agreement_json(report)
+        return to_json(data["disagreements"] if disagreements_only else data)
+    if fmt == "csv":
+        if disagreements_only:
+            return to_csv(Table("", ["source", "line", "timestamp", "segment_id", "speaker", "code_id", "coded_by",
+                                     "not_coded_by", "text"],
+                                [[d.source, d.line, d.timestamp, d.segment_id, d.speaker, d.code_id,
+                                  ";".join(d.coded_by), ";".join(d.not_coded_by), d.text]
+                                 for d in report.disagreements]))
+        return to_csv(Table("", ["code_id", "name", *(f"coded_by_{k}" for k in report.coders),
+                                 "percent_agreement", "kappa", "alpha"],
+                            [[c.code_id, c.name, *(c.coded[k] for k in report.coders), c.percent_agreement,
+                              c.kappa, c.alpha] for c in report.codes]))
+    tables = [disagreements_table(report)] if disagreements_only else [agreement_table(report),
+                                                                       disagreements_table(report)]
+    if fmt in ("md", "docx"):
+        blocks: list[Block] = [Heading("Inter-coder agreement", 1),
+                               Para(f"Coders: {', '.join(report.coders)}. Sources: {', '.join(report.sources)}.")]
+        blocks += tables
+        return to_markdown_doc(blocks) if fmt == "md" else to_docx(blocks, title="Inter-coder agreement")
+    return Group(*(to_rich(t) for t in tables))

@@ -1,0 +1,142 @@
+"""Charts for papers: a bar chart of theme frequencies and heat maps (code × attribute,
+code × code), drawn once as a list of shapes and written as SVG (no dependency) or PNG
+(Pillow, imported only when a PNG is asked for).
+
+The SVG is what the HTML report inlines; the same SVG and PNG files go into papers via
+``qualcode report charts DIR``.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Sequence, Union
+from xml.sax.saxutils import escape
+
+PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+           "#9c755f", "#bab0ac")
+FONT = "Helvetica, Arial, sans-serif"
+INK = "#222222"
+
+
+@dataclass
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+    fill: str
+    cls: str = ""
+    tip: str = ""
+
+
+@dataclass
+class Text:
+    x: float
+    y: float
+    text: str
+    size: float = 12
+    anchor: str = "start"      # start | middle | end
+    bold: bool = False
+    fill: str = INK
+
+
+Shape = Union[Rect, Text]
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    shapes: list[Shape]
+    title: str
+    kind: str                  # "bars" | "heatmap"
+
+
+def _fit(label: str, limit: int = 38) -> str:
+    return label if len(label) <= limit else label[:limit - 1] + "…"
+
+
+def bar_chart(items: Sequence[tuple[str, int, str, int]], title: str, unit: str = "segments") -> Chart:
+    """Horizontal bars; ``items`` are (label, value, colour, indent level)."""
+    label_w, bar_w, row_h, top = 300, 380, 22, 40
+    top_value = max([v for _, v, _, _ in items] + [1])
+    shapes: list[Shape] = [Text(10, 22, title, 15, bold=True)]
+    for k, (label, value, colour, depth) in enumerate(items):
+        y = top + k * row_h
+        shapes.append(Text(10 + 14 * depth, y + 15, _fit(label, 40 - 2 * depth), 12))
+        w = bar_w * value / top_value
+        shapes.append(Rect(label_w, y + 3, max(w, 0.5), row_h - 6, colour, "bar", f"{label}: {value} {unit}"))
+        shapes.append(Text(label_w + w + 6, y + 15, str(value), 11))
+    height = top + len(items) * row_h + 30
+    shapes.append(Text(label_w, height - 10, f"coded {unit}", 11, fill="#555555"))
+    return Chart(label_w + bar_w + 60, height, shapes, title, "bars")
+
+
+def _shade(share: float) -> str:
+    """White to dark blue as ``share`` goes from 0 to 1."""
+    share = min(max(share, 0.0), 1.0)
+    low, high = (247, 251, 255), (8, 69, 148)
+    return "#" + "".join(f"{round(a + (b - a) * share):02x}" for a, b in zip(low, high))
+
+
+def heatmap(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Sequence[float]],
+            labels: Sequence[Sequence[str]], title: str) -> Chart:
+    """Cells coloured by ``shares`` (0–1) and labelled with ``labels``."""
+    label_w, cell_w, cell_h, head = 300, max(58, min(120, 7 * max([len(c) for c in columns] + [6]))), 24, 70
+    shapes: list[Shape] = [Text(10, 22, title, 15, bold=True)]
+    for j, col in enumerate(columns):
+        shapes.append(Text(label_w + j * cell_w + cell_w / 2, head - 10, _fit(col, 16), 11, "middle", bold=True))
+    for i, row in enumerate(rows):
+        y = head + i * cell_h
+        indent = len(row) - len(row.lstrip(" "))  # SVG collapses leading spaces: indent by position
+        shapes.append(Text(10 + 7 * indent, y + 16, _fit(row.strip(), 38 - indent), 12))
+        for j, col in enumerate(columns):
+            share = shares[i][j]
+            shapes.append(Rect(label_w + j * cell_w, y, cell_w - 2, cell_h - 2, _shade(share), "cell",
+                               f"{row} × {col}: {labels[i][j]}"))
+            shapes.append(Text(label_w + j * cell_w + cell_w / 2 - 1, y + 16, labels[i][j], 11, "middle",
+                               fill="#ffffff" if share > 0.55 else INK))
+    return Chart(label_w + len(columns) * cell_w + 20, head + len(rows) * cell_h + 20, shapes, title, "heatmap")
+
+
+def to_svg(chart: Chart) -> str:
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {chart.kind}" width="{chart.width}" '
+           f'height="{chart.height}" viewBox="0 0 {chart.width} {chart.height}" role="img" '
+           f'aria-label="{escape(chart.title, {chr(34): "&quot;"})}" font-family="{FONT}">',
+           f'<rect x="0" y="0" width="{chart.width}" height="{chart.height}" fill="#ffffff"/>']
+    for s in chart.shapes:
+        if isinstance(s, Rect):
+            cls = f' class="{s.cls}"' if s.cls else ""
+            tip = f"<title>{escape(s.tip)}</title>" if s.tip else ""
+            out.append(f'<rect{cls} x="{s.x:.1f}" y="{s.y:.1f}" width="{s.w:.1f}" height="{s.h:.1f}" '
+                       f'fill="{s.fill}">{tip}</rect>')
+        else:
+            weight = ' font-weight="bold"' if s.bold else ""
+            out.append(f'<text x="{s.x:.1f}" y="{s.y:.1f}" font-size="{s.size:g}" text-anchor="{s.anchor}" '
+                       f'fill="{s.fill}"{weight}>{escape(s.text)}</text>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def to_png(chart: Chart, scale: float = 2.0) -> bytes:
+    """The chart as a PNG at ``scale`` × its SVG size (2 = about 200 dpi at print size)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (round(chart.width * scale), round(chart.height * scale)), "white")
+    draw = ImageDraw.Draw(image)
+    fonts: dict[float, ImageFont.FreeTypeFont | ImageFont.ImageFont] = {}
+    for s in chart.shapes:
+        if isinstance(s, Rect):
+            draw.rectangle([s.x * scale, s.y * scale, (s.x + s.w) * scale - 1, (s.y + s.h) * scale - 1], fill=s.fill)
+            continue
+        size = s.size * scale
+        font = fonts.get(size)
+        if font is None:
+            font = fonts[size] = ImageFont.load_default(size=size)
+        anchor = {"start": "ls", "middle": "ms", "end": "rs"}[s.anchor]
+        draw.text((s.x * scale, s.y * scale), s.text, fill=s.fill, font=font, anchor=anchor,
+                  stroke_width=1 if s.bold else 0, stroke_fill=s.fill)
+    buf = io.BytesIO()
+    image.save(buf, format="PNG", optimize=True)
+    return buf.getvalue()

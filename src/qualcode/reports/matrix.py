@@ -1,0 +1,157 @@
+"""Code × attribute matrix (NVivo's matrix coding query).
+
+Rows are codes (rolled up the tree like the theme report), columns the values of one
+attribute, cells the number of distinct coded *units* — segments (default), participants or
+sources — whose attribute has that value. Percentages: ``row`` divides by the code's total
+(units coded with it whatever the value), ``column`` by the number of units of that kind
+with the value in the whole project (e.g. the share of the residents' turns coded with
+the code), so groups of different size can be compared.
+
+Attributes are looked up by name: a participant attribute (role, site, training_year, …)
+first, then a source attribute (``--attr`` at ingest), then ``group`` (the source group).
+``participant.NAME`` or ``source.NAME`` says which one explicitly; ``participant`` and
+``source`` alone give one column per participant or source.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable
+
+from qualcode.errors import QualcodeError
+from qualcode.reports.coded import by_code, coded_sets, rolled_up, segment_table
+from qualcode.reports.common import ancestors, code_tree
+from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, load_pseudonymiser
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+NONE = "(none)"
+UNITS = ("segments", "participants", "sources")
+PERCENTS = ("none", "row", "column")
+
+
+@dataclass
+class MatrixRow:
+    code_id: str
+    name: str
+    depth: int
+    counts: dict[str, int]
+    total: int
+    percent: dict[str, float] | None = None
+
+
+@dataclass
+class MatrixReport:
+    attribute: str
+    unit: str
+    values: list[str]
+    bases: dict[str, int]          # units of this kind per value, in the whole project
+    rows: list[MatrixRow]
+    percent: str
+    include_suggested: bool
+
+
+def attribute_names(db: "Database") -> tuple[set[str], set[str]]:
+    """Attribute names in use: (participant attributes, source attributes)."""
+    people = {k for (a,) in db.execute("SELECT attributes FROM participants") for k in json.loads(a or "{}")}
+    sources = {k for (a,) in db.execute("SELECT attributes FROM sources") for k in json.loads(a or "{}")}
+    return people - HIDDEN_ATTRIBUTES, sources
+
+
+def value_sql(db: "Database", attribute: str) -> str:
+    """The SQL expression giving a segment's value of ``attribute`` (aliases s, sp, p, src)."""
+    people, sources = attribute_names(db)
+    kind, _, key = attribute.partition(".") if attribute.startswith(("participant.", "source.")) else ("", "", attribute)
+    if not kind and key in ("participant", "source"):
+        return "COALESCE(sp.participant_id, 'speaker:' || sp.id)" if key == "participant" else "src.name"
+    quoted = '$."' + key.replace('"', '') + '"'
+    if kind in ("", "participant") and key in people:
+        return f"json_extract(p.attributes, '{quoted}')"
+    if kind in ("", "source") and key in sources:
+        return f"json_extract(src.attributes, '{quoted}')"
+    if kind in ("", "source") and key in ("group", "source_group"):
+        return "src.source_group"
+    known = sorted(people | {f"source.{s}" for s in sources} | {"group", "participant", "source"})
+    raise QualcodeError(f"unknown attribute '{attribute}'; choose one of: {', '.join(known)}")
+
+
+def _label(value: object) -> str:
+    if value is None or value == "":
+        return NONE
+    return str(value)
+
+
+def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", percent: str = "none",
+                  include_suggested: bool = False, pseudonymise: bool = False) -> MatrixReport:
+    if unit not in UNITS:
+        raise QualcodeError(f"unknown unit '{unit}'; choose one of: {', '.join(UNITS)}")
+    if percent not in PERCENTS:
+        raise QualcodeError(f"unknown percentage '{percent}'; choose one of: {', '.join(PERCENTS)}")
+    tree = code_tree(db)
+    direct = by_code(coded_sets(db, include_suggested=include_suggested))
+    rolled = rolled_up(direct, ancestors(tree))
+    table = segment_table(db)
+    show = _shower(db, attribute, pseudonymise)
+    value = [NONE] * len(table.source)
+    shown: dict[object, str] = {}
+    for seg, raw in db.execute(
+            f"SELECT s.id, {value_sql(db, attribute)} FROM segments s JOIN sources src ON src.id = s.source_id "
+            "LEFT JOIN speakers sp ON sp.id = s.speaker_id LEFT JOIN participants p ON p.id = sp.participant_id"):
+        label = shown.get(raw)
+        if label is None:
+            label = shown[raw] = show(raw)
+        value[seg] = label
+    # (value, unit) per segment: a set of these per code gives its cells without a Python loop.
+    key: list[tuple[str, object]]
+    if unit == "segments":
+        key = list(zip(value, range(len(value))))
+    else:
+        key = list(zip(value, table.who if unit == "participants" else table.source))
+    speech = [seg for seg, is_speech in enumerate(table.speech) if is_speech]
+    bases: Counter[str] = Counter(v for v, _u in set(map(key.__getitem__, speech)))
+
+    def cells(segs: set[int]) -> tuple[Counter[str], int]:
+        if unit == "segments":
+            return Counter(map(value.__getitem__, segs)), len(segs)
+        pairs = set(map(key.__getitem__, segs))
+        return Counter(v for v, _u in pairs), len({u for _v, u in pairs})
+
+    by_node = {node.id: cells(rolled.get(node.id, set())) for node in tree}
+    values = sorted({v for c, _t in by_node.values() for v in c} | set(bases), key=lambda v: (v == NONE, v))
+    out = []
+    for node in tree:
+        if node.status != "active" and node.id not in direct:
+            continue
+        found, total = by_node[node.id]
+        counts = {v: found.get(v, 0) for v in values}
+        out.append(MatrixRow(node.id, node.name, node.depth, counts, total, _percent(counts, total, bases, percent)))
+    return MatrixReport(attribute, unit, values, {v: bases.get(v, 0) for v in values}, out, percent,
+                        include_suggested)
+
+
+def _shower(db: "Database", attribute: str, pseudonymise: bool) -> Callable[[object], str]:
+    """How a raw value is shown: participants by id (unlinked speakers by label), or, when
+    pseudonymising, by pseudonym; names inside other values masked."""
+    pz = load_pseudonymiser(db) if pseudonymise else None
+    if attribute != "participant":
+        return (lambda val: pz.text(_label(val))) if pz else _label
+    labels = {f"speaker:{i}": (pz.speaker(lab, None, i) if pz else lab) or NONE
+              for i, lab in db.execute("SELECT id, label FROM speakers")}
+
+    def person(val: object) -> str:
+        text = str(val)
+        if text in labels:
+            return labels[text]
+        return (pz.participant(text) if pz else text) or NONE
+    return person
+
+
+def _percent(counts: dict[str, int], total: int, bases: Counter[str], how: str) -> dict[str, float] | None:
+    if how == "none":
+        return None
+    if how == "row":
+        return {v: round(100 * n / total, 1) if total else 0.0 for v, n in counts.items()}
+    return {v: round(100 * n / bases[v], 1) if bases.get(v) else 0.0 for v, n in counts.items()}

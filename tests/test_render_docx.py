@@ -1,0 +1,66 @@
+"""DOCX output: real headings, tables with header rows, quotes, charts; nothing to stdout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+
+from tests.conftest import Run
+from tests.test_reports_golden import study  # noqa: F401  (fixture)
+
+
+def _all_text(document: docx.document.Document) -> str:
+    parts = [p.text for p in document.paragraphs]
+    for table in document.tables:
+        parts += [cell.text for row in table.rows for cell in row.cells]
+    return "\n".join(parts)
+
+
+def test_themes_docx_has_heading_and_table(run: Run, study: Path, tmp_path: Path) -> None:
+    run("report", "themes", "--output", tmp_path / "t.docx")  # format from the suffix
+    document = docx.Document(str(tmp_path / "t.docx"))
+    assert [(p.style.name, p.text) for p in document.paragraphs][:2] == [
+        ("Title", "Theme frequencies"), ("Caption", "Themes and codes")]
+    table = document.tables[0]
+    assert [c.text for c in table.rows[0].cells][:5] == ["code", "name", "segments", "sources", "speakers"]
+    assert [c.text for c in table.rows[1].cells][:5] == ["support", "Peer support", "4", "2", "4"]
+    assert table.rows[0].cells[0].paragraphs[0].runs[0].bold
+
+
+def test_docx_needs_an_output_file(run: Run, study: Path) -> None:
+    result = run("report", "matrix", "--by", "role", "--format", "docx", code=1)
+    assert result.stderr == "Error: this format is binary; pass --output FILE to write it to a file\n"
+
+
+def test_every_report_writes_docx(run: Run, study: Path, tmp_path: Path) -> None:
+    for args in (["quotes"], ["matrix", "--by", "role"], ["cooccurrence"], ["agreement"]):
+        out = tmp_path / f"{args[0]}.docx"
+        run("report", *args, "--output", out)
+        assert docx.Document(str(out)).tables or args[0] == "quotes"
+    quotes = docx.Document(str(tmp_path / "quotes.docx"))
+    assert any(p.style.name == "Quote" and p.text == "The seniors were honest." for p in quotes.paragraphs)
+
+
+def test_full_report_docx_is_pseudonymised_with_charts(run: Run, study: Path, tmp_path: Path) -> None:
+    run("report", "docx", "--output", tmp_path / "r.docx", "--pseudonymise", "--title", "Study report")
+    document = docx.Document(str(tmp_path / "r.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Title", "Heading 1"))]
+    assert headings == ["Study report", "Themes", "By role", "Co-occurrence", "Quotes", "Agreement"]
+    assert len(document.inline_shapes) == 3  # themes bar chart, role heat map, co-occurrence heat map
+    text = _all_text(document)
+    assert "Alex" in text and "Blake was there too." in text
+    for name in ("Ana", "Ben ", "Smith", "Dee"):
+        assert name not in text
+
+
+def test_codebook_as_document(run: Run, study: Path, tmp_path: Path) -> None:
+    run("codebook", "export", "--output", tmp_path / "cb.docx")
+    document = docx.Document(str(tmp_path / "cb.docx"))
+    text = _all_text(document)
+    assert document.paragraphs[0].style.name == "Title" and document.paragraphs[0].text == "Peer support study"
+    assert "Include: Seniors telling about their own struggles." in text
+    assert "The chief told us about her worst night." in text
+    assert "Applied to 4 segments (0 coded with this code itself) in 2 sources, by 4 speakers." in text
+    run("codebook", "export", "--output", tmp_path / "cb.yaml")
+    assert (tmp_path / "cb.yaml").read_text().startswith("name: Peer support study\n")
