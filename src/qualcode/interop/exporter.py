@@ -1,0 +1,219 @@
+"""A project to a REFI-QDA .qdpx (project) or .qdc (codebook).
+
+Deterministic by design: GUIDs are UUIDv5 of stable keys (or the GUIDs objects were
+imported with), elements are written in a fixed order, and zip entries carry a fixed
+timestamp, so exporting an unchanged project twice gives byte-identical files.
+
+Only *accepted* codings are exported: REFI-QDA has no notion of a pending suggestion, and
+another tool would show a suggestion as a decided coding. Codings sharing a range become
+one ``PlainTextSelection`` with one ``Coding`` per code and coder. Each participant's turns
+are also written as selections (without codings) that the participant's ``Case`` refers
+to: that is how speakers map back to participants on re-import.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qualcode.errors import QualcodeError
+from qualcode.interop.ids import Guids
+from qualcode.interop.masking import Masking, Pseudonymising
+from qualcode.interop.reader import NS_CODEBOOK, NS_PROJECT
+from qualcode.interop.codes import colour as valid_colour
+from qualcode.interop.xmlbuild import Builder, xsd_datetime
+
+if TYPE_CHECKING:
+    from lxml import etree
+    from sqlite_utils import Database
+
+ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class ExportSummary:
+    file: str
+    positions: str
+    sources: int = 0
+    codes: int = 0
+    codings: int = 0
+    not_exported_codings: int = 0  # suggested or rejected
+    memos: int = 0
+    participants: int = 0
+    users: list[str] = field(default_factory=list)
+    pseudonymised: bool = False
+
+
+def _origin(positions: str | None = None) -> str:
+    from qualcode import __version__
+
+    return f"qualcode {__version__}" + (f"; positions={positions}" if positions else "")
+
+
+def _codes(db: "Database", b: Builder, parent: "etree._Element", guids: Guids, used: set[str],
+           code_memos: dict[str, list[str]], mask: Masking) -> int:
+    rows = db.execute("SELECT id, name, parent_id, description, colour, status FROM codes ORDER BY position").fetchall()
+    keep = {r[0] for r in rows if r[5] == "active" or r[0] in used}
+    children: dict[str | None, list[tuple[Any, ...]]] = {}
+    for r in rows:
+        if r[0] in keep:
+            children.setdefault(r[2] if r[2] in keep else None, []).append(r)
+
+    def add(holder: "etree._Element", parent_id: str | None) -> None:
+        for cid, name, _pid, description, colour, _status in children.get(parent_id, []):
+            attrs = {"guid": guids("code", cid), "name": name, "isCodable": "true"}
+            if valid_colour(colour):
+                attrs["color"] = valid_colour(colour) or ""
+            el = b.sub(holder, "Code", attrs)
+            if description:
+                b.sub(el, "Description", text=mask.text(description))
+            for note in code_memos.get(cid, []):
+                b.sub(el, "NoteRef", {"targetGUID": note})
+            add(el, cid)
+
+    add(parent, None)
+    return len(keep)
+
+
+def codebook_xml(db: "Database") -> bytes:
+    """The .qdc document for the project's codebook."""
+    b = Builder(NS_CODEBOOK, "Codebook")
+    root = b.root("CodeBook", {"origin": _origin()})
+    count = _codes(db, b, b.sub(root, "Codes"), Guids(db), set(), {}, Masking())
+    if not count:
+        raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
+    return b.tostring()
+
+
+def _memos(db: "Database", guids: Guids, users: dict[str, str]) -> tuple[list[tuple[Any, ...]], dict[tuple[str, str], list[str]]]:
+    rows = db.execute("SELECT id, target_type, target_id, author, text, created_at FROM memos ORDER BY id").fetchall()
+    refs: dict[tuple[str, str], list[str]] = {}
+    out = []
+    for r in rows:
+        g = guids("memo", str(r[0]))
+        out.append((g, *r))
+        refs.setdefault((r[1], str(r[2] or "")), []).append(g)
+        if r[3]:
+            users.setdefault(r[3], "")
+    return out, refs
+
+
+def _notes(b: Builder, notes: "etree._Element", memos: list[tuple[Any, ...]], users: dict[str, str],
+           mask: Masking) -> None:
+    """Memos as REFI-QDA notes (what they are attached to is said by NoteRefs elsewhere)."""
+    for g, memo_id, _target, _target_id, author, text, created in memos:
+        attrs = {"guid": g, "name": f"Memo {memo_id}"}
+        if author:
+            attrs["creatingUser"] = users[author]
+        if xsd_datetime(created):
+            attrs["creationDateTime"] = xsd_datetime(created) or ""
+        b.sub(b.sub(notes, "Note", attrs), "PlainTextContent", text=mask.text(text))
+
+
+def project_xml(db: "Database", *, name: str, positions: str,
+                mask: Masking | None = None) -> tuple[bytes, dict[str, str], ExportSummary]:
+    """The project.qde document and the source files (archive name → text)."""
+    from qualcode.interop.export_parts import cases, sets, sources, users_and_codings, variable_types
+
+    guids = Guids(db)
+    mask = mask or Masking()
+    summary = ExportSummary(file="", positions=positions, pseudonymised=mask.active)
+    b = Builder(NS_PROJECT, "Project")
+    root = b.root("Project", {"name": name, "origin": _origin(positions)})
+    users: dict[str, str] = {}
+    memos, memo_refs = _memos(db, guids, users)
+    codings = users_and_codings(db, users, summary)
+    for (user,) in db.execute("SELECT local_id FROM refi_ids WHERE kind = 'user'").fetchall():
+        users.setdefault(user, "")  # imported users without codings still come back
+    for user in sorted(users):
+        users[user] = guids("user", user)
+    summary.users = sorted(users)
+    if users:
+        holder = b.sub(root, "Users")
+        for user in sorted(users):
+            b.sub(holder, "User", {"guid": users[user], "name": user})
+    code_memos = {k[1]: v for k, v in memo_refs.items() if k[0] == "code"}
+    holder = b.el("CodeBook")
+    codes_el = b.sub(holder, "Codes")
+    summary.codes = _codes(db, b, codes_el, guids, {c["code_id"] for c in codings}, code_memos, mask)
+    if summary.codes:
+        root.append(holder)
+    types = variable_types(db)
+    files, turn_selections = sources(db, b, guids, codings, memo_refs, users, positions, summary, types, mask)
+    variables_el, cases_el = cases(db, b, guids, turn_selections, summary, mask, types)
+    for el in (variables_el, cases_el):
+        if el is not None:
+            root.append(el)
+    if files[0] is not None:
+        root.append(files[0])
+    if memos:
+        _notes(b, b.sub(root, "Notes"), memos, users, mask)
+        summary.memos = len(memos)
+    sets_el = sets(db, b, guids)
+    if sets_el is not None:
+        root.append(sets_el)
+    for g in memo_refs.get(("project", ""), []):
+        b.sub(root, "NoteRef", {"targetGUID": g})
+    return b.tostring(), files[1], summary
+
+
+def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
+    """Write a zip with fixed timestamps and permissions, atomically (temp file, rename)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".qualcode-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise QualcodeError(f"cannot write {path} ({exc.strerror}); check the folder and permissions") from None
+    try:
+        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+            for member, data in members:
+                info = zipfile.ZipInfo(member, date_time=ZIP_DATE)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a normal file is what users expect
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise QualcodeError(f"cannot write {path} ({exc.strerror}); check the folder and permissions") from None
+
+
+def export_qdpx(db: "Database", path: Path, *, positions: str = "codepoints",
+                pseudonymise: bool = False) -> ExportSummary:
+    from qualcode.interop.importer import CODEBOOK_MEMBER
+
+    mask = Pseudonymising(db) if pseudonymise else Masking()
+    xml, files, summary = project_xml(db, name=path.stem, positions=positions, mask=mask)
+    members = [("project.qde", xml), *sorted((n, t.encode("utf-8")) for n, t in files.items())]
+    book = db.execute("SELECT yaml FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
+    if book is not None and not pseudonymise:  # ids, criteria, keywords, patterns (examples may quote names)
+        members.append((CODEBOOK_MEMBER, str(book[0]).encode("utf-8")))
+    write_zip(path, members)
+    summary.file = str(path)
+    return summary
+
+
+def export_qdc(db: "Database", path: Path) -> int:
+    data = codebook_xml(db)
+    write_bytes(path, data)
+    return int(db.execute("SELECT count(*) FROM codes WHERE status = 'active'").fetchone()[0])
+
