@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 QC := $(BIN)/qualcode
 # The demo's threshold for accepting suggestions automatically (see README, "The demo").
-DEMO_MIN_SCORE ?= 0.6
+DEMO_MIN_SCORE ?= 0.9
 
 .PHONY: demo test typecheck bench clean
 
@@ -37,9 +37,12 @@ endef
 demo: $(VENV)/.installed
 	$(call study,out,sample_transcripts/em_peer_support_fg1.txt sample_transcripts/em_peer_support_fg2.txt,sample_transcripts/participants_em.csv,codebooks/em_peer_support.yaml)
 	$(QC) --db out/demo.db report themes
+	$(QC) --db out/demo.db report html --output out/report.html
+	$(QC) --db out/demo.db report docx --output out/report.docx
 	$(call study,out/intervision,sample_transcripts/intervision_fg1.txt sample_transcripts/intervision_fg2.md,sample_transcripts/participants_intervision.csv,codebooks/intervision.yaml)
 	$(call study,out/mentorship,sample_transcripts/mentorship_fg1.txt sample_transcripts/mentorship_fg2.txt,sample_transcripts/participants_mentorship.csv,codebooks/mentorship.yaml)
-	@echo "Reports: out/themes.md out/themes.csv out/quotes.md (EM peer support), and the same in out/intervision/ and out/mentorship/"
+	@echo "Reports: out/themes.md out/themes.csv out/quotes.md out/report.html out/report.docx (EM peer support),"
+	@echo "and themes/quotes in out/intervision/ and out/mentorship/"
 
 test: $(VENV)/.installed
 	$(BIN)/python -m pytest -q

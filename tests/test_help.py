@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -33,6 +34,8 @@ def test_every_command_has_help_and_is_documented() -> None:
     docs = (REPO / "README.md").read_text(encoding="utf-8")
     for doc in sorted((REPO / "docs").glob("*.md")) if (REPO / "docs").exists() else []:
         docs += doc.read_text(encoding="utf-8")
+    # `qualcode --coder maria uncode 9 x` documents `qualcode uncode`: drop global options.
+    docs = re.sub(r"qualcode((?: --(?:coder|db) \S+| -q| --quiet)+)", "qualcode", docs)
     names = commands()
     assert len(names) >= 15
     for name, cmd in names:

@@ -17,11 +17,13 @@ EXPECTED = {
                  "text", "pieces", "words"],
     "codebook_versions": ["id", "name", "path", "sha256", "yaml", "language", "diff", "loaded_by", "loaded_at"],
     "codes": ["id", "name", "parent_id", "position", "description", "include_criteria", "exclude_criteria",
-              "colour", "keywords", "patterns", "examples", "status", "version_id"],
+              "colour", "keywords", "patterns", "examples", "status", "version_id", "renamed_from", "merged_into"],
     "codings": ["id", "source_id", "segment_id", "code_id", "start", "end", "coder", "status", "origin",
                 "method", "score", "evidence", "created_at", "decided_at"],
     "memos": ["id", "target_type", "target_id", "author", "text", "created_at"],
-    "events": ["id", "at", "actor", "action", "coding_id", "from_status", "to_status", "detail"],
+    "events": ["id", "at", "actor", "action", "coding_id", "from_status", "to_status", "detail", "batch"],
+    "refi_ids": ["kind", "local_id", "guid"],
+    "nlp_cache": ["text_hash", "pipeline", "analysis"],
 }
 
 

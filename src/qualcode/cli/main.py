@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from qualcode import __version__
 from qualcode.cli import codebook_cmds, coding_cmds, ingest_cmd, project_cmds, report_cmds, suggest_cmd
+from qualcode.cli import evaluate_cmd
 from qualcode.cli.context import Settings
 from qualcode.cli.exchange import export_app, import_app
 from qualcode.errors import QualcodeError
@@ -68,8 +69,16 @@ project_cmds.register(app)
 ingest_cmd.register(app)
 app.add_typer(codebook_cmds.app, name="codebook")
 suggest_cmd.register(app)
+evaluate_cmd.register(app)
 coding_cmds.register(app)
+from qualcode.cli import log_cmd, memo_cmds, merge_cmd, review_cmd  # noqa: E402  (issue 6: the coding workflow)
+review_cmd.register(app)
+app.add_typer(memo_cmds.app, name="memo")
+log_cmd.register(app)
+merge_cmd.register(app)
 app.add_typer(report_cmds.app, name="report")
+from qualcode.cli import interop_cmds  # noqa: E402,F401  (adds import/export qdpx, qdc, csv)
+from qualcode.cli import import_codings_cmd  # noqa: E402,F401  (adds import codings)
 # Modules that add commands to the import/export groups are imported above this line.
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")

@@ -163,3 +163,83 @@ def _run_script(db: "Database", script: str) -> None:
 def migrate(db: "Database") -> None:
     """Apply every pending migration (each in its own transaction)."""
     migrations.apply(db)
+
+
+# m002 was reserved for ingest and never needed: numbers need not be contiguous, only ordered.
+@migrations()
+def m003_nlp_cache(db: "Database") -> None:
+    """A cache of the per-segment spaCy pass for ``qualcode suggest`` (issue 5).
+
+    ``analysis`` is JSON: the segment's content lemmas and its lexical evidence. It depends
+    only on the segment's text, the pipeline and the codebook's keywords and patterns, which
+    is what the key is: ``text_hash`` (sha1 of the text) and ``pipeline`` (a hash of the
+    pipeline name and those codebook fields). Re-running suggest on unchanged segments and
+    codebook never runs spaCy again; entries for an older key are dropped on the next run."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE nlp_cache (
+            text_hash TEXT NOT NULL,
+            pipeline TEXT NOT NULL,
+            analysis TEXT NOT NULL,
+            PRIMARY KEY (text_hash, pipeline)
+        ) WITHOUT ROWID
+        """
+    )
+
+
+@migrations()
+def m004_codebook_evolution_and_undo(db: "Database") -> None:
+    """Codebook evolution and undoable decisions (issue 6).
+
+    ``codes.renamed_from`` / ``codes.merged_into`` record where a code's codings came from or
+    went when an edited codebook renamed or merged it; ``codes.status`` now also takes
+    ``renamed``, ``merged`` and ``retired`` (a removed code whose orphaned codings the user
+    chose to keep out of the way). ``events.batch`` groups the events of one decision (an
+    "accept all" is one batch) so that undo can restore exactly the state before it; each
+    event's ``detail`` holds the coding's previous status, coder and decision time."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE codes ADD COLUMN renamed_from TEXT;
+        ALTER TABLE codes ADD COLUMN merged_into TEXT;
+        ALTER TABLE events ADD COLUMN batch TEXT;
+        CREATE INDEX events_batch ON events(batch);
+        CREATE INDEX events_actor ON events(actor, id)
+        """
+    )
+
+
+@migrations()
+def m005_report_index(db: "Database") -> None:
+    """A covering index for the reports (issue 7). Every report starts from "which segments
+    carry which code (by which coder)"; with this index SQLite answers that from the index
+    alone, without reading the codings rows, which keeps reports over a million codings
+    within seconds (benchmarks/reports.py)."""
+    _run_script(
+        db,
+        """
+        CREATE INDEX codings_report ON codings(status, code_id, coder, segment_id, source_id)
+        """
+    )
+
+
+@migrations()
+def m006_refi_ids(db: "Database") -> None:
+    """REFI-QDA GUIDs of imported objects (issue 8). Re-exporting a project that came from
+    NVivo or ATLAS.ti keeps their GUIDs for codes, sources, users, cases and codings, so the
+    other tool recognises its own objects; importing the same file again matches on them
+    instead of duplicating. ``kind`` is code | source | user | participant | coding | memo;
+    ``local_id`` is the qualcode id (code slug, source name, coder, participant id, row id)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE refi_ids (
+            kind TEXT NOT NULL,
+            local_id TEXT NOT NULL,
+            guid TEXT NOT NULL,
+            PRIMARY KEY (kind, local_id)
+        );
+        CREATE INDEX refi_ids_guid ON refi_ids(kind, guid);
+        """
+    )
