@@ -14,7 +14,7 @@ def test_small_json_is_indented() -> None:
 
 
 def test_large_json_has_one_item_per_line(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(tabular, "LARGE_JSON", 10)
+    monkeypatch.setattr(tabular, "LARGE_JSON", 1)
     data = {"coders": ["kim", "lee"], "overall": {"kappa": 0.5}, "rows": [{"text": "é"}, {"text": "b"}]}
     out = tabular.to_json(data)
     assert out == ('{\n"coders": [\n"kim",\n"lee"\n],\n"overall": {"kappa": 0.5},\n'
