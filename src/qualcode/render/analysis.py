@@ -144,7 +144,8 @@ def agreement_table(report: AgreementReport) -> Table:
 
 def disagreements_table(report: AgreementReport, limit: int | None = None) -> Table:
     shown = report.disagreements[:limit] if limit else report.disagreements
-    more = len(report.disagreements) - len(shown)
+    total = max(report.disagreement_count, len(report.disagreements))
+    more = total - len(shown)
     note = f" The first {len(shown)} are shown; `qualcode report agreement --disagreements` lists all." if more else ""
     return Table(
         title="Disagreements to discuss",
@@ -152,7 +153,7 @@ def disagreements_table(report: AgreementReport, limit: int | None = None) -> Ta
         rows=[[d.source, format_seconds(d.timestamp) if d.timestamp is not None else f"line {d.line}", d.segment_id,
                d.speaker, d.code_id, ", ".join(d.coded_by), ", ".join(d.not_coded_by), d.text]
               for d in shown],
-        numeric=("segment",), caption=f"{len(report.disagreements)} disagreements.{note}")
+        numeric=("segment",), caption=f"{total} disagreements.{note}")
 
 
 def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool = False) -> Any:

@@ -15,11 +15,13 @@ from html import escape
 from qualcode.render.charts import PALETTE, Chart, bar_chart, heatmap, to_svg
 from qualcode.render.document import Block, Figure, Heading, Para, to_docx
 from qualcode.render.reports import cite, percent, scope, themes_table
+from qualcode.reports.full import DISAGREEMENTS_LISTED
 from qualcode.render.analysis import agreement_table, disagreements_table, matrix_table, pairs_table
 from qualcode.render.tabular import Table, _cell
 from qualcode.reports.full import FullReport
 
-DISAGREEMENTS_SHOWN = 200   # a report for a meeting; the full list is `report agreement --disagreements`
+# A report for a meeting; the full list is `report agreement --disagreements`.
+DISAGREEMENTS_SHOWN = DISAGREEMENTS_LISTED
 
 CSS = """
 :root { --ink: #222; --muted: #666; --line: #ddd; --accent: #4e79a7; }

@@ -57,6 +57,7 @@ class AgreementReport:
     overall: dict[str, Any]
     codes: list[CodeAgreement]
     disagreements: list[Disagreement] = field(default_factory=list)
+    disagreement_count: int = 0  # all of them, also when only the first few were listed
 
 
 def _round(x: float | None) -> float | None:
@@ -91,8 +92,12 @@ def _choose_sources(db: "Database", coded: dict[str, set[int]], coders: list[str
 
 
 def agreement_report(db: "Database", *, coders: list[str] | None = None, sources: list[str] | None = None,
-                     codes: list[str] | None = None, pseudonymise: bool = False) -> AgreementReport:
-    coded = coder_sources(db)
+                     codes: list[str] | None = None, pseudonymise: bool = False,
+                     max_disagreements: int | None = None,
+                     coded: dict[str, set[int]] | None = None) -> AgreementReport:
+    """``max_disagreements`` lists only the first N (in transcript order) while still counting
+    all; ``coded`` is :func:`coder_sources`' answer when the caller already has it."""
+    coded = coded if coded is not None else coder_sources(db)
     known = sorted(coded)
     chosen = list(dict.fromkeys(coders)) if coders else known
     for coder in chosen:
@@ -129,7 +134,8 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
                "kappa": _round(overall.kappa()), "alpha": _round(overall.alpha()),
                "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results])}
     report = AgreementReport(chosen, [n for _, n in picked], units, summary, results)
-    report.disagreements = _disagreements(db, open_units, chosen, pseudonymise)
+    report.disagreement_count = len(open_units)
+    report.disagreements = _disagreements(db, open_units, chosen, pseudonymise, max_disagreements)
     return report
 
 
@@ -160,11 +166,27 @@ def _mean(values: list[float | None]) -> float | None:
     return round(sum(present) / len(present), 3) if present else None
 
 
+def _segment_order(db: "Database", seg_ids: list[int]) -> dict[int, tuple[str, int]]:
+    """(source name, turn) per segment: the transcript order disagreements are listed in."""
+    order: dict[int, tuple[str, int]] = {}
+    for start in range(0, len(seg_ids), 500):
+        chunk = seg_ids[start:start + 500]
+        for sid, name, ordinal in db.execute(
+                "SELECT s.id, src.name, s.ordinal FROM segments s JOIN sources src ON src.id = s.source_id "
+                f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk):
+            order[sid] = (name, ordinal)
+    return order
+
+
 def _disagreements(db: "Database", open_units: list[tuple[str, int, int]], coders: list[str],
-                   pseudonymise: bool) -> list[Disagreement]:
+                   pseudonymise: bool, limit: int | None = None) -> list[Disagreement]:
     if not open_units:
         return []
     pz = load_pseudonymiser(db) if pseudonymise else None
+    position = {cid: k for k, cid in enumerate(dict.fromkeys(c for c, _, _ in open_units))}
+    if limit is not None and limit < len(open_units):  # order cheaply, then read only those listed
+        order = _segment_order(db, sorted({seg for _, seg, _ in open_units}))
+        open_units = sorted(open_units, key=lambda u: (*order[u[1]], position[u[0]]))[:limit]
     seg_ids = sorted({seg for _, seg, _ in open_units})
     info: dict[int, tuple[Any, ...]] = {}
     for start in range(0, len(seg_ids), 500):
@@ -175,12 +197,12 @@ def _disagreements(db: "Database", open_units: list[tuple[str, int, int]], coder
                 f"LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.id IN ({','.join('?' * len(chunk))})", chunk):
             info[r[0]] = r
     out = []
-    position = {cid: k for k, cid in enumerate(dict.fromkeys(c for c, _, _ in open_units))}
     sides: dict[int, tuple[list[str], list[str]]] = {}
     for mask in {m for _, _, m in open_units}:
         sides[mask] = ([c for k, c in enumerate(coders) if mask >> k & 1],
                        [c for k, c in enumerate(coders) if not mask >> k & 1])
-    for code_id, seg, mask in sorted(open_units, key=lambda u: (info[u[1]][1], info[u[1]][8], position[u[0]])):
+    open_units = sorted(open_units, key=lambda u: (info[u[1]][1], info[u[1]][8], position[u[0]]))
+    for code_id, seg, mask in open_units:
         _id, source, label, pid, speaker_id, line, ts, text, _ord = info[seg]
         speaker = pz.speaker(label, pid, speaker_id) if pz else label
         coded_by, not_coded_by = sides[mask]

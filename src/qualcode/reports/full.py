@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.coding.memos import Memo, list_memos
 from qualcode.errors import QualcodeError
-from qualcode.reports.agreement import AgreementReport, agreement_report, list_coders
+from qualcode.reports.agreement import AgreementReport, agreement_report, coder_sources
 from qualcode.reports.coded import shared_reads
 from qualcode.reports.cooccurrence import CooccurrenceReport, cooccurrence_report
 from qualcode.reports.matrix import MatrixReport, attribute_names, matrix_report
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 DEFAULT_BY = ("role", "group", "site")
+DISAGREEMENTS_LISTED = 200
 
 
 @dataclass
@@ -62,9 +63,13 @@ def _full_report(db: "Database", by: str | None, per_code: int, include_suggeste
                  title: str | None) -> FullReport:
     by = by or default_attribute(db)
     agreement = None
-    if len(list_coders(db)) >= 2:
+    coded = coder_sources(db)
+    if len(coded) >= 2:
         try:
-            agreement = agreement_report(db, pseudonymise=pseudonymise)
+            # The write-up lists the first disagreements (the full list is `report agreement
+            # --disagreements`): reading all of them would cost more than every other part.
+            agreement = agreement_report(db, pseudonymise=pseudonymise, coded=coded,
+                                         max_disagreements=DISAGREEMENTS_LISTED)
         except QualcodeError:
             agreement = None  # coders who did not code the same sources: nothing to compare
     memos = [m for m in list_memos(db) if m.target_type in ("project", "code")]
