@@ -98,3 +98,14 @@ def shared_or_skip(*parts: str) -> Path:
         pytest.skip(f"{path} is not present (the shared test data lives beside the repository)")
     return path
 
+
+
+def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of one SQL query against a project file (tests look at the database directly)."""
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return conn.execute(sql, params or []).fetchall()
+    finally:
+        conn.close()

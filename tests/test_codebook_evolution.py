@@ -11,6 +11,7 @@ import pytest
 
 from tests.conftest import Run, db_snapshot
 from tests.test_review import VTT, add_suggestions
+from tests.conftest import query as q
 
 V1 = """\
 name: Night shifts
@@ -44,14 +45,6 @@ codes:
   - id: sleep
     name: Sleep
 """
-
-
-def q(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

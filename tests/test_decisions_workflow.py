@@ -10,14 +10,7 @@ import pytest
 
 from tests.conftest import Run, db_snapshot
 from tests.test_review import CODEBOOK, SUGGESTIONS, VTT, add_suggestions, pending  # noqa: F401  (pending is a fixture)
-
-
-def rows(db: Path, sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
+from tests.conftest import query as rows
 
 
 def coded_text(db: Path, coding_id: int) -> str:

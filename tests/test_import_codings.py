@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import Run, db_snapshot
 from tests.test_review import CODEBOOK, SUGGESTIONS, VTT, add_suggestions, pending  # noqa: F401  (pending is a fixture)
+from tests.conftest import query as q
 
 CSV = """\
 source,segment,quote,code,coder,memo
@@ -22,14 +23,6 @@ other.vtt,2,,support,lee,
 night.vtt,2,,coffee,lee,
 night.vtt,2,never said,support,lee,
 """
-
-
-def q(db: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_import_applies_matching_rows_and_reports_the_others(run: Run, pending: Path, write_file) -> None:  # type: ignore[no-untyped-def]

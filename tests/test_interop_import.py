@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.conftest import Run
+from tests.conftest import query as q
 
 U1, U2 = "11111111-1111-1111-1111-111111111111", "11111111-1111-1111-1111-111111111112"
 C_PARENT, C_CHILD, C_OTHER = ("22222222-2222-2222-2222-22222222222%d" % i for i in range(3))
@@ -92,14 +93,6 @@ def qdpx(tmp_path: Path) -> Path:
         zf.writestr("project.qde", PROJECT)
         zf.writestr(f"Sources/{S_TEXT}.txt", TEXT.encode("utf-8"))  # NVivo's upper-case folder
     return path
-
-
-def q(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_a_foreign_project_maps_onto_qualcode(run: Run, tmp_path: Path) -> None:

@@ -9,14 +9,7 @@ import pytest
 
 from tests.conftest import Run, db_snapshot
 from tests.test_review import CODEBOOK, SUGGESTIONS, VTT, add_suggestions
-
-
-def q(db: Path, sql: str) -> list[tuple[object, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+from tests.conftest import query as q
 
 
 @pytest.fixture

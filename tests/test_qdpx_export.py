@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Run, db_snapshot, shared_or_skip
+from tests.conftest import query as rows
 
 MEMOS = [
     ("project", None, "ann", "Project memo: first impressions", "2026-01-01T00:00:00+00:00"),
@@ -35,14 +36,6 @@ def assert_valid_project(path: Path) -> Any:
     xsd = schema("Project-mrt2019.xsd")
     assert xsd.validate(doc), xsd.error_log
     return doc
-
-
-def rows(db: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 @pytest.fixture

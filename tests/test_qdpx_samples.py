@@ -11,20 +11,13 @@ from typing import Any
 
 from qualcode.ingest.decode import normalise
 from tests.conftest import Run, db_snapshot, shared_or_skip
+from tests.conftest import query
 
 NS = {"q": "urn:QDA-XML:project:1.0"}
 
 
 def sample(name: str) -> Path:
     return shared_or_skip("refi-qda", "samples", name)
-
-
-def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(db)
-    try:
-        return conn.execute(sql, params or []).fetchall()
-    finally:
-        conn.close()
 
 
 def one(db: Path, sql: str) -> Any:
