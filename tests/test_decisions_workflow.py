@@ -98,7 +98,8 @@ def test_undo_of_uncode_and_only_ones_own_decisions(run: Run, pending: Path) -> 
     before = db_snapshot(pending)
     run("--coder", "maria", "uncode", "3", "humour")
     err = run("--coder", "lee", "undo", code=1).stderr
-    assert err == "Error: lee has no decision to undo; `qualcode log --coder lee` shows the history\n"
+    assert err == "Error: lee has no decision to undo; `qualcode log --by lee` shows the history\n"
+    run("log", "--by", "lee")  # the command the message suggests works as written
     run("--coder", "maria", "undo")
     assert db_snapshot(pending) == before
 

@@ -59,3 +59,10 @@ def test_table_for_people(run: Run, decided: Path) -> None:
 def test_unknown_code_filter_is_an_error(run: Run, decided: Path) -> None:
     assert run("log", "--code", "humor", code=1).stderr == (
         "Error: unknown code id 'humor'; did you mean 'humour'? run `qualcode codebook show` to list ids\n")
+
+
+def test_since_takes_dates_and_refuses_anything_else(run: Run, decided: Path) -> None:
+    assert len(log(run, "--since", "2000-01-01")) == len(log(run))
+    assert len(log(run, "--since", "2000-01-01 08:30")) == len(log(run))
+    assert run("log", "--since", "last week", code=1).stderr == (
+        "Error: --since 'last week' is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM\n")

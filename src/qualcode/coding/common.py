@@ -103,3 +103,10 @@ def code_aliases(db: "Database") -> dict[str, str]:
         if rows.get(current, ("", None))[0] == "active":
             out[code_id] = current
     return out
+
+
+def add_in(column: str, values: list[Any], clauses: list[str], params: list[Any]) -> None:
+    """Add ``column IN (...)`` to a WHERE clause under construction, when there are values."""
+    if values:
+        clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+        params.extend(values)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.coding.common import coding_state, new_batch, now, record_event, require_codes, require_sources
+from qualcode.coding.common import add_in, coding_state, new_batch, now, record_event, require_codes, require_sources
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -32,14 +32,8 @@ def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple
     p = f"{alias}." if alias else ""
     clauses = [f"{p}origin = 'suggest'", f"{p}status = 'suggested'"]
     params: list[object] = []
-    codes = require_codes(db, flt.codes)
-    if codes:
-        clauses.append(f"{p}code_id IN ({','.join('?' * len(codes))})")
-        params += codes
-    source_ids = require_sources(db, flt.sources)
-    if source_ids:
-        clauses.append(f"{p}source_id IN ({','.join('?' * len(source_ids))})")
-        params += source_ids
+    add_in(f"{p}code_id", require_codes(db, flt.codes), clauses, params)
+    add_in(f"{p}source_id", require_sources(db, flt.sources), clauses, params)
     if flt.min_score is not None:
         clauses.append(f"{p}score >= ?")
         params.append(flt.min_score)

@@ -9,7 +9,8 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.common import require_codes, require_sources
+from qualcode.coding.common import add_in, require_codes, require_sources
+from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -41,10 +42,17 @@ class EventFilter:
     limit: int | None = None  # the most recent N
 
 
-def _in(column: str, values: list[Any], clauses: list[str], params: list[Any]) -> None:
-    if values:
-        clauses.append(f"{column} IN ({','.join('?' * len(values))})")
-        params.extend(values)
+def _since(value: str) -> str:
+    """An ISO date or date-time, normalised to how events store time (UTC, 'T' separator)."""
+    from datetime import datetime, timezone
+
+    try:
+        when = datetime.fromisoformat(value.strip().replace(" ", "T", 1))
+    except ValueError:
+        raise QualcodeError(f"--since {value!r} is not a date; use YYYY-MM-DD or YYYY-MM-DDTHH:MM") from None
+    if when.tzinfo is not None:
+        when = when.astimezone(timezone.utc).replace(tzinfo=None)
+    return when.isoformat(timespec="seconds")
 
 
 def list_events(db: "Database", flt: EventFilter | None = None) -> list[Event]:
@@ -52,16 +60,16 @@ def list_events(db: "Database", flt: EventFilter | None = None) -> list[Event]:
     flt = flt or EventFilter()
     clauses: list[str] = []
     params: list[Any] = []
-    _in("e.actor", flt.actors, clauses, params)
-    _in("e.action", flt.actions, clauses, params)
-    _in("c.code_id", require_codes(db, flt.codes), clauses, params)
-    _in("c.source_id", require_sources(db, flt.sources), clauses, params)
+    add_in("e.actor", flt.actors, clauses, params)
+    add_in("e.action", flt.actions, clauses, params)
+    add_in("c.code_id", require_codes(db, flt.codes), clauses, params)
+    add_in("c.source_id", require_sources(db, flt.sources), clauses, params)
     if flt.coding_id is not None:
         clauses.append("e.coding_id = ?")
         params.append(flt.coding_id)
     if flt.since:
         clauses.append("e.at >= ?")
-        params.append(flt.since)
+        params.append(_since(flt.since))
     where = ("WHERE " + " AND ".join(clauses)) if clauses else ""
     sql = ("SELECT e.id, e.at, e.actor, e.action, e.coding_id, e.from_status, e.to_status, c.code_id, "
            "src.name, c.segment_id, e.detail FROM events e LEFT JOIN codings c ON c.id = e.coding_id "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.coding.common import require_codes, require_sources
+from qualcode.coding.common import add_in, require_codes, require_sources
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -43,14 +43,8 @@ def list_codings(db: "Database", flt: CodingFilter) -> list[CodingRow]:
             raise QualcodeError(f"unknown status '{status}'; choose from {', '.join(STATUSES)}")
     clauses = [f"c.status IN ({','.join('?' * len(flt.statuses))})"]
     params: list[object] = list(flt.statuses)
-    codes = require_codes(db, flt.codes)
-    if codes:
-        clauses.append(f"c.code_id IN ({','.join('?' * len(codes))})")
-        params += codes
-    sources = require_sources(db, flt.sources)
-    if sources:
-        clauses.append(f"c.source_id IN ({','.join('?' * len(sources))})")
-        params += sources
+    add_in("c.code_id", require_codes(db, flt.codes), clauses, params)
+    add_in("c.source_id", require_sources(db, flt.sources), clauses, params)
     if flt.segment_id is not None:
         clauses.append("c.segment_id = ?")
         params.append(flt.segment_id)

@@ -69,5 +69,5 @@ def undo_last(db: "Database", *, coder: str) -> UndoResult:
     with db.atomic():
         batch = last_batch(db, coder)
         if batch is None:
-            raise QualcodeError(f"{coder} has no decision to undo; `qualcode log --coder {coder}` shows the history")
+            raise QualcodeError(f"{coder} has no decision to undo; `qualcode log --by {coder}` shows the history")
         return undo_batch(db, batch)
