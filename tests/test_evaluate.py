@@ -49,11 +49,11 @@ def test_metrics_by_hand() -> None:
 
 DOCS = [
     ("A", "Interviewer: Tell me about your holiday trip.\n"
-          "It rained every single day and the wind was cold.\n"
-          "The hotel breakfast was great, lovely fresh bread.\n"
+          "The weather was grim: it rained every day and the wind was cold.\n"
+          "The hotel food was great, lovely fresh bread at breakfast.\n"
           "We talked about nothing much at all really."),
     ("B", "Interviewer: And what happened next?\n"
-          "The breakfast buffet had fresh fruit and warm bread.\n"
+          "The breakfast food had fresh fruit and warm bread.\n"
           "Sunny weather at last, no rain for three days.\n"
           "Then we went home on the train."),
 ]

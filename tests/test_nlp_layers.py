@@ -178,3 +178,58 @@ def test_word_vectors_of_an_installed_pipeline_find_synonyms(run: Run, project: 
     assert (found["ordinal"], found["code_id"]) == (1, "fatigue")
     [sim] = by_kind(found)["similarity"]
     assert sim["closest"] == "description" and "word-vector" in sim["reason"]
+
+
+NAME_CODEBOOK = """\
+codes:
+  - id: moderator
+    name: Moderator assist
+    description: The facilitator steps in to help a participant who is stuck.
+  - id: table
+    name: Data table
+    description: Sorting and colouring the columns of the results view.
+"""
+NAME_LINES = [
+    "Moderator: could you try the second tab now?",
+    "Ana: I am looking at the data for the trial.",
+    "Ben: The data looks odd here.",
+    "Cleo: Where is the data from?",
+    "Dev: We export the data every week.",
+    "Eli: That data is from March.",
+    "Fay: Some of the data is missing.",
+    "Gus: I sorted the table by date.",
+    "Hal: The data seems fine overall.",
+    "Ivy: The data export was quick.",
+    "Jo: The data is complete now.",
+    "Kit: The data had gaps last year.",
+    "Lee: I trust the data we have.",
+    "Max: Our data comes from two sites.",
+    "Ned: The data is what it is.",
+    "Oli: We lost some data in May.",
+    "Pat: Fine, the data is there.",
+    "Quin: The data makes sense to me.",
+    "Ray: Maybe the data is late.",
+    "Sam: The data was easy to read.",
+    "Tom: I like how the data is laid out.",
+    "Uma: The data from June is in.",
+    "Val: Then I looked at something else.",
+    "Wes: Moderator, I am stuck on this screen.",
+]
+
+
+def test_name_layer_suggests_a_code_whose_telling_name_word_is_said(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    """No keyword, and the description shares no word with the turn: only the code's name
+    ("moderator") finds it, and a name match is suggested like a keyword's. A name word said in almost every turn ("data") is not telling."""
+    run("ingest", write_file("fg.txt", "\n".join(NAME_LINES) + "\n"))
+    run("codebook", "load", write_file("cb.yaml", NAME_CODEBOOK))
+    run("suggest")
+    found = {(r["ordinal"], r["code_id"]): r for r in rows(project)}
+    wes = by_kind(found[(24, "moderator")])
+    [name] = wes["name"]
+    assert name["words"] == ["moderator"] and name["share"] == 1.0
+    assert "keyword" not in wes and [s["closest"] for s in wes["similarity"]] == ["name"]
+    assert (1, "moderator") not in found  # "Moderator:" there is the speaker label, not the text
+    assert "distinctive words (moderator)" in name["reason"]
+    # "data" is in 21 of 24 turns: only "table" counts for the Data table code
+    assert by_kind(found[(8, "table")])["name"][0]["words"] == ["table"]
+    assert not any(code == "table" and ordinal != 8 for ordinal, code in found)

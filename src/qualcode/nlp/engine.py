@@ -33,11 +33,12 @@ class ScoreTable:
     learned: LearnedScores
     score: "numpy.ndarray"  # calibrated, segments x codes
     suggested: "numpy.ndarray"  # bool, segments x codes
+    exact: "numpy.ndarray"  # the score before rounding: far below 0.5 it still orders the codes
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
 
-        order = numpy.argsort(-self.score[i], kind="stable")[:n]
+        order = numpy.argsort(-self.exact[i], kind="stable")[:n]
         return [self.codes[j].id for j in order]
 
     def suggested_codes(self, i: int) -> set[str]:
@@ -64,8 +65,10 @@ class ScoreTable:
             items += [dict(e) for e in hit["evidence"]]
         share = float(self.sim.name_share[i, j])
         if share > 0:
-            items.append({"kind": "name", "term": code.name, "share": round(share, 2),
-                          "reason": f"{share:.0%} of the code name's words occur here"})
+            words = self.sim.name_words[j] if j < len(self.sim.name_words) else []
+            items.append({"kind": "name", "term": code.name, "share": round(share, 2), "words": words,
+                          "reason": f"{share:.0%} of the code name's distinctive words "
+                                    f"({', '.join(words)}) occur here"})
         sim = float(self.sim.score[i, j])
         if sim > 0 and self.profiles[j].parts:
             label, text, _ = self.profiles[j].parts[int(self.sim.best_part[i, j])]
@@ -112,9 +115,8 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
     is_learned = numpy.zeros(k, dtype=bool)
     for j, model in learned.models.items():
         is_learned[j] = True
-        weight = combine.learned_weight(model.accepted)
-        score[:, j] = (weight * combine.calibrate_learned(learned.probability[:, j], LEARNED_BOUNDARY)
-                       + (1 - weight) * score[:, j])
+        score[:, j] = combine.calibrate_learned(learned.probability[:, j], LEARNED_BOUNDARY)
+    exact = score
     score = numpy.round(score, 4)
-    suggested = combine.suggestion_mask(score, is_learned, lexical > 0)
-    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested)
+    suggested = combine.suggestion_mask(score, is_learned, (lexical > 0) | (sim.name_share >= combine.NAME_HIT))
+    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact)

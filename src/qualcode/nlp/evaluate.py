@@ -37,6 +37,8 @@ class EvalResult:
     repeats: int
     metrics: Metrics
     learned_codes: int  # codes with a classifier (mean over repeats, rounded)
+    # the codebook-only suggestions scored on the same held-out documents: what reviewing gained
+    without_review: Metrics | None = None
 
 
 def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence[Segment],
@@ -62,6 +64,7 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
         rankings: list[list[str]] = []
         suggested: list[set[str]] = []
         golds: list[set[str]] = []
+        held_out: list[int] = []
         learned = 0
         for r in range(repeats):
             order = list(docs)
@@ -75,15 +78,17 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
             learned += len(table.learned.models)
             for i in range(len(segments)):
                 if i not in reviewed:
+                    held_out.append(i)
                     rankings.append(table.ranking(i))
                     suggested.append(table.suggested_codes(i))
                     golds.append(gold[i])
         results.append(EvalResult(dataset, unit, fraction, repeats, score(rankings, suggested, golds),
-                                  round(learned / repeats)))
+                                  round(learned / repeats), _score(base, held_out, gold)))
     return results
 
 
 def _score(table: "object", rows: Sequence[int] | range, gold: list[set[str]]) -> Metrics:
+    """Score the table's suggestions on ``rows`` (repeats included: a row may come twice)."""
     from qualcode.nlp.engine import ScoreTable
 
     assert isinstance(table, ScoreTable)

@@ -8,13 +8,16 @@ part of it, which the evidence names ("closest to example 2: ..."). When the pip
 word vectors (an installed model such as ``en_core_web_md``), the cosine of mean lemma
 vectors is averaged in, so that synonyms count too.
 
-It also gives the share of the code name's content words that occur in the segment, which
-the lexical evidence reports as a name match.
+It also gives the share of the code name's *distinctive* content words that occur in the
+segment (``distinctive_name_words``), which the evidence reports as a name match: people
+rarely say a code's name, but when its telling words occur ("moderator" for *Moderator
+assist*) that is strong evidence, and a match of at least half of them is suggested like a
+keyword match.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.codebook.model import Code
@@ -22,6 +25,9 @@ from qualcode.codebook.model import Code
 if TYPE_CHECKING:
     import numpy
     from spacy.language import Language
+
+NAME_MAX_DF = 0.04  # a name word in more than this share of the segments is not distinctive
+NAME_FEW = 3  # ... unless it is in no more segments than this
 
 
 @dataclass
@@ -64,6 +70,7 @@ class Similarity:
     name_share: "numpy.ndarray"  # share of the name's content lemmas present
     vectorizer: Any  # the fitted TF-IDF
     vectors: bool = False  # word vectors were averaged in
+    name_words: list[list[str]] = field(default_factory=list)  # per code, the name words counted
 
 
 def similarity(segments: Sequence[list[str]], profiles: Sequence[Profile],
@@ -102,13 +109,28 @@ def similarity(segments: Sequence[list[str]], profiles: Sequence[Profile],
         offset += m
     score = 0.5 * score + 0.5 * best
     name_share = numpy.zeros((n, k))
+    name_words: list[list[str]] = []
     vocab = vec.vocabulary
     present = (X > 0).tocsc()
+    df = numpy.asarray(present.sum(axis=0)).ravel()
     for j, prof in enumerate(profiles):
-        cols = [vocab[w] for w in dict.fromkeys(prof.name) if w in vocab]
-        if cols:
-            name_share[:, j] = numpy.asarray(present[:, cols].sum(axis=1)).ravel() / len(set(prof.name))
-    return Similarity(score, best_part, name_share, vec, vectors)
+        words = distinctive_name_words(prof.name, vocab, df, n)
+        name_words.append(words)
+        if words:
+            cols = [vocab[w] for w in words]
+            name_share[:, j] = numpy.asarray(present[:, cols].sum(axis=1)).ravel() / len(words)
+    return Similarity(score, best_part, name_share, vec, vectors, name_words)
+
+
+def distinctive_name_words(name: list[str], vocab: dict[str, int], df: "numpy.ndarray", n: int) -> list[str]:
+    """The words of a code's name that can evidence it in these segments: those that occur
+    in them at all, and of those the ones in at most ``NAME_MAX_DF`` of the segments (or in
+    a handful, for a small project) (a word
+    in every tenth turn, like "data" in a data tool's usability test, says little about any
+    one code); when every word is that common, all of them."""
+    occurring = [w for w in dict.fromkeys(name) if w in vocab and df[vocab[w]] > 0]
+    rare = [w for w in occurring if df[vocab[w]] <= max(NAME_MAX_DF * n, NAME_FEW)]
+    return rare or occurring
 
 
 def _mean_vectors(nlp: "Language", docs: Sequence[list[str]]) -> "numpy.ndarray":
