@@ -157,7 +157,8 @@ def test_gold_from_a_csv(run: Run, em_project: Path, write_file) -> None:  # typ
 
 def test_quality_floor_on_a_fixed_subset_of_real_human_coding() -> None:
     """serdif_usability, 8 of 17 sessions, utterances: a regression in any layer shows here.
-    Measured P@1 / macro-F1 0.266 / 0.101 before review and 0.479 / 0.272 after 25 %."""
+    Measured P@1 / macro-F1 / false alarms 0.261 / 0.132 / 0.24 before review and P@1 / macro-F1
+    0.475 / 0.294 after 25 %."""
     from qualcode.nlp.benchmark import load_benchmark
     from qualcode.nlp.evaluate import evaluate_segments
     from qualcode.nlp.pipeline import make_pipeline
@@ -168,7 +169,8 @@ def test_quality_floor_on_a_fixed_subset_of_real_human_coding() -> None:
     spans = [s for s in b.spans if s.doc_id in docs]
     zero, reviewed = evaluate_segments(make_pipeline("en"), b.codes, segments, spans, dataset="subset",
                                        unit="utterance", fractions=(0.0, 0.25), repeats=2)
-    assert zero.metrics.p_at_1 >= 0.24 and zero.metrics.macro_f1 >= 0.08  # keyword baseline: 0.185 / 0.111
-    assert zero.metrics.false_alarm <= 0.40
-    assert reviewed.metrics.p_at_1 >= 0.43 and reviewed.metrics.macro_f1 >= 0.23
+    # the keyword baseline on the whole dataset: P@1 0.185, macro-F1 0.111, false alarms 0.27
+    assert zero.metrics.p_at_1 >= 0.24 and zero.metrics.macro_f1 >= 0.12
+    assert zero.metrics.false_alarm <= 0.27
+    assert reviewed.metrics.p_at_1 >= 0.45 and reviewed.metrics.macro_f1 >= 0.27
     assert reviewed.learned_codes >= 15
