@@ -8,7 +8,10 @@ kim about 80% of the time). Then times, in one process, each report the CLI runs
 themes, matrix --by role, co-occurrence, agreement (kim vs lee), quotes --per-code 3, and
 the HTML report (all of them together). Each figure is the best of three runs.
 
-    python benchmarks/reports.py [--codings 1000000] [--keep]
+    python benchmarks/reports.py [--codings 1000000] [--keep] [--db PATH]
+
+``--db PATH`` builds the project at PATH and keeps it, or times the project already there
+(building a million codings takes a while; reuse it while working on the reports).
 """
 
 from __future__ import annotations
@@ -92,6 +95,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--codings", type=int, default=1_000_000)
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--db", type=Path,
+                        help="build the project here and keep it, or reuse it if it exists (--codings is then ignored)")
     args = parser.parse_args()
 
     from qualcode.project import open_project
@@ -106,13 +111,17 @@ def main() -> None:
     from qualcode.reports.themes import themes_report
 
     work = Path(tempfile.mkdtemp(prefix="qualcode-bench-reports-"))
+    path = args.db or work / "bench.db"
     try:
         t0 = time.perf_counter()
-        build(work / "bench.db", args.codings)
-        db = open_project(work / "bench.db")
+        reuse = path.exists()
+        if not reuse:
+            build(path, args.codings)
+        db = open_project(path)
         n = db.execute("SELECT count(*) FROM codings").fetchone()[0]
         segs = db.execute("SELECT count(*) FROM segments").fetchone()[0]
-        print(f"built {n:,} codings over {segs:,} segments in {time.perf_counter() - t0:.1f} s")
+        print(f"{'reused' if reuse else 'built'} {n:,} codings over {segs:,} segments "
+              f"in {time.perf_counter() - t0:.1f} s")
         timed("report themes", lambda: render_themes(themes_report(db), "json"))
         timed("report matrix --by role", lambda: render_matrix(matrix_report(db, "role"), "json"))
         timed("report cooccurrence", lambda: render_cooccurrence(cooccurrence_report(db), "json"))

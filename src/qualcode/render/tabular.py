@@ -6,7 +6,7 @@ import csv
 import io
 import json
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from rich.table import Table as RichTable
 
@@ -85,9 +85,31 @@ def _longest_list(data: Any) -> int:
 _COMPACT = json.JSONEncoder(ensure_ascii=False)
 
 
+def _item_encoder() -> Callable[[Any], str]:
+    """``_COMPACT.encode``, minus the encoder it builds on every call (which costs as much as
+    encoding a small item): one C encoder made once, as ``JSONEncoder.iterencode`` makes it.
+    Falls back to ``_COMPACT.encode`` where that encoder is missing or behaves differently."""
+    make: Any = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encoder = make(None, _COMPACT.default, json.encoder.encode_basestring, None,
+                       _COMPACT.key_separator, _COMPACT.item_separator, False, False, True)
+
+        def encode(item: Any) -> str:
+            return "".join(encoder(item, 0))
+        sample = {"a": [1, 2.5, None, True], "é\n": {"b": "\"x\""}}
+        if encode(sample) == _COMPACT.encode(sample):
+            return encode
+    except Exception:  # noqa: BLE001 - any surprise means: use the public API
+        pass
+    return _COMPACT.encode
+
+
+_encode_item = _item_encoder()
+
+
 def _lines(data: Any) -> str:
     if isinstance(data, list):
-        return "[\n" + ",\n".join(map(_COMPACT.encode, data)) + "\n]"
+        return "[\n" + ",\n".join(map(_encode_item, data)) + "\n]"
     if isinstance(data, dict):
         return "{\n" + ",\n".join(
             f"{json.dumps(key, ensure_ascii=False)}: "

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.coding.common import require_codes, require_sources
 from qualcode.errors import QualcodeError
 from qualcode.reports.coded import coded_sets
-from qualcode.reports.common import code_tree
+from qualcode.reports.common import CodeNode, code_tree
 from qualcode.reports.pseudonymise import load_pseudonymiser
 from qualcode.reports.statistics import BinaryTally
 
@@ -36,16 +36,18 @@ class CodeAgreement:
     coded: dict[str, int]        # coder -> units coded
 
 
-@dataclass
-class Disagreement:
+class Disagreement(NamedTuple):
+    """One unit on which the coders differ. A named tuple, not a dataclass: a big project has
+    tens of thousands of them, and the fields are in the JSON output's order (``_asdict``)."""
+
     code_id: str
     segment_id: int
     source: str
     speaker: str | None
     line: int
     timestamp: float | None
-    coded_by: list[str]
-    not_coded_by: list[str]
+    coded_by: tuple[str, ...]
+    not_coded_by: tuple[str, ...]
     text: str
 
 
@@ -68,14 +70,33 @@ def list_coders(db: "Database") -> list[str]:
     return sorted(coder_sources(db))
 
 
+# One index step per (coder, source) pair instead of reading every coding: the next coder
+# after the last one, then that coder's next source after the last one. The partial index
+# codings_coder_source (migration m007) holds exactly the accepted codings; SQLite does not
+# pick it unaided.
+_CODER_SOURCES = """
+WITH RECURSIVE coders(coder) AS (
+    SELECT min(coder) FROM codings INDEXED BY codings_coder_source WHERE status = 'accepted' AND coder IS NOT NULL
+    UNION ALL
+    SELECT (SELECT min(coder) FROM codings INDEXED BY codings_coder_source
+            WHERE status = 'accepted' AND coder > coders.coder)
+    FROM coders WHERE coder IS NOT NULL
+), coded(coder, source_id) AS (
+    SELECT coder, (SELECT min(source_id) FROM codings INDEXED BY codings_coder_source
+                   WHERE status = 'accepted' AND coder = coders.coder)
+    FROM coders WHERE coder IS NOT NULL
+    UNION ALL
+    SELECT coder, (SELECT min(source_id) FROM codings INDEXED BY codings_coder_source
+                   WHERE status = 'accepted' AND coder = coded.coder AND source_id > coded.source_id)
+    FROM coded WHERE source_id IS NOT NULL
+)
+SELECT coder, group_concat(source_id) FROM coded WHERE source_id IS NOT NULL GROUP BY coder
+"""
+
+
 def coder_sources(db: "Database") -> dict[str, set[int]]:
-    """Each coder with accepted codings, and the sources they coded (one index scan)."""
-    out: dict[str, set[int]] = {}
-    for coder, sources in db.execute(
-            "SELECT coder, group_concat(DISTINCT source_id) FROM codings WHERE status = 'accepted' "
-            "AND coder IS NOT NULL GROUP BY coder"):
-        out[coder] = set(json.loads(f"[{sources}]"))
-    return out
+    """Each coder with accepted codings, and the sources they coded."""
+    return {coder: set(json.loads(f"[{sources}]")) for coder, sources in db.execute(_CODER_SOURCES)}
 
 
 def _choose_sources(db: "Database", coded: dict[str, set[int]], coders: list[str],
@@ -112,53 +133,78 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     tree = [n for n in code_tree(db) if not wanted or n.id in wanted]
     picked = _choose_sources(db, coded, chosen, sources)
     src_ids = [sid for sid, _ in picked]
-    unit_ids: set[int] = set()
-    for start in range(0, len(src_ids), 500):
-        chunk = src_ids[start:start + 500]
-        (ids,) = db.execute("SELECT group_concat(id) FROM segments WHERE kind = 'speech' AND source_id IN "
-                            f"({','.join('?' * len(chunk))})", chunk).fetchone()
-        unit_ids.update(json.loads(f"[{ids or ''}]"))
-    units = len(unit_ids)
-    sets = coded_sets(db, coders=chosen, by_coder=True)
-    overall = BinaryTally(len(chosen))
-    results: list[CodeAgreement] = []
-    open_units: list[tuple[str, int, int]] = []
-    for node in tree:
-        per_coder = [sets.get((node.id, c), set()) & unit_ids for c in chosen]
-        tally, differing = _tally(per_coder, units)
-        open_units += [(node.id, seg, mask) for seg, mask in differing]
-        overall.add(tally)
-        results.append(CodeAgreement(node.id, node.name, _round(tally.percent_agreement()), _round(tally.kappa()),
-                                     _round(tally.alpha()), {c: len(s) for c, s in zip(chosen, per_coder)}))
+    units, results, overall, diffs = _compare(db, tree, chosen, src_ids)
     summary = {"units": overall.units, "percent_agreement": _round(overall.percent_agreement()),
                "kappa": _round(overall.kappa()), "alpha": _round(overall.alpha()),
                "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results])}
     report = AgreementReport(chosen, [n for _, n in picked], units, summary, results)
-    report.disagreement_count = len(open_units)
-    report.disagreements = _disagreements(db, open_units, chosen, pseudonymise, max_disagreements)
+    report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
+    report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
     return report
 
 
-def _tally(per_coder: list[set[int]], units: int) -> tuple[BinaryTally, list[tuple[int, int]]]:
-    """The counts for one code, and the segments on which the coders differ (with the
-    bitmask of the coders who coded them)."""
+Diffs = list[tuple[str, int, set[int]]]  # (code, bitmask of the coders who coded, segments), codebook order
+
+
+def _compare(db: "Database", tree: list[CodeNode], coders: list[str],
+             src_ids: list[int]) -> tuple[int, list[CodeAgreement], BinaryTally, Diffs]:
+    """The units, each code's agreement, all codes pooled, and the units on which the coders
+    differ. A function of its own so that the coded sets (millions of segment ids on a big
+    project) are freed before the disagreements are built."""
+    units, outside = _units(db, src_ids)
+    sets = coded_sets(db, coders=coders)
+    overall = BinaryTally(len(coders))
+    results: list[CodeAgreement] = []
+    diffs: Diffs = []
+    for node in tree:
+        per_coder = [_within(sets.get((node.id, c), set()), outside) for c in coders]
+        tally, by_mask = _tally(per_coder, units)
+        diffs += [(node.id, mask, segs) for mask, segs in by_mask.items() if segs]
+        overall.add(tally)
+        results.append(CodeAgreement(node.id, node.name, _round(tally.percent_agreement()), _round(tally.kappa()),
+                                     _round(tally.alpha()), {c: len(s) for c, s in zip(coders, per_coder)}))
+    return units, results, overall, diffs
+
+
+def _units(db: "Database", src_ids: list[int]) -> tuple[int, set[int]]:
+    """The number of units (the speech segments of these sources) and the ids of every other
+    segment: usually far fewer, so removing them from a coder's segments is cheaper than
+    keeping only the units."""
+    units, others = db.execute(
+        "SELECT sum(unit), group_concat(CASE WHEN NOT unit THEN id END) FROM (SELECT id, kind = 'speech' "
+        "AND source_id IN (SELECT value FROM json_each(?)) AS unit FROM segments)", [json.dumps(src_ids)]).fetchone()
+    return units or 0, set(json.loads(f"[{others or ''}]"))
+
+
+def _within(segs: set[int], outside: set[int]) -> set[int]:
+    """The units among ``segs`` (every coded segment exists: codings.segment_id is a foreign key)."""
+    return segs if outside.isdisjoint(segs) else segs - outside
+
+
+def _tally(per_coder: list[set[int]], units: int) -> tuple[BinaryTally, dict[int, set[int]]]:
+    """The counts for one code, and the segments on which the coders differ, by the bitmask
+    of the coders who coded them."""
     m = len(per_coder)
     tally = BinaryTally(m, units=units)
     for k, segs in enumerate(per_coder):
         tally.per_coder[k] = len(segs)
     if m == 2:  # set algebra, no loop over segments
         a, b = per_coder
-        tally.histogram[2] = len(a & b)
-        tally.histogram[1] = len(a ^ b)
-        return tally, [(seg, 1) for seg in a - b] + [(seg, 2) for seg in b - a]
+        only_a, only_b = a - b, b - a
+        tally.histogram[2] = len(a) - len(only_a)
+        tally.histogram[1] = len(only_a) + len(only_b)
+        return tally, {1: only_a, 2: only_b}
     masks: dict[int, int] = {}
     for k, segs in enumerate(per_coder):
         for seg in segs:
             masks[seg] = masks.get(seg, 0) | (1 << k)
     full = (1 << m) - 1
-    for mask in masks.values():
+    by_mask: dict[int, set[int]] = {}
+    for seg, mask in masks.items():
         tally.histogram[bin(mask).count("1")] += 1
-    return tally, [(seg, mask) for seg, mask in masks.items() if mask != full]
+        if mask != full:
+            by_mask.setdefault(mask, set()).add(seg)
+    return tally, by_mask
 
 
 def _mean(values: list[float | None]) -> float | None:
@@ -166,48 +212,65 @@ def _mean(values: list[float | None]) -> float | None:
     return round(sum(present) / len(present), 3) if present else None
 
 
-def _segment_order(db: "Database", seg_ids: list[int]) -> dict[int, tuple[str, int]]:
-    """(source name, turn) per segment: the transcript order disagreements are listed in."""
-    order: dict[int, tuple[str, int]] = {}
-    for start in range(0, len(seg_ids), 500):
-        chunk = seg_ids[start:start + 500]
-        for sid, name, ordinal in db.execute(
-                "SELECT s.id, src.name, s.ordinal FROM segments s JOIN sources src ON src.id = s.source_id "
-                f"WHERE s.id IN ({','.join('?' * len(chunk))})", chunk):
-            order[sid] = (name, ordinal)
-    return order
+# segment -> (code, bitmask of the coders who coded it), in codebook order. Tuples, not lists:
+# the garbage collector stops tracking tuples of strings and numbers, while tens of thousands
+# of lists would make it walk every coded set again and again.
+Differing = dict[int, tuple[tuple[str, int], ...]]
 
 
-def _disagreements(db: "Database", open_units: list[tuple[str, int, int]], coders: list[str],
-                   pseudonymise: bool, limit: int | None = None) -> list[Disagreement]:
-    if not open_units:
+def _disagreements(db: "Database", diffs: Diffs, src_ids: list[int], coders: list[str], pseudonymise: bool,
+                   limit: int | None = None) -> list[Disagreement]:
+    """The disagreements in transcript order (source name, turn, then codebook order); only
+    the first ``limit`` are read when there are more."""
+    if limit is not None and limit < sum(len(segs) for _code, _mask, segs in diffs):
+        differing: Differing = {seg: tuple((code, mask) for code, mask, segs in diffs if seg in segs)
+                                for seg in _first_segments(db, diffs, src_ids, limit)}
+    else:
+        differing = _by_segment(diffs)
+    if not differing:
         return []
     pz = load_pseudonymiser(db) if pseudonymise else None
-    position = {cid: k for k, cid in enumerate(dict.fromkeys(c for c, _, _ in open_units))}
-    if limit is not None and limit < len(open_units):  # order cheaply, then read only those listed
-        order = _segment_order(db, sorted({seg for _, seg, _ in open_units}))
-        open_units = sorted(open_units, key=lambda u: (*order[u[1]], position[u[0]]))[:limit]
-    seg_ids = sorted({seg for _, seg, _ in open_units})
-    info: dict[int, tuple[Any, ...]] = {}
-    for start in range(0, len(seg_ids), 500):
-        chunk = seg_ids[start:start + 500]
-        for r in db.execute(
-                "SELECT s.id, src.name, sp.label, sp.participant_id, s.speaker_id, s.line, s.timestamp, s.text, "
-                "s.ordinal FROM segments s JOIN sources src ON src.id = s.source_id "
-                f"LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.id IN ({','.join('?' * len(chunk))})", chunk):
-            info[r[0]] = r
-    out = []
-    sides: dict[int, tuple[list[str], list[str]]] = {}
-    for mask in {m for _, _, m in open_units}:
-        sides[mask] = ([c for k, c in enumerate(coders) if mask >> k & 1],
-                       [c for k, c in enumerate(coders) if not mask >> k & 1])
-    open_units = sorted(open_units, key=lambda u: (info[u[1]][1], info[u[1]][8], position[u[0]]))
-    for code_id, seg, mask in open_units:
-        _id, source, label, pid, speaker_id, line, ts, text, _ord = info[seg]
-        speaker = pz.speaker(label, pid, speaker_id) if pz else label
-        coded_by, not_coded_by = sides[mask]
-        out.append(Disagreement(
-            code_id=code_id, segment_id=seg, source=pz.text(source) if pz else source, speaker=speaker,
-            line=line, timestamp=ts, text=pz.text(text) if pz else text,
-            coded_by=list(coded_by), not_coded_by=list(not_coded_by)))
+    sides = {mask: (tuple(c for k, c in enumerate(coders) if mask >> k & 1),
+                    tuple(c for k, c in enumerate(coders) if not mask >> k & 1))
+             for _code, mask, _segs in diffs}
+    out: list[Disagreement] = []
+    # One query, ordered by SQLite: sorting tens of thousands of rows in Python costs more.
+    for seg, source, label, pid, speaker_id, line, ts, text in db.execute(
+            "SELECT s.id, src.name, sp.label, sp.participant_id, s.speaker_id, s.line, s.timestamp, s.text "
+            "FROM segments s JOIN sources src ON src.id = s.source_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+            "WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY src.name, s.ordinal",
+            [json.dumps(list(differing))]):
+        if pz is not None:
+            source, label, text = pz.text(source), pz.speaker(label, pid, speaker_id), pz.text(text)
+        for code_id, mask in differing[seg]:
+            coded_by, not_coded_by = sides[mask]
+            out.append(Disagreement(code_id, seg, source, label, line, ts, coded_by, not_coded_by, text))
+    return out if limit is None else out[:limit]
+
+
+def _by_segment(diffs: Diffs) -> Differing:
+    out: Differing = {}
+    for code, mask, segs in diffs:
+        item = ((code, mask),)
+        for seg in segs:
+            if seg in out:
+                out[seg] += item
+            else:
+                out[seg] = item
+    return out
+
+
+def _first_segments(db: "Database", diffs: Diffs, src_ids: list[int], limit: int) -> list[int]:
+    """The first segments in transcript order that hold ``limit`` disagreements (a source at a
+    time, so that a short list reads only the first sources)."""
+    differing = set().union(*(segs for _code, _mask, segs in diffs))
+    out, found = [], 0
+    for (sid,) in db.execute("SELECT id FROM sources WHERE id IN (SELECT value FROM json_each(?)) ORDER BY name",
+                             [json.dumps(src_ids)]).fetchall():
+        for (seg,) in db.execute("SELECT id FROM segments WHERE source_id = ? ORDER BY ordinal", [sid]):
+            if seg in differing:
+                out.append(seg)
+                found += sum(seg in segs for _code, _mask, segs in diffs)
+                if found >= limit:
+                    return out
     return out

@@ -3,10 +3,11 @@
 Every report starts from the same facts: for each code (and, for agreement, each coder),
 the set of segments coded with it; and, for each segment, its source and who spoke it.
 Fetching one row per coding into Python is what makes reports slow on big projects, so
-the sets come from one aggregate query per report (``group_concat`` over the covering index
+the segment ids come from one aggregate query (``group_concat`` over the covering index
 ``codings_report``, migration m005) and are parsed in C (``json.loads``); the rest is set
-algebra. A coding that spans several turns (imported from another tool, ``segment_id``
-NULL) counts in every segment it overlaps.
+algebra. Reports built together (``report html``) share that query and the segment table
+(:func:`shared_reads`). A coding that spans several turns (imported from another tool,
+``segment_id`` NULL) counts in every segment it overlaps.
 """
 
 from __future__ import annotations
@@ -42,53 +43,68 @@ def _ids(text: str | None) -> list[int]:
     return json.loads(f"[{text}]") if text else []
 
 
-def coded_sets(db: "Database", *, include_suggested: bool = False, coders: list[str] | None = None,
-               by_coder: bool = False) -> dict[tuple[str, str | None], set[int]]:
-    """{(code id, coder or None): segment ids}. Without ``by_coder`` the coder is None and the
-    sets hold every coder's segments."""
-    cache_key = ("sets", id(db), include_suggested, tuple(coders) if coders is not None else None, by_coder)
-    if _shared is not None and cache_key in _shared:
-        return _shared[cache_key]
+def _cached(key: tuple[object, ...]) -> Any:
+    return _shared.get(key) if _shared is not None else None
+
+
+def _keep(key: tuple[object, ...], value: Any) -> None:
+    if _shared is not None:
+        _shared[key] = value
+
+
+def _read_ids(db: "Database", include_suggested: bool) -> dict[tuple[str, str | None], list[int]]:
+    """{(code id, coder): segment ids, maybe repeated} for every coder (None: suggestions
+    nobody decided). Lists, not sets: each caller builds the sets it needs from them once."""
+    cache_key = ("ids", id(db), include_suggested)
+    cached = _cached(cache_key)
+    if cached is not None:
+        return cached
     status = status_clause(include_suggested)
-    where, params = "", []
-    if coders is not None:
-        where = f" AND c.coder IN ({','.join('?' * len(coders))})"
-        params = list(coders)
     # Grouping by code and coder follows the index order (status, code_id, coder, segment_id),
-    # so SQLite streams it; merging coders' sets is then cheap set algebra.
+    # so SQLite streams it.
     unindexed = status.replace("c.status", "+c.status")  # few codings lack a segment: use segment_id's index
-    out: dict[tuple[str, str | None], set[int]] = {}
-    for code_id, coder, segs in db.execute(
-            f"SELECT c.code_id, c.coder, group_concat(DISTINCT c.segment_id) FROM codings c "
-            f"WHERE {status} AND c.segment_id IS NOT NULL{where} GROUP BY 1, 2", params):
-        key = (code_id, coder if by_coder else None)
-        if key in out:
-            out[key].update(_ids(segs))
-        else:
-            out[key] = set(_ids(segs))
+    out = {(code_id, coder): _ids(segs) for code_id, coder, segs in db.execute(
+        f"SELECT c.code_id, c.coder, group_concat(c.segment_id) FROM codings c "
+        f"WHERE {status} AND c.segment_id IS NOT NULL GROUP BY 1, 2")}
     for code_id, coder, seg in db.execute(
             f"SELECT c.code_id, c.coder, s.id FROM codings c JOIN segments s ON s.source_id = c.source_id "
-            f"AND s.start < c.end AND s.end > c.start WHERE c.segment_id IS NULL AND {unindexed}{where}", params):
-        out.setdefault((code_id, coder if by_coder else None), set()).add(seg)
-    if _shared is not None:
-        _shared[cache_key] = out
+            f"AND s.start < c.end AND s.end > c.start WHERE c.segment_id IS NULL AND {unindexed}"):
+        out.setdefault((code_id, coder), []).append(seg)
+    _keep(cache_key, out)
     return out
 
 
-def by_code(sets: dict[tuple[str, str | None], set[int]]) -> dict[str, set[int]]:
-    out: dict[str, set[int]] = {}
-    for (code_id, _coder), segs in sets.items():
-        out.setdefault(code_id, set()).update(segs)
+def coded_sets(db: "Database", *, include_suggested: bool = False,
+               coders: list[str] | None = None) -> dict[tuple[str, str], set[int]]:
+    """{(code id, coder): segment ids} for these coders (default: all who decided)."""
+    wanted = set(coders) if coders is not None else None
+    return {(code_id, coder): set(segs) for (code_id, coder), segs in _read_ids(db, include_suggested).items()
+            if coder is not None and (wanted is None or coder in wanted)}
+
+
+def code_sets(db: "Database", *, include_suggested: bool = False) -> dict[str, set[int]]:
+    """{code id: segment ids coded with it, by anyone}."""
+    cache_key = ("by code", id(db), include_suggested)
+    cached = _cached(cache_key)
+    if cached is not None:
+        return cached
+    parts: dict[str, list[list[int]]] = {}
+    for (code_id, _coder), segs in _read_ids(db, include_suggested).items():
+        parts.setdefault(code_id, []).append(segs)
+    out = {code_id: set().union(*found) for code_id, found in parts.items()}
+    _keep(cache_key, out)
     return out
 
 
 @dataclass
 class Segments:
-    """Per segment id (list index): its source id, who spoke it, whether it is speech."""
+    """Per segment id (list index): its source id, who spoke it, whether it is speech, and
+    its speaker id (None when it has none, or the speaker is missing)."""
 
     source: list[int]
     who: list[str]
     speech: list[bool]
+    speaker: list[int | None]
 
     def sources_of(self, segs: set[int]) -> set[int]:
         return set(map(self.source.__getitem__, segs))
@@ -99,29 +115,37 @@ class Segments:
 
 def segment_table(db: "Database") -> Segments:
     key = ("segments", id(db))
-    if _shared is not None and key in _shared:
-        return _shared[key]
-    top = db.execute("SELECT coalesce(max(id), 0) FROM segments").fetchone()[0]
-    source, who, speech = [0] * (top + 1), [""] * (top + 1), [False] * (top + 1)
+    cached = _cached(key)
+    if cached is not None:
+        return cached
     people = {sid: (f"p:{pid}" if pid is not None else f"s:{sid}")
               for sid, pid in db.execute("SELECT id, participant_id FROM speakers")}
-    for seg, src, speaker, kind in db.execute("SELECT id, source_id, speaker_id, kind FROM segments"):
-        source[seg] = src
-        who[seg] = people.get(speaker, f"n:{src}") if speaker is not None else f"n:{src}"
-        speech[seg] = kind == "speech"
-    table = Segments(source, who, speech)
-    if _shared is not None:
-        _shared[key] = table
+    # Four columns as four strings parsed in C: faster than a Python loop over a row per segment.
+    ids, sources, speakers, speech = (_ids(col) for col in db.execute(
+        "SELECT group_concat(id), group_concat(source_id), group_concat(ifnull(speaker_id, 'null')), "
+        "group_concat(kind = 'speech') FROM segments").fetchone())
+    speaker = [spk if spk in people else None for spk in speakers]
+    who = [people[spk] if spk is not None else f"n:{src}" for spk, src in zip(speaker, sources)]
+    table = Segments([0], [""], [False], [None])  # index 0: no segment has id 0
+    if ids == list(range(1, len(ids) + 1)):  # the usual case: no segment ever deleted
+        table.source += sources
+        table.who += who
+        table.speech += map(bool, speech)
+        table.speaker += speaker
+    elif ids:
+        top = max(ids)
+        table = Segments([0] * (top + 1), [""] * (top + 1), [False] * (top + 1), [None] * (top + 1))
+        for seg, src, person, is_speech, spk in zip(ids, sources, who, speech, speaker):
+            table.source[seg], table.who[seg], table.speech[seg], table.speaker[seg] = src, person, bool(is_speech), spk
+    _keep(key, table)
     return table
 
 
 def rolled_up(direct: dict[str, set[int]], up: dict[str, list[str]]) -> dict[str, set[int]]:
-    """Each code's segments together with those of every code below it."""
-    out: dict[str, set[int]] = {}
+    """Each code's segments together with those of every code below it. A code with nothing
+    below it keeps its own set (the same object): callers must not change them in place."""
+    parts: dict[str, list[set[int]]] = {}
     for code_id, segs in direct.items():
         for anc in up.get(code_id, [code_id]):
-            if anc in out:
-                out[anc] |= segs
-            else:
-                out[anc] = set(segs)
-    return out
+            parts.setdefault(anc, []).append(segs)
+    return {code_id: found[0] if len(found) == 1 else set().union(*found) for code_id, found in parts.items()}

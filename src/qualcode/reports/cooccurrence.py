@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.coding.common import require_codes
-from qualcode.reports.coded import by_code, coded_sets
+from qualcode.reports.coded import code_sets
 from qualcode.reports.common import ancestors, code_tree
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def cooccurrence_report(db: "Database", *, include_suggested: bool = False, top_
     nodes = [n for n in tree if (not top_level or n.parent_id is None) and (not wanted or n.id in wanted)]
     keep = {n.id for n in nodes}
     segs: dict[str, set[int]] = {}
-    for code_id, found in by_code(coded_sets(db, include_suggested=include_suggested)).items():
+    for code_id, found in code_sets(db, include_suggested=include_suggested).items():
         target = to.get(code_id, code_id)
         if target in keep:
             segs.setdefault(target, set()).update(found)

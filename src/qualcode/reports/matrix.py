@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from itertools import repeat
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import by_code, coded_sets, rolled_up, segment_table
+from qualcode.reports.coded import Segments, code_sets, rolled_up, segment_table
 from qualcode.reports.common import ancestors, code_tree
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, load_pseudonymiser
 
@@ -91,27 +92,18 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
     if percent not in PERCENTS:
         raise QualcodeError(f"unknown percentage '{percent}'; choose one of: {', '.join(PERCENTS)}")
     tree = code_tree(db)
-    direct = by_code(coded_sets(db, include_suggested=include_suggested))
+    direct = code_sets(db, include_suggested=include_suggested)
     rolled = rolled_up(direct, ancestors(tree))
     table = segment_table(db)
-    show = _shower(db, attribute, pseudonymise)
-    value = [NONE] * len(table.source)
-    shown: dict[object, str] = {}
-    for seg, raw in db.execute(
-            f"SELECT s.id, {value_sql(db, attribute)} FROM segments s JOIN sources src ON src.id = s.source_id "
-            "LEFT JOIN speakers sp ON sp.id = s.speaker_id LEFT JOIN participants p ON p.id = sp.participant_id"):
-        label = shown.get(raw)
-        if label is None:
-            label = shown[raw] = show(raw)
-        value[seg] = label
+    value = _segment_values(db, attribute, table, _shower(db, attribute, pseudonymise))
+    speech = [seg for seg, is_speech in enumerate(table.speech) if is_speech]
     # (value, unit) per segment: a set of these per code gives its cells without a Python loop.
-    key: list[tuple[str, object]]
+    key: list[tuple[str, object]] = []
     if unit == "segments":
-        key = list(zip(value, range(len(value))))
+        bases = Counter(map(value.__getitem__, speech))
     else:
         key = list(zip(value, table.who if unit == "participants" else table.source))
-    speech = [seg for seg, is_speech in enumerate(table.speech) if is_speech]
-    bases: Counter[str] = Counter(v for v, _u in set(map(key.__getitem__, speech)))
+        bases = Counter(v for v, _u in set(map(key.__getitem__, speech)))
 
     def cells(segs: set[int]) -> tuple[Counter[str], int]:
         if unit == "segments":
@@ -130,6 +122,43 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
         out.append(MatrixRow(node.id, node.name, node.depth, counts, total, _percent(counts, total, bases, percent)))
     return MatrixReport(attribute, unit, values, {v: bases.get(v, 0) for v in values}, out, percent,
                         include_suggested)
+
+
+def _segment_values(db: "Database", attribute: str, table: Segments, show: Callable[[object], str]) -> list[str]:
+    """Each segment's value of ``attribute``, as shown. The value depends only on the source
+    and the speaker, so it is read once per speaker (and once per source for turns without
+    one), not once per segment; the segments then take theirs without a Python loop."""
+    expr = value_sql(db, attribute)
+    shown: dict[object, str] = {}
+
+    def label(v: object) -> str:
+        if v not in shown:
+            shown[v] = show(v)
+        return shown[v]
+    speaker_source: dict[int | None, int] = {}  # each speaker's own source (None is never a key)
+    speaker_label: dict[int | None, str] = {}
+    for spk, src, v in db.execute(f"SELECT sp.id, src.id, {expr} FROM speakers sp JOIN sources src ON src.id = "
+                                  "sp.source_id LEFT JOIN participants p ON p.id = sp.participant_id"):
+        speaker_source[spk], speaker_label[spk] = src, label(v)
+    source_label = {src: label(v) for src, v in db.execute(  # turns without a speaker: sp and p are NULL
+        f"SELECT src.id, {expr} FROM sources src, (SELECT NULL AS id, NULL AS participant_id) sp, "
+        "(SELECT NULL AS attributes) p")}
+    value = list(map(source_label.get, table.source, repeat(NONE)))  # NONE: an id that is no segment
+    if list(map(speaker_source.get, table.speaker, table.source)) == table.source:
+        return list(map(speaker_label.get, table.speaker, value))  # every speaker speaks in their own source
+    elsewhere: dict[tuple[int, int], str] = {}  # a speaker of another source: not made by ingest, but possible
+    for seg, (spk, src) in enumerate(zip(table.speaker, table.source)):
+        if spk is None:
+            continue
+        if speaker_source[spk] == src:
+            value[seg] = speaker_label[spk]
+            continue
+        if (spk, src) not in elsewhere:
+            elsewhere[(spk, src)] = label(db.execute(
+                f"SELECT {expr} FROM sources src JOIN speakers sp ON sp.id = ? "
+                "LEFT JOIN participants p ON p.id = sp.participant_id WHERE src.id = ?", [spk, src]).fetchone()[0])
+        value[seg] = elsewhere[(spk, src)]
+    return value
 
 
 def _shower(db: "Database", attribute: str, pseudonymise: bool) -> Callable[[object], str]:

@@ -22,8 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
-from qualcode.reports.coded import Segments, coded_sets, segment_table
-from qualcode.reports.coded import by_code as by_code_sets
+from qualcode.reports.coded import Segments, code_sets, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
 
@@ -85,8 +84,11 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
         for r in rows:
             by_code.setdefault(r[0], []).append(dict(zip(_COLUMNS, r)))
     else:
-        sets = by_code_sets(coded_sets(db, include_suggested=include_suggested))
+        sets = code_sets(db, include_suggested=include_suggested)
         table = segment_table(db)
+        by_who: dict[str, list[int]] = {}  # every segment of each participant, in order
+        for seg, who in enumerate(table.who):
+            by_who.setdefault(who, []).append(seg)
     for node in nodes:
         ids = below.get(node.id, {node.id}) if rollup else {node.id}
         if per_code is None:
@@ -98,7 +100,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
         else:
             segs = set().union(*(sets.get(cid, set()) for cid in ids))
             fetch = _Fetcher(db, sorted(ids), status, sources, trim)
-            chosen = _spread(segs, per_code, table, fetch)
+            chosen = _spread(segs, per_code, table, by_who, fetch)
         quotes += [_quote(node.id, node.name, r, pz, attributes) for r in chosen]
     return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested, pseudonymise)
 
@@ -168,28 +170,37 @@ def _quality(r: dict[str, Any]) -> tuple[float, float]:
     return (-distance, r["score"] or 0.0)
 
 
-def _spread(segs: set[int], n: int, table: Segments, fetch: _Fetcher, look: int = 10) -> list[dict[str, Any]]:
+def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]], fetch: _Fetcher,
+            look: int = 10) -> list[dict[str, Any]]:
     """Pick ``n`` quotes: each time from the participant (then the source) used least so far,
-    earliest first; from that participant's first ``look`` candidates, the best quality."""
+    earliest first; from that participant's first ``look`` candidates, the best quality.
+
+    Only a participant's earliest candidate takes part in the choice, so the full list of
+    their candidates is made only once they are chosen (a few per code, of thousands)."""
+    first: dict[str, int] = {}
+    for who, own in by_who.items():
+        seg = next(filter(segs.__contains__, own), None)
+        if seg is not None:
+            first[who] = seg
     groups: dict[str, list[int]] = {}
-    for seg in sorted(segs):
-        groups.setdefault(table.who[seg], []).append(seg)
     who_used: Counter[str] = Counter()
     src_used: Counter[int] = Counter()
     picked: list[dict[str, Any]] = []
     seen_spans: set[tuple[int, int, int]] = set()
-    while len(picked) < n and groups:
-        who = min(groups, key=lambda w: (who_used[w], src_used[table.source[groups[w][0]]], groups[w][0]))
-        options = [r for r in (fetch(seg) for seg in groups[who][:look]) if r is not None]
+    while len(picked) < n and first:
+        who = min(first, key=lambda w: (who_used.get(w, 0), src_used.get(table.source[first[w]], 0), first[w]))
+        group = groups.get(who) or list(filter(segs.__contains__, by_who[who]))
+        options = [r for r in (fetch(seg) for seg in group[:look]) if r is not None]
         options = [r for r in options if (r["source_id"], r["c_start"], r["c_end"]) not in seen_spans]
         best = max(options, key=_quality, default=None)
-        remaining = [seg for seg in groups[who] if best is None or seg != best["position"]]
+        remaining = [seg for seg in group if best is None or seg != best["position"]]
         if best is None:
-            remaining = groups[who][look:]
+            remaining = group[look:]
         if remaining:
-            groups[who] = remaining
+            groups[who], first[who] = remaining, remaining[0]
         else:
-            del groups[who]
+            groups.pop(who, None)
+            del first[who]
         if best is None:
             continue
         seen_spans.add((best["source_id"], best["c_start"], best["c_end"]))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.reports.coded import by_code, coded_sets, rolled_up, segment_table
+from qualcode.reports.coded import code_sets, rolled_up, segment_table
 from qualcode.reports.common import ancestors, code_tree
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ class ThemesReport:
 
 def themes_report(db: "Database", *, include_suggested: bool = False) -> ThemesReport:
     tree = code_tree(db)
-    direct_segs = by_code(coded_sets(db, include_suggested=include_suggested))
+    direct_segs = code_sets(db, include_suggested=include_suggested)
     rolled_segs = rolled_up(direct_segs, ancestors(tree))
     table = segment_table(db)
     total_sources = db.execute("SELECT count(*) FROM sources").fetchone()[0]
@@ -70,11 +70,12 @@ def themes_report(db: "Database", *, include_suggested: bool = False) -> ThemesR
     for node in tree:
         if node.status != "active" and node.id not in direct_segs:
             continue
-        total = counts(rolled_segs.get(node.id))
+        rolled, own = rolled_segs.get(node.id), direct_segs.get(node.id)
+        total = counts(rolled)
         out.append(ThemeRow(
             code_id=node.id, name=node.name, parent_id=node.parent_id, depth=node.depth,
             segments=total.segments, sources=total.sources, speakers=total.speakers,
-            share_of_sources=share(total.sources, total_sources), direct=counts(direct_segs.get(node.id)),
+            share_of_sources=share(total.sources, total_sources), direct=total if own is rolled else counts(own),
             status=node.status, share_of_segments=share(total.segments, total_segments),
             share_of_speakers=share(total.speakers, total_speakers),
         ))

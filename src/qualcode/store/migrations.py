@@ -243,3 +243,18 @@ def m006_refi_ids(db: "Database") -> None:
         CREATE INDEX refi_ids_guid ON refi_ids(kind, guid);
         """
     )
+
+
+@migrations()
+def m007_coder_sources_index(db: "Database") -> None:
+    """Which sources each coder has coded, without reading every coding (issue 7). The
+    agreement report and ``report html`` start from that list; with this index SQLite takes
+    one index step per (coder, source) pair instead of reading a million codings
+    (``qualcode.reports.agreement.coder_sources``). Partial: only accepted codings are
+    indexed, so writing suggestions costs nothing more."""
+    _run_script(
+        db,
+        """
+        CREATE INDEX codings_coder_source ON codings(coder, source_id) WHERE status = 'accepted'
+        """
+    )
