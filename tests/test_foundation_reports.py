@@ -102,6 +102,19 @@ def test_quotes_per_code_and_rollup(run: Run, reported: Path) -> None:
     assert sorted(q["segment_id"] for q in rolled) == [2, 3, 6, 7]
 
 
+def test_rollup_quote_of_a_segment_two_subcodes_share_follows_code_order(run: Run, project: Path,
+                                                                          write_file) -> None:  # type: ignore[no-untyped-def]
+    """Segment 2 is coded seniors by kim and cohort by lee: the rolled-up theme quotes it once,
+    from the subcode first by id (cohort, lee's). It used to be whichever subcode a set
+    yielded first, which changed with Python's hash seed from one run to the next."""
+    run("ingest", write_file("fg1.txt", FG1))
+    run("codebook", "load", write_file("cb.yaml", CODEBOOK))
+    run("--coder", "kim", "code", "2", "seniors")
+    run("--coder", "lee", "code", "2", "cohort")
+    [quote] = json.loads(run("report", "quotes", "--code", "support", "--rollup", "-f", "json").stdout)
+    assert (quote["segment_id"], quote["code_id"], quote["coder"]) == (2, "support", "lee")
+
+
 def test_table_output_and_bad_format(run: Run, reported: Path) -> None:
     out = run("report", "themes").stdout
     assert "Peer support" in out and "Themes and codes" in out

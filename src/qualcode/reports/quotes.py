@@ -92,7 +92,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     for node in nodes:
         ids = below.get(node.id, {node.id}) if rollup else {node.id}
         if per_code is None:
-            items = sorted((r for cid in ids for r in by_code.get(cid, [])),
+            items = sorted((r for cid in sorted(ids) for r in by_code.get(cid, [])),
                            key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
             chosen = _one_per_segment(items)
             for r in chosen:
