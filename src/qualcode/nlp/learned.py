@@ -7,8 +7,15 @@ logistic regression (``nlp/sparse.py``) over:
 * TF-IDF of the segment's content lemmas and lemma bigrams;
 * the same for the segments just before and after it in the same source (a turn is often
   coded for what it answers or continues);
-* the zero-shot score of the code (similarity + lexical), so that the classifier starts from
-  the codebook and learns how far to trust it.
+* the zero-shot score of the code (similarity + name + lexical), twice: as a fixed offset,
+  the code's zero-shot logit, so that with no telling words a segment keeps the codebook's
+  verdict and the weights only learn where the researcher's decisions differ from it; and
+  as a feature, so that the classifier can learn to trust the codebook more or less.
+  (Without the offset, classifiers trained on 5-10 examples from two or three interviews
+  overruled the codebook's confident matches and crowded the top of each segment's ranking:
+  measured on the benchmark, the offset lifts P@1 after 25 % review from 0.207 to 0.224 on
+  pdpilot_interviews and from 0.214 to 0.223 on scrum_quality utterances, with
+  serdif_usability unchanged.)
 
 Negative evidence: rejected suggestions, segments the researcher reviewed without applying
 the code, and the code's exclusion criteria (as one extra negative example).
@@ -26,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
+from qualcode.nlp.combine import ZERO_SHOT_BOUNDARY, ZERO_SHOT_SCALE
 from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
 
 if TYPE_CHECKING:
@@ -35,6 +43,7 @@ CONTEXT_WEIGHT = 1.0  # weight of the neighbouring turns' features
 ZERO_SHOT_WEIGHT = 3.0  # scale of the zero-shot score feature
 C = 4.0  # inverse regularisation strength
 BOUNDARY = 0.3  # classifier probability that maps to the calibrated 0.5 suggestion boundary
+OFFSET_CLIP = 8.0  # bound on the zero-shot logit used as the classifier's starting point
 
 
 def with_bigrams(lemmas: list[str]) -> list[str]:
@@ -143,10 +152,14 @@ def learn(segments: Sequence[list[str]], groups: Sequence[Any], zero_shot: "nump
             ex_row = sparse.hstack([ex, sparse.csr_matrix((1, 2 * X.shape[1]))]).tocsr()[:, cols]
             Xtr = sparse.vstack([Xtr, sparse.hstack([ex_row, sparse.csr_matrix((1, 1))])]).tocsr()
             y = numpy.append(y, 0)
-        model = Logistic(C=C).fit(Xtr, y)
+        # The codebook's own logit is where the classifier starts: its weights learn how the
+        # researcher's decisions differ from it (the exclusion row starts firmly negative).
+        off = numpy.clip((zero_shot[:, j] - ZERO_SHOT_BOUNDARY) / ZERO_SHOT_SCALE, -OFFSET_CLIP, OFFSET_CLIP)
+        off_tr = off[rows] if len(y) == len(rows) else numpy.append(off[rows], -OFFSET_CLIP)
+        model = Logistic(C=C).fit(Xtr, y, offset=off_tr)
         assert model.coef is not None
         w, wz = model.coef[:-1], model.coef[-1]
-        prob[:, j] = 1.0 / (1.0 + numpy.exp(-numpy.clip(F @ w + z * wz + model.intercept, -50, 50)))
+        prob[:, j] = 1.0 / (1.0 + numpy.exp(-numpy.clip(F @ w + z * wz + model.intercept + off, -50, 50)))
         models[j] = LearnedModel(code_ids[j], len(lab.positive), len(lab.negative), w, model.intercept)
     return LearnedScores(prob, models, F, names)
 

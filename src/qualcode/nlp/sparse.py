@@ -74,7 +74,8 @@ class Logistic:
         self.coef: "numpy.ndarray | None" = None
         self.intercept = 0.0
 
-    def fit(self, X: Any, y: "numpy.ndarray") -> "Logistic":
+    def fit(self, X: Any, y: "numpy.ndarray", offset: "numpy.ndarray | None" = None) -> "Logistic":
+        """``offset``: a fixed term added to each row's logit (a prior the weights correct)."""
         import numpy
         from scipy.optimize import minimize
 
@@ -83,12 +84,13 @@ class Logistic:
         pos = max(y.sum(), 1.0)
         neg = max(n - y.sum(), 1.0)
         weight = numpy.where(y > 0, n / (2 * pos), n / (2 * neg))
+        base = numpy.zeros(n) if offset is None else numpy.asarray(offset, dtype=float)
         sign = numpy.where(y > 0, 1.0, -1.0)
         Xt = X.T.tocsr()
 
         def loss(params: "numpy.ndarray") -> tuple[float, "numpy.ndarray"]:
             w, b = params[:d], params[d]
-            margin = sign * (X @ w + b)
+            margin = sign * (X @ w + b + base)
             # log(1 + exp(-m)) and its derivative, stably
             value = numpy.logaddexp(0.0, -margin)
             slope = -weight * sign * numpy.exp(-numpy.logaddexp(0.0, margin))
