@@ -174,3 +174,38 @@ def test_quality_floor_on_a_fixed_subset_of_real_human_coding() -> None:
     assert zero.metrics.false_alarm <= 0.27
     assert reviewed.metrics.p_at_1 >= 0.45 and reviewed.metrics.macro_f1 >= 0.27
     assert reviewed.learned_codes >= 15
+
+
+def test_logistic_offset_is_the_starting_point() -> None:
+    """The offset takes part in the fit: an offset that says "likely" for every row, on
+    classes that are in fact balanced, is corrected by the intercept (about -4), and an offset
+    that already separates the classes leaves nothing for uninformative features to learn."""
+    import numpy
+    from scipy import sparse
+
+    from qualcode.nlp.sparse import Logistic
+
+    y = numpy.array([1, 1, 1, 1, 0, 0, 0, 0])
+    X = sparse.csr_matrix(numpy.ones((8, 1)))  # the same for every row: no information
+    shifted = Logistic(C=100.0).fit(X, y, offset=numpy.full(8, 4.0))
+    assert shifted.coef is not None
+    assert float(shifted.coef[0] + shifted.intercept) == pytest.approx(-4.0, abs=0.2)
+    separated = Logistic(C=100.0).fit(X, y, offset=numpy.where(y > 0, 6.0, -6.0))
+    assert separated.coef is not None
+    assert abs(float(separated.coef[0] + separated.intercept)) < 0.2
+
+
+def test_ranking_uses_exact_scores_below_the_rounding() -> None:
+    """Stored scores are rounded to 4 places, so far below the boundary many codes tie at 0.0;
+    each segment's ranking (P@1, P@3) must still follow the exact scores."""
+    import numpy
+
+    from qualcode.codebook.model import Code
+    from qualcode.nlp.engine import ScoreTable
+
+    exact = numpy.array([[1e-7, 3e-6, 2e-5]])
+    codes = [Code(id=c, name=c) for c in ("a", "b", "c")]
+    table = ScoreTable(codes, [], [], None, None, None, None, numpy.round(exact, 4),  # type: ignore[arg-type]
+                       numpy.zeros((1, 3), dtype=bool), exact)
+    assert table.score[0].tolist() == [0.0, 0.0, 0.0]
+    assert table.ranking(0) == ["c", "b", "a"]

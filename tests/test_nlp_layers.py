@@ -233,3 +233,26 @@ def test_name_layer_suggests_a_code_whose_telling_name_word_is_said(run: Run, pr
     # "data" is in 21 of 24 turns: only "table" counts for the Data table code
     assert by_kind(found[(8, "table")])["name"][0]["words"] == ["table"]
     assert not any(code == "table" and ordinal != 8 for ordinal, code in found)
+
+
+def test_learned_code_keeps_the_codebooks_confident_match(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    """A classifier trained on six espresso turns knows nothing of a turn that says the code's
+    name ("ritual") in other words: it starts from the codebook's verdict (the zero-shot logit
+    as an offset), so the codebook's confident match stays confident instead of being pulled
+    towards what the few examples happened to say (0.93 without the offset)."""
+    hana = "Hana: Our little ritual is a walk home, no shifts talk."
+    run("ingest", write_file("fg.txt", "\n".join([*LEARN_LINES, hana]) + "\n"))
+    run("codebook", "load", write_file("cb.yaml", LEARN_CODEBOOK))
+    run("suggest")
+    assert any(r["ordinal"] == 14 and r["code_id"] == "rituals" for r in rows(project))
+    conn = sqlite3.connect(project)
+    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
+    conn.close()
+    for seg in ids[:6]:
+        run("--coder", "kim", "code", str(seg), "rituals")
+    for seg in ids[6:12]:
+        run("--coder", "kim", "code", str(seg), "rota")
+    run("suggest")
+    [found] = [r for r in rows(project) if r["ordinal"] == 14 and r["code_id"] == "rituals"]
+    assert "learned" in found["method"] and found["score"] >= 0.99
+    assert by_kind(found)["name"][0]["words"] == ["ritual"]
