@@ -120,18 +120,22 @@ LEARN_LINES = [
 ]
 
 
+def code_turns(run: Run, project: Path, code: str, turns: range) -> None:
+    """kim codes the turns at these positions (0-based, reading order) with ``code``."""
+    conn = sqlite3.connect(project)
+    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
+    conn.close()
+    for i in turns:
+        run("--coder", "kim", "code", str(ids[i]), code)
+
+
 def test_learned_layer_suggests_what_the_codebook_never_mentions(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
     run("ingest", write_file("fg.txt", "\n".join(LEARN_LINES) + "\n"))
     run("codebook", "load", write_file("cb.yaml", LEARN_CODEBOOK))
     run("suggest")
     assert not any(r["ordinal"] == 13 and r["code_id"] == "rituals" for r in rows(project))
-    conn = sqlite3.connect(project)
-    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
-    conn.close()
-    for seg in ids[:6]:
-        run("--coder", "kim", "code", str(seg), "rituals")
-    for seg in ids[6:12]:
-        run("--coder", "kim", "code", str(seg), "rota")
+    code_turns(run, project, "rituals", range(6))
+    code_turns(run, project, "rota", range(6, 12))
     result = run("suggest")
     assert "learned from decisions for 2 code(s)" in result.stderr
     gus = {r["code_id"]: r for r in rows(project) if r["ordinal"] == 13}
@@ -147,13 +151,8 @@ def test_learned_layer_waits_for_enough_decisions(run: Run, project: Path, write
 
     run("ingest", write_file("fg.txt", "\n".join(LEARN_LINES) + "\n"))
     run("codebook", "load", write_file("cb.yaml", LEARN_CODEBOOK))
-    conn = sqlite3.connect(project)
-    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
-    conn.close()
-    for seg in ids[:MIN_ACCEPTED - 1]:
-        run("--coder", "kim", "code", str(seg), "rituals")
-    for seg in ids[6:12]:
-        run("--coder", "kim", "code", str(seg), "rota")
+    code_turns(run, project, "rituals", range(MIN_ACCEPTED - 1))
+    code_turns(run, project, "rota", range(6, 12))
     result = run("suggest")
     # rituals: 4 accepted; rota: 6 accepted but only 4 reviewed segments without it (rejections)
     assert "learned" not in result.stderr
@@ -245,13 +244,8 @@ def test_learned_code_keeps_the_codebooks_confident_match(run: Run, project: Pat
     run("codebook", "load", write_file("cb.yaml", LEARN_CODEBOOK))
     run("suggest")
     assert any(r["ordinal"] == 14 and r["code_id"] == "rituals" for r in rows(project))
-    conn = sqlite3.connect(project)
-    ids = [r[0] for r in conn.execute("SELECT id FROM segments ORDER BY ordinal")]
-    conn.close()
-    for seg in ids[:6]:
-        run("--coder", "kim", "code", str(seg), "rituals")
-    for seg in ids[6:12]:
-        run("--coder", "kim", "code", str(seg), "rota")
+    code_turns(run, project, "rituals", range(6))
+    code_turns(run, project, "rota", range(6, 12))
     run("suggest")
     [found] = [r for r in rows(project) if r["ordinal"] == 14 and r["code_id"] == "rituals"]
     assert "learned" in found["method"] and found["score"] >= 0.99
