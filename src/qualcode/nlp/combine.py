@@ -14,7 +14,11 @@ in the zero-shot score while a code had under ten accepted examples was measured
 lowered macro-F1 on the benchmark, and it kept a code learned from six clear examples just
 under the boundary.)
 
-Both are mapped onto one scale by a logistic curve whose midpoint is the layer's decision
+*Calibrated*: once the researcher's decisions are enough for the calibration layer
+(``nlp/calibration.py``), every code without a classifier is scored by that layer's
+probability instead of ``z``, and learned classifiers start from it.
+
+All are mapped onto one scale by a logistic curve whose midpoint is the layer's decision
 boundary, so that **0.5 means "worth suggesting" for every layer** and scores order the
 review the same way across codes. A code is suggested for a segment when its score is at
 least 0.5 and it is among the segment's best ``TOP_ZERO_SHOT`` (zero-shot) or
@@ -39,6 +43,7 @@ ZERO_SHOT_BOUNDARY = 0.45
 ZERO_SHOT_SCALE = 0.08
 TOP_ZERO_SHOT = 2
 TOP_LEARNED = 3
+TOP_CALIBRATED = 4  # once the calibration layer scores every code (nlp/calibration.py)
 BOUNDARY = 0.5  # the calibrated score at which a code is suggested
 
 def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
@@ -86,9 +91,11 @@ def calibrate_learned(p: "numpy.ndarray", boundary: float) -> "numpy.ndarray":
     return logistic(numpy.log(p / (1 - p)) - numpy.log(boundary / (1 - boundary)))
 
 
-def suggestion_mask(score: "numpy.ndarray", learned: "numpy.ndarray", lexical_hit: "numpy.ndarray"
-                    ) -> "numpy.ndarray":
-    """Which (segment, code) pairs to suggest; ``learned`` marks learned codes (per column)."""
+def suggestion_mask(score: "numpy.ndarray", learned: "numpy.ndarray", lexical_hit: "numpy.ndarray",
+                    calibrated: bool = False) -> "numpy.ndarray":
+    """Which (segment, code) pairs to suggest; ``learned`` marks learned codes (per column).
+    ``calibrated``: every score is the calibration layer's (one probability scale for all
+    codes), so one cap, ``TOP_CALIBRATED``, applies to all of them."""
     import numpy
 
     if score.size == 0:
@@ -97,5 +104,8 @@ def suggestion_mask(score: "numpy.ndarray", learned: "numpy.ndarray", lexical_hi
     rank = numpy.empty_like(order)
     rows = numpy.arange(score.shape[0])[:, None]
     rank[rows, order] = numpy.arange(score.shape[1])[None, :]
-    top = numpy.where(learned[None, :], rank < TOP_LEARNED, rank < TOP_ZERO_SHOT)
+    if calibrated:
+        top = rank < TOP_CALIBRATED
+    else:
+        top = numpy.where(learned[None, :], rank < TOP_LEARNED, rank < TOP_ZERO_SHOT)
     return (score >= BOUNDARY) & (top | lexical_hit)

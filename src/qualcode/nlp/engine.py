@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.codebook.model import Code
 from qualcode.nlp import combine
+from qualcode.nlp.calibration import Calibration, Signals, calibrate
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
 from qualcode.nlp.learned import Labels, LearnedScores, learn, top_terms
@@ -34,6 +35,7 @@ class ScoreTable:
     score: "numpy.ndarray"  # calibrated, segments x codes
     suggested: "numpy.ndarray"  # bool, segments x codes
     exact: "numpy.ndarray"  # the score before rounding: far below 0.5 it still orders the codes
+    calibration: Calibration | None = None  # the calibration layer, fitted on the decisions
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
@@ -76,6 +78,13 @@ class ScoreTable:
             items.append({"kind": "similarity", "score": round(sim, 3), "closest": label,
                           "example": text[:200],
                           "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
+        if self.calibration is not None and j not in self.learned.models:
+            cal = self.calibration
+            weights = ", ".join(f"{n} {w:+.2f}" for n, w in cal.describe()["weights"].items())
+            items.append({"kind": "calibrated", "accepted": cal.positives, "segments": cal.segments,
+                          "weights": cal.describe()["weights"],
+                          "reason": f"the codebook's signals weighted as your {cal.positives} accepted codings "
+                                    f"on {cal.segments} reviewed segments showed ({weights})"})
         if j in self.learned.models:
             model = self.learned.models[j]
             p = float(self.learned.probability[i, j])
@@ -110,13 +119,41 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
 
         content = ContentLemmas(nlp)
         exclusions = {cid: content(doc) for (cid, _), doc in zip(excl, nlp.pipe(t for _, t in excl))}
-    learned = learn(lemmas, groups, z, [c.id for c in codes], labels or {}, exclusions)
-    score = combine.calibrate_zero_shot(z)
+    labels = labels or {}
+    trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
+    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical)
+    cal = _calibrate(signals, codes, labels, trainable)
+    logit = signals.logit(cal) if cal is not None else None
+    learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
+                    offset=logit, balanced=logit is None)
     is_learned = numpy.zeros(k, dtype=bool)
-    for j, model in learned.models.items():
-        is_learned[j] = True
-        score[:, j] = combine.calibrate_learned(learned.probability[:, j], LEARNED_BOUNDARY)
+    is_learned[list(learned.models)] = True
+    if logit is None:
+        score = combine.calibrate_zero_shot(z)
+    else:  # the calibrated probability, mapped so that 0.5 is its best-F1 threshold
+        assert cal is not None
+        score = combine.logistic(logit - numpy.log(cal.threshold / (1 - cal.threshold)))
+    for j in learned.models:
+        th = LEARNED_BOUNDARY if cal is None else cal.threshold
+        score[:, j] = combine.calibrate_learned(learned.probability[:, j], th)
     exact = score
     score = numpy.round(score, 4)
-    suggested = combine.suggestion_mask(score, is_learned, (lexical > 0) | (sim.name_share >= combine.NAME_HIT))
-    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact)
+    suggested = combine.suggestion_mask(score, is_learned, (lexical > 0) | (sim.name_share >= combine.NAME_HIT),
+                                        calibrated=cal is not None)
+    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal)
+
+
+def _calibrate(signals: Signals, codes: Sequence[Code], labels: dict[str, Labels],
+               is_learned: "numpy.ndarray") -> Calibration | None:
+    """Fit the calibration layer on the segments the labels cover (every decided segment)."""
+    import numpy
+
+    reviewed = sorted({i for lab in labels.values() for i in lab.positive + lab.negative})
+    if not reviewed:
+        return None
+    row = {i: r for r, i in enumerate(reviewed)}
+    applied = numpy.zeros((len(reviewed), len(codes)))
+    for j, code in enumerate(codes):
+        if code.id in labels:
+            applied[[row[i] for i in labels[code.id].positive], j] = 1
+    return calibrate(signals, reviewed, applied, is_learned)

@@ -1,7 +1,7 @@
 """The learned layer: per-code classifiers trained on the researcher's own decisions.
 
 A code is learned once it has at least ``MIN_ACCEPTED`` accepted and ``MIN_REJECTED``
-rejected examples (``nlp/thresholds.py``). Its classifier is a class-balanced, L2-regularised
+rejected examples (``nlp/thresholds.py``). Its classifier is a class-balanced (unless calibrated, below), L2-regularised
 logistic regression (``nlp/sparse.py``) over:
 
 * TF-IDF of the segment's content lemmas and lemma bigrams;
@@ -16,6 +16,11 @@ logistic regression (``nlp/sparse.py``) over:
   measured on the benchmark, the offset lifts P@1 after 25 % review from 0.207 to 0.224 on
   pdpilot_interviews and from 0.214 to 0.223 on scrum_quality utterances, with
   serdif_usability unchanged.)
+
+When the calibration layer is fitted (``nlp/calibration.py``: a sparse codebook, most codes
+without a classifier), the offset is the calibrated logit instead, and the classifier is fitted
+without class weights, so that its output is a probability on the same scale as every other
+code's and a classifier learned from five examples does not crowd out the rest.
 
 Negative evidence: rejected suggestions, segments the researcher reviewed without applying
 the code, and the code's exclusion criteria (as one extra negative example).
@@ -114,7 +119,8 @@ def context_features(X: Any, groups: Sequence[Any]) -> Any:
 
 def learn(segments: Sequence[list[str]], groups: Sequence[Any], zero_shot: "numpy.ndarray",
           code_ids: Sequence[str], labels: dict[str, Labels],
-          exclusions: dict[str, list[str]] | None = None) -> LearnedScores:
+          exclusions: dict[str, list[str]] | None = None, offset: "numpy.ndarray | None" = None,
+          balanced: bool = True) -> LearnedScores:
     """Train a classifier for every code with enough labels and score every segment."""
     import numpy
     from scipy import sparse
@@ -154,9 +160,12 @@ def learn(segments: Sequence[list[str]], groups: Sequence[Any], zero_shot: "nump
             y = numpy.append(y, 0)
         # The codebook's own logit is where the classifier starts: its weights learn how the
         # researcher's decisions differ from it (the exclusion row starts firmly negative).
-        off = numpy.clip((zero_shot[:, j] - ZERO_SHOT_BOUNDARY) / ZERO_SHOT_SCALE, -OFFSET_CLIP, OFFSET_CLIP)
+        if offset is None:
+            off = numpy.clip((zero_shot[:, j] - ZERO_SHOT_BOUNDARY) / ZERO_SHOT_SCALE, -OFFSET_CLIP, OFFSET_CLIP)
+        else:
+            off = numpy.clip(offset[:, j], -OFFSET_CLIP, OFFSET_CLIP)
         off_tr = off[rows] if len(y) == len(rows) else numpy.append(off[rows], -OFFSET_CLIP)
-        model = Logistic(C=C).fit(Xtr, y, offset=off_tr)
+        model = Logistic(C=C, balanced=balanced).fit(Xtr, y, offset=off_tr)
         assert model.coef is not None
         w, wz = model.coef[:-1], model.coef[-1]
         prob[:, j] = 1.0 / (1.0 + numpy.exp(-numpy.clip(F @ w + z * wz + model.intercept + off, -50, 50)))

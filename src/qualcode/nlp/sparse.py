@@ -66,10 +66,12 @@ class Tfidf:
 
 class Logistic:
     """Binary logistic regression, L2 penalty ``1 / (2C)`` on the weights (not the
-    intercept), classes weighted inversely to their frequency; fitted with truncated Newton."""
+    intercept), classes weighted inversely to their frequency unless ``balanced=False`` (then
+    the output is a probability); fitted with truncated Newton."""
 
-    def __init__(self, C: float = 1.0, max_iter: int = 300):
+    def __init__(self, C: float = 1.0, max_iter: int = 300, balanced: bool = True):
         self.C = C
+        self.balanced = balanced
         self.max_iter = max_iter
         self.coef: "numpy.ndarray | None" = None
         self.intercept = 0.0
@@ -83,7 +85,7 @@ class Logistic:
         n, d = X.shape
         pos = max(y.sum(), 1.0)
         neg = max(n - y.sum(), 1.0)
-        weight = numpy.where(y > 0, n / (2 * pos), n / (2 * neg))
+        weight = numpy.where(y > 0, n / (2 * pos), n / (2 * neg)) if self.balanced else numpy.ones(n)
         base = numpy.zeros(n) if offset is None else numpy.asarray(offset, dtype=float)
         sign = numpy.where(y > 0, 1.0, -1.0)
         Xt = X.T.tocsr()

@@ -1,0 +1,139 @@
+"""The calibration layer: the codebook's signals re-weighted by the researcher's decisions,
+for codes too sparse for a classifier of their own."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from qualcode.codebook.model import Code
+
+TOPICS = [
+    ("salary", "rent", "debt", "loan"),
+    ("patient", "ward", "nurse", "bed"),
+    ("sleep", "tiredness", "exhaustion", "nap"),
+    ("mentor", "advice", "guidance", "teacher"),
+    ("family", "child", "partner", "parent"),
+    ("exam", "revision", "textbook", "quiz"),
+    ("anger", "frustration", "conflict", "argument"),
+    ("holiday", "travel", "beach", "trip"),
+]
+KEYWORDS = ["coffee", "garden", "music", "football", "weather", "car", "phone", "novel"]
+
+
+def codes() -> list[Code]:
+    """Each code is described by its topic's words, but its keyword is a word people say
+    while talking about the *next* topic: the keyword layer misleads in this project."""
+    return [Code(id=f"t{k}", name=f"Theme {k}", description=f"Talk of {', '.join(words)}.",
+                 keywords=[KEYWORDS[k]]) for k, words in enumerate(TOPICS)]
+
+
+def corpus(docs: int = 4) -> tuple[list[str], list[str], list[str]]:
+    """Segments, their document and their gold code: every turn is about one topic and
+    mentions the keyword of the previous topic's code."""
+    texts, groups, gold = [], [], []
+    pairs = list(itertools.combinations(range(4), 2))
+    for d in range(docs):
+        for k, words in enumerate(TOPICS):
+            a, b = pairs[(d + k) % len(pairs)]
+            texts.append(f"We spoke about the {words[a]} and the {words[b]} over the {KEYWORDS[(k + 1) % 8]}.")
+            groups.append(f"doc{d}")
+            gold.append(f"t{k}")
+    return texts, groups, gold
+
+
+def table(texts: list[str], groups: list[str], labels: Any = None) -> Any:
+    from qualcode.nlp.analysis import analyse
+    from qualcode.nlp.engine import score_segments
+    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.pipeline import make_pipeline
+
+    nlp = make_pipeline("en")
+    analysed = list(analyse(nlp, LexicalMatcher(nlp, codes()), texts))
+    return score_segments(nlp, codes(), analysed, groups, labels)
+
+
+def p_at_1(t: Any, rows: list[int], gold: list[str]) -> float:
+    return sum(t.ranking(i, 1)[0] == gold[i] for i in rows) / len(rows)
+
+
+def test_decisions_teach_which_signal_to_trust_for_codes_without_a_classifier() -> None:
+    from qualcode.nlp.learned import labels_from_decisions
+
+    texts, groups, gold = corpus()
+    before = table(texts, groups)
+    reviewed = [i for i, g in enumerate(groups) if g in ("doc0", "doc1")]
+    held_out = [i for i in range(len(texts)) if i not in reviewed]
+    # the codebook alone follows the keywords, which name the wrong code here
+    assert p_at_1(before, held_out, gold) <= 0.25
+    decisions = [(i, gold[i], True) for i in reviewed]
+    decisions += [(i, c, False) for i in reviewed for c in before.suggested_codes(i) - {gold[i]}]
+    after = table(texts, groups, labels_from_decisions(decisions, set(reviewed)))
+    assert not after.learned.models  # two accepted codings a code: no classifier can learn
+    assert after.calibration is not None and after.calibration.positives == len(reviewed)
+    weights = after.calibration.describe()["weights"]
+    assert weights["lexical"] < 0 < weights["similarity"]
+    assert p_at_1(after, held_out, gold) >= 0.75
+    evidence = {e["kind"]: e for e in after.evidence(held_out[0], after.codes.index(
+        next(c for c in after.codes if c.id == gold[held_out[0]])))}
+    assert evidence["calibrated"]["accepted"] == len(reviewed)
+    assert "reviewed segments" in evidence["calibrated"]["reason"]
+
+
+def test_not_fitted_on_too_few_decisions_or_when_classifiers_cover_most_codes() -> None:
+    import numpy
+
+    from qualcode.nlp import calibration
+
+    rng = numpy.random.default_rng(0)
+    signals = calibration.Signals(*(rng.random((40, 6)) for _ in range(5)))
+    reviewed = list(range(20))
+    applied = numpy.zeros((20, 6))
+    applied[numpy.arange(20), numpy.arange(20) % 6] = 1
+    none_learned = numpy.zeros(6, dtype=bool)
+    assert calibration.calibrate(signals, reviewed, applied, none_learned) is not None
+    few = applied.copy()
+    few[calibration.MIN_POSITIVE - 1:] = 0
+    assert calibration.calibrate(signals, reviewed, few, none_learned) is None
+    most_learned = numpy.array([True] * 5 + [False])
+    assert calibration.calibrate(signals, reviewed, applied, most_learned) is None
+    assert calibration.calibrate(signals, [], applied[:0], none_learned) is None
+
+
+def test_fit_recovers_the_informative_feature_and_an_f1_threshold() -> None:
+    import numpy
+
+    from qualcode.nlp import calibration
+
+    rng = numpy.random.default_rng(1)
+    F = rng.normal(size=(400, 5, len(calibration.FEATURES)))
+    y = (F[:, :, 1] + 0.3 * rng.normal(size=(400, 5)) > 1.2).astype(float)  # only "similarity" matters
+    cal = calibration.fit(F, y)
+    w = dict(zip(calibration.FEATURES, cal.coef))
+    assert w["similarity"] > 3 * max(abs(v) for k, v in w.items() if k != "similarity")
+    p = 1 / (1 + numpy.exp(-(F.reshape(-1, F.shape[-1]) @ cal.coef + cal.intercept)))
+    chosen = p >= cal.threshold
+    truth = y.reshape(-1) > 0
+    f1 = 2 * (chosen & truth).sum() / (chosen.sum() + truth.sum())
+    assert f1 > 0.8 and 0.05 < cal.threshold < 0.95
+    assert calibration.best_threshold(numpy.array([3.0, 2.0, -1.0]), numpy.array([1.0, 1.0, 0.0])) == \
+        pytest.approx(1 / (1 + numpy.exp(-2.0)))
+
+
+def test_unweighted_logistic_predicts_the_base_rate_where_balanced_does_not() -> None:
+    """Learned codes are fitted without class weights once calibrated, so that their output is a
+    probability comparable with the calibration layer's: on uninformative features it is the
+    share of positives (1 in 10), where class weights would pull it to one half."""
+    import numpy
+    from scipy import sparse
+
+    from qualcode.nlp.sparse import Logistic
+
+    y = numpy.array([1] + [0] * 9)
+    X = sparse.csr_matrix(numpy.ones((10, 1)))
+    plain = Logistic(C=100.0, balanced=False).fit(X, y).predict_proba(X)
+    weighted = Logistic(C=100.0).fit(X, y).predict_proba(X)
+    assert plain[0] == pytest.approx(0.1, abs=0.01)
+    assert weighted[0] == pytest.approx(0.5, abs=0.01)
