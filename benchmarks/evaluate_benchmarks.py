@@ -45,7 +45,8 @@ def main() -> None:
     print("| dataset | unit | reviewed | P@1 | P@3 | R@3 | micro-F1 | macro-F1 | false alarm | learned codes "
           "| same documents unreviewed: P@1 / macro-F1 | bar |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    failures = []
+    failures: list[str] = []
+    below: list[str] = []
     for name in args.dataset or sorted({k[0] for k in BASELINES}):
         bench = load_benchmark(args.benchmark / name)
         nlp = make_pipeline(bench.language)
@@ -65,16 +66,20 @@ def main() -> None:
                     ok = m.macro_f1 >= 0.33 and m.p_at_1 >= 0.50
                 else:
                     ok = m.p_at_1 > zero.p_at_1 and m.macro_f1 > zero.macro_f1
+                # the bar is before review and after 25 %; other shares are the curve
+                barred = r.reviewed in (0, 0.25)
+                verdict = ("met" if ok else "NOT met") if barred else ("above 0 %" if ok else "below 0 %")
                 if not ok:
-                    failures.append(f"{name}/{unit}/{r.reviewed:.0%}")
+                    (failures if barred else below).append(f"{name}/{unit}/{r.reviewed:.0%}")
                 same = r.without_review
                 same_txt = f"{same.p_at_1:.3f} / {same.macro_f1:.3f}" if same else ""
                 print(f"| {name} | {unit} | {r.reviewed:.0%} | {m.p_at_1:.3f} | {m.p_at_3:.3f} | {m.r_at_3:.3f} | "
                       f"{m.micro_f1:.3f} | {m.macro_f1:.3f} | {m.false_alarm:.3f} | {r.learned_codes} | {same_txt} | "
-                      f"{'met' if ok else 'NOT met'} |", flush=True)
+                      f"{verdict} |", flush=True)
             print(f"<!-- {name} {unit}: {time.perf_counter() - started:.0f} s -->", flush=True)
     print()
     print("bar not met: " + (", ".join(failures) if failures else "none"))
+    print("curve below the zero-review figures (no bar): " + (", ".join(below) if below else "none"))
 
 
 if __name__ == "__main__":

@@ -137,3 +137,45 @@ def test_unweighted_logistic_predicts_the_base_rate_where_balanced_does_not() ->
     weighted = Logistic(C=100.0).fit(X, y).predict_proba(X)
     assert plain[0] == pytest.approx(0.1, abs=0.01)
     assert weighted[0] == pytest.approx(0.5, abs=0.01)
+
+
+def test_suggest_re_weights_the_signals_after_a_sparse_review(run: Any, project: Any, write_file: Any) -> None:
+    """End to end: two of four focus groups coded by hand (two codings per code, too few for
+    any classifier); the next ``suggest`` says it re-weighted the signals, and in the other
+    two groups the best suggestion of most turns is now the right code, with the evidence."""
+    import json
+    import sqlite3
+
+    import yaml
+
+    texts, groups, gold = corpus()
+    files = []
+    for d in range(4):
+        lines = [f"P{i}: {t}" for i, (t, g) in enumerate(zip(texts, groups)) if g == f"doc{d}"]
+        files.append(write_file(f"doc{d}.txt", "\n".join(lines) + "\n"))
+    run("ingest", *files)
+    book = {"codes": [{"id": c.id, "name": c.name, "description": c.description, "keywords": c.keywords}
+                      for c in codes()]}
+    run("codebook", "load", write_file("cb.yaml", yaml.safe_dump(book)))
+    run("suggest")
+    conn = sqlite3.connect(project)
+    segs = conn.execute("SELECT s.id, src.name FROM segments s JOIN sources src ON src.id = s.source_id "
+                        "WHERE s.kind = 'speech' ORDER BY src.name, s.ordinal").fetchall()
+    conn.close()
+    assert len(segs) == len(texts)
+    for (seg, _), code, group in zip(segs, gold, groups):
+        if group in ("doc0", "doc1"):
+            run("--coder", "kim", "code", str(seg), code)
+    result = run("suggest")
+    assert "signals re-weighted on 16 accepted coding(s)" in result.stderr
+    conn = sqlite3.connect(project)
+    best = dict(conn.execute(
+        "SELECT segment_id, code_id FROM codings c WHERE origin = 'suggest' AND score = "
+        "(SELECT max(score) FROM codings d WHERE d.segment_id = c.segment_id AND d.origin = 'suggest')"
+    ).fetchall())
+    evidence = [json.loads(e) for (e,) in conn.execute(
+        "SELECT evidence FROM codings WHERE origin = 'suggest' AND status = 'suggested'")]
+    conn.close()
+    held_out = [(seg, code) for (seg, _), code, group in zip(segs, gold, groups) if group in ("doc2", "doc3")]
+    assert sum(best.get(seg) == code for seg, code in held_out) >= 0.75 * len(held_out)
+    assert all(any(item["kind"] == "calibrated" for item in ev) for ev in evidence)

@@ -34,7 +34,8 @@ def suggest(
     say(ctx, f"{result.segments:,} segments ({result.words:,} words) in {result.seconds:.1f} s: "
              f"{result.new} new, {result.updated} updated, {result.withdrawn} withdrawn; "
              f"{result.suggested} suggestions pending review"
-             + (f"; learned from decisions for {result.learned} code(s)" if result.learned else ""))
+             + (f"; learned from decisions for {result.learned} code(s)" if result.learned else "")
+             + (f"; signals re-weighted on {result.calibrated} accepted coding(s)" if result.calibrated else ""))
 
 
 def register(app: typer.Typer) -> None:

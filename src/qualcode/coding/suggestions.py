@@ -43,6 +43,7 @@ class SuggestResult:
     seconds: float
     analysed: int = 0  # segments run through spaCy (the others came from the cache)
     learned: int = 0  # codes scored by a classifier trained on decisions
+    calibrated: int = 0  # accepted codings the calibration layer was fitted on (0: not fitted)
 
 
 def _language(db: "Database") -> str:
@@ -164,7 +165,8 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
         db.execute(
             "INSERT INTO events (at, actor, action, detail) VALUES (?, 'qualcode', 'suggest', ?)",
             [created, json.dumps({"new": len(inserts), "updated": len(updates), "withdrawn": len(stale),
-                                  "model": model or f"blank:{nlp.lang}", "learned": len(table.learned.models)})],
+                                  "model": model or f"blank:{nlp.lang}", "learned": len(table.learned.models),
+                                  "calibrated": table.calibration is not None})],
         )
     pending = db.execute("SELECT count(*) FROM codings WHERE origin = 'suggest' AND status = 'suggested'").fetchone()[0]
     scope = [r for r in segments if wanted is None or r[1] in wanted]
@@ -172,4 +174,5 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
         segments=len(scope), words=sum(r[6] for r in scope), suggested=pending,
         new=len(inserts), updated=len(updates), withdrawn=len(stale), kept_decided=kept,
         seconds=time.perf_counter() - started, analysed=len(fresh), learned=len(table.learned.models),
+        calibrated=table.calibration.positives if table.calibration else 0,
     )
