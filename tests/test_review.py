@@ -57,7 +57,8 @@ def add_suggestions(db: Path, items: list[tuple[int, str, float, str]]) -> None:
                 "SELECT s.id, s.source_id, s.start, s.end, src.text FROM segments s JOIN sources src "
                 "ON src.id = s.source_id WHERE s.ordinal = ?", [ordinal]).fetchone()
             at = text.index(word, start)
-            evidence = [{"kind": "keyword", "term": word, "text": word, "start": at, "end": at + len(word)}]
+            evidence = [{"kind": "keyword", "term": word, "text": word, "start": at, "end": at + len(word),
+                         "reason": f"matches the code's keyword '{word}'"}]
             conn.execute(
                 "INSERT INTO codings (source_id, segment_id, code_id, start, end, status, origin, method, score, "
                 "evidence, created_at) VALUES (?, ?, ?, ?, ?, 'suggested', 'suggest', 'keyword', ?, ?, "
@@ -93,6 +94,7 @@ def test_shows_segment_speaker_time_context_evidence_scores_and_progress(run: Ru
     assert "Facilitator (before): How have the nights been?" in out
     assert "Ana: Honestly I was burning out. Completely «exhausted» after every night shift." in out
     assert "▸ 1. exhaustion Exhaustion  0.90  keyword" in out
+    assert "why 1: matches the code's keyword 'exhausted'" in out
     assert "This session: 0 accepted, 0 rejected, 0 coded by hand, 0 memo(s), 0 undone. 4 suggestion(s) left." in out
 
 
@@ -113,7 +115,8 @@ def test_accept_reject_and_accept_all_decide_as_the_coder(run: Run, pending: Pat
 
 
 def test_next_moves_the_focus_to_another_suggestion(run: Run, pending: Path) -> None:
-    review(run, "a\nr\nn\nr\nq\n")  # at segment 5: focus support, reject it
+    out = review(run, "a\nr\nn\nr\nq\n")  # at segment 5: focus support, reject it
+    assert "why 2: matches the code's keyword 'peer'" in out  # the focused suggestion's reasons
     assert statuses(pending)[(5, "support")] == ("rejected", "maria")
     assert statuses(pending)[(5, "exhaustion")] == ("suggested", None)
 

@@ -115,6 +115,8 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
         marker = "▸" if i == focus else " "
         console.print(f" {marker} {i + 1}. [bold]{s.code_id}[/] {escape(s.code_name)}  {score}  {s.method}  "
                       f"[dim]{note}[/]")
+    if item.suggestions and item.suggestions[focus].reasons:
+        console.print(Text(f"  why {focus + 1}: " + "; ".join(item.suggestions[focus].reasons), style="dim"))
     if item.coded:
         console.print("  already coded: " + escape(", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
     console.print(f"[dim]{HELP}[/]")

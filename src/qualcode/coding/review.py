@@ -36,6 +36,7 @@ class Suggestion:
     score: float | None
     method: str
     evidence: list[tuple[int, int, str]]  # (start, end, kind): offsets into the segment's text
+    reasons: list[str] = field(default_factory=list)  # each layer's reason, as suggest wrote it
 
 
 @dataclass
@@ -122,7 +123,8 @@ class ReviewSession:
             f"SELECT c.id, c.code_id, k.name, c.score, c.method, c.evidence FROM codings c "
             f"JOIN codes k ON k.id = c.code_id WHERE {self._where} AND c.segment_id = ? "
             "ORDER BY c.score DESC, k.position", [*self._params, segment_id]).fetchall()
-        suggestions = [Suggestion(r[0], r[1], r[2], r[3], r[4], _evidence(r[5], pieces)) for r in rows]
+        suggestions = [Suggestion(r[0], r[1], r[2], r[3], r[4], _evidence(r[5], pieces), _reasons(r[5]))
+                       for r in rows]
         coded = [(r[0], r[1]) for r in db.execute(
             "SELECT code_id, coder FROM codings WHERE segment_id = ? AND status = 'accepted' ORDER BY id",
             [segment_id]).fetchall()]
@@ -226,6 +228,11 @@ def _evidence(payload: str | None, pieces: list[tuple[int, int]]) -> list[tuple[
             if a < b:
                 out.append((a, b, str(ev.get("kind", ""))))
     return out
+
+
+def _reasons(payload: str | None) -> list[str]:
+    items = json.loads(payload or "[]")
+    return [str(ev["reason"]) for ev in items if isinstance(ev, dict) and ev.get("reason")]
 
 
 def resolve_code(db: "Database", text: str) -> str:

@@ -52,6 +52,8 @@ class ScoreTable:
             kinds.append("similarity")
         if j in self.learned.models:
             kinds.append("learned")
+        elif self.calibration is not None:
+            kinds.append("calibrated")
         return "+".join(kinds) or "similarity"
 
     def _lexical_kinds(self, i: int, j: int) -> set[str]:
@@ -80,11 +82,10 @@ class ScoreTable:
                           "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
         if self.calibration is not None and j not in self.learned.models:
             cal = self.calibration
-            weights = ", ".join(f"{n} {w:+.2f}" for n, w in cal.describe()["weights"].items())
             items.append({"kind": "calibrated", "accepted": cal.positives, "segments": cal.segments,
                           "weights": cal.describe()["weights"],
-                          "reason": f"the codebook's signals weighted as your {cal.positives} accepted codings "
-                                    f"on {cal.segments} reviewed segments showed ({weights})"})
+                          "reason": f"scored with the codebook's signals re-weighted by your {cal.positives} "
+                                    f"accepted codings on {cal.segments} reviewed segments"})
         if j in self.learned.models:
             model = self.learned.models[j]
             p = float(self.learned.probability[i, j])
