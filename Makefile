@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q -e '.[test]'
 	@touch $@
 
-# One study end to end: init, ingest, participants, codebook, suggest, automatic accept, reports.
+# One study end to end: init, ingest, participants, codebook, suggest, automatic accept,
+# suggest again (learning from the accepted codings), reports.
 # $(1) output folder  $(2) transcripts  $(3) participants file  $(4) codebook
 define study
 	@rm -rf $(1)/demo.db $(1)/demo.db-wal $(1)/demo.db-shm && mkdir -p $(1)
@@ -29,6 +30,8 @@ define study
 	@echo "== Automatic demo step: accepting suggestions scoring >= $(DEMO_MIN_SCORE) as coder 'demo'."
 	@echo "   A researcher would review them instead (qualcode accept / reject / code). =="
 	$(QC) --db $(1)/demo.db --coder demo accept --min-score $(DEMO_MIN_SCORE)
+	@echo "== suggest again: the remaining suggestions now learn from the accepted codings. =="
+	$(QC) --db $(1)/demo.db suggest
 	$(QC) --db $(1)/demo.db report themes --output $(1)/themes.md
 	$(QC) --db $(1)/demo.db report themes --output $(1)/themes.csv
 	$(QC) --db $(1)/demo.db report quotes --per-code 3 --output $(1)/quotes.md
