@@ -33,6 +33,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--benchmark", type=Path, default=ROOT.parent / "shared" / "benchmark")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the document splits (split r uses seed + r)")
     parser.add_argument("--fractions", default="0,0.1,0.25,0.5")
     parser.add_argument("--dataset", action="append", help="only this dataset; repeatable")
     args = parser.parse_args()
@@ -54,7 +55,7 @@ def main() -> None:
             started = time.perf_counter()
             segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
             results = evaluate_segments(nlp, bench.codes, segments, bench.spans, dataset=name, unit=unit,
-                                        fractions=fractions, repeats=args.repeats)
+                                        fractions=fractions, repeats=args.repeats, seed=args.seed)
             kw_p1, kw_macro, kw_fa, prior_p1 = BASELINES.get((name, unit), (0, 0, 1, 0))
             print(f"| {name} | {unit} | keyword baseline | {kw_p1:.3f} | | | | {kw_macro:.3f} | {kw_fa:.2f} | | | |")
             zero = results[0].metrics
