@@ -1,8 +1,8 @@
 """The learned layer: per-code classifiers trained on the researcher's own decisions.
 
 A code is learned once it has at least ``MIN_ACCEPTED`` accepted and ``MIN_REJECTED``
-rejected examples (``nlp/thresholds.py``). Its classifier is a class-balanced (unless calibrated, below), L2-regularised
-logistic regression (``nlp/sparse.py``) over:
+rejected examples (``nlp/thresholds.py``). Its classifier is a class-balanced (unless
+calibrated, below), L2-regularised logistic regression (``nlp/sparse.py``) over:
 
 * TF-IDF of the segment's content lemmas and lemma bigrams;
 * the same for the segments just before and after it in the same source (a turn is often
