@@ -173,8 +173,10 @@ def test_suggest_re_weights_the_signals_after_a_sparse_review(run: Any, project:
         "SELECT segment_id, code_id FROM codings c WHERE origin = 'suggest' AND score = "
         "(SELECT max(score) FROM codings d WHERE d.segment_id = c.segment_id AND d.origin = 'suggest')"
     ).fetchall())
-    evidence = [json.loads(e) for (e,) in conn.execute(
-        "SELECT evidence FROM codings WHERE origin = 'suggest' AND status = 'suggested'")]
+    pending = conn.execute("SELECT evidence, method FROM codings WHERE origin = 'suggest' AND status = 'suggested'"
+                           ).fetchall()
+    evidence = [json.loads(e) for e, _ in pending]
+    assert pending and all(m.endswith("calibrated") for _, m in pending)
     conn.close()
     held_out = [(seg, code) for (seg, _), code, group in zip(segs, gold, groups) if group in ("doc2", "doc3")]
     assert sum(best.get(seg) == code for seg, code in held_out) >= 0.75 * len(held_out)
