@@ -86,20 +86,24 @@ def test_not_fitted_on_too_few_decisions_or_when_classifiers_cover_most_codes() 
     import numpy
 
     from qualcode.nlp import calibration
+    from qualcode.nlp.learned import Labels
 
     rng = numpy.random.default_rng(0)
     signals = calibration.Signals(*(rng.random((40, 6)) for _ in range(5)))
-    reviewed = list(range(20))
-    applied = numpy.zeros((20, 6))
-    applied[numpy.arange(20), numpy.arange(20) % 6] = 1
+    ids = [f"c{j}" for j in range(6)]
+
+    def labels(accepted: int) -> dict[str, Labels]:
+        """20 reviewed segments; the first ``accepted`` of them coded c0..c5 in turn."""
+        return {cid: Labels([i for i in range(accepted) if i % 6 == j],
+                            [i for i in range(20) if not (i < accepted and i % 6 == j)]) for j, cid in enumerate(ids)}
+
     none_learned = numpy.zeros(6, dtype=bool)
-    assert calibration.calibrate(signals, reviewed, applied, none_learned) is not None
-    few = applied.copy()
-    few[calibration.MIN_POSITIVE - 1:] = 0
-    assert calibration.calibrate(signals, reviewed, few, none_learned) is None
+    fitted = calibration.calibrate(signals, ids, labels(20), none_learned)
+    assert fitted is not None and (fitted.positives, fitted.segments) == (20, 20)
+    assert calibration.calibrate(signals, ids, labels(calibration.MIN_POSITIVE - 1), none_learned) is None
     most_learned = numpy.array([True] * 5 + [False])
-    assert calibration.calibrate(signals, reviewed, applied, most_learned) is None
-    assert calibration.calibrate(signals, [], applied[:0], none_learned) is None
+    assert calibration.calibrate(signals, ids, labels(20), most_learned) is None
+    assert calibration.calibrate(signals, ids, {}, none_learned) is None
 
 
 def test_fit_recovers_the_informative_feature_and_an_f1_threshold() -> None:
@@ -181,3 +185,46 @@ def test_suggest_re_weights_the_signals_after_a_sparse_review(run: Any, project:
     held_out = [(seg, code) for (seg, _), code, group in zip(segs, gold, groups) if group in ("doc2", "doc3")]
     assert sum(best.get(seg) == code for seg, code in held_out) >= 0.75 * len(held_out)
     assert all(any(item["kind"] == "calibrated" for item in ev) for ev in evidence)
+
+
+def test_learned_classifiers_are_probabilities_once_calibrated() -> None:
+    """When the calibration layer is fitted, a learned code's classifier is fitted without
+    class weights from the calibrated logit: over the segments it was trained on, its
+    probabilities then add up to the number of accepted codings (the intercept's optimum),
+    where class weights would inflate them towards one half each."""
+    import numpy
+
+    from qualcode.nlp.learned import labels_from_decisions
+
+    texts, groups, gold = corpus(docs=6)
+    reviewed = [i for i, g in enumerate(groups) if g != "doc5"]
+    # t0..t2 are coded in all five reviewed groups (enough for a classifier), the other
+    # codes only in the first two (two codings each: the calibration layer's job)
+    decisions = [(i, gold[i], True) for i in reviewed
+                 if gold[i] in ("t0", "t1", "t2") or groups[i] in ("doc0", "doc1")]
+    t = table(texts, groups, labels_from_decisions(decisions, set(reviewed)))
+    assert t.calibration is not None
+    learned = {t.codes[j].id: j for j in t.learned.models}
+    assert set(learned) == {"t0", "t1", "t2"}
+    for code, j in learned.items():
+        total = float(numpy.sum(t.learned.probability[reviewed, j]))
+        assert total == pytest.approx(5.0, abs=0.05), code
+
+
+def test_one_cap_for_every_code_once_calibrated() -> None:
+    """Learned codes may take 3 places and zero-shot codes 2, but once every score is the
+    calibration layer's, the best 4 of any kind above the boundary are suggested."""
+    import numpy
+
+    from qualcode.nlp.combine import TOP_CALIBRATED, suggestion_mask
+
+    score = numpy.array([[0.9, 0.8, 0.7, 0.6, 0.55, 0.4]])
+    none = numpy.zeros(6, dtype=bool)
+    learned = numpy.array([False, False, False, True, False, False])  # fourth best: past a learned code's 3
+    no_hit = numpy.zeros(score.shape, dtype=bool)
+    assert suggestion_mask(score, none, no_hit).tolist() == [[True, True, False, False, False, False]]
+    assert suggestion_mask(score, learned, no_hit).tolist() == [[True, True, False, False, False, False]]
+    assert TOP_CALIBRATED == 4
+    for kinds in (none, learned):
+        assert suggestion_mask(score, kinds, no_hit, calibrated=True).tolist() == \
+            [[True, True, True, True, False, False]]

@@ -37,6 +37,8 @@ from typing import TYPE_CHECKING, Any, Sequence
 if TYPE_CHECKING:
     import numpy
 
+    from qualcode.nlp.learned import Labels
+
 MIN_POSITIVE = 10  # accepted codings, over the codes without a classifier, before fitting
 MAX_LEARNED = 2 / 3  # share of the codes with a classifier of their own above which it is not
 C = 1.0  # inverse L2 strength on the standardised features
@@ -126,13 +128,22 @@ def best_threshold(logit: "numpy.ndarray", y: "numpy.ndarray") -> float:
     return float(1.0 / (1.0 + numpy.exp(-logit[order][best])))
 
 
-def calibrate(signals: Signals, reviewed: Sequence[int], applied: "numpy.ndarray",
+def calibrate(signals: Signals, code_ids: Sequence[str], labels: "dict[str, Labels]",
               has_model: "numpy.ndarray") -> Calibration | None:
-    """Fit on the ``reviewed`` segments; ``applied`` is reviewed x codes (1 = the researcher
-    applied the code). None while the codes without a classifier (``has_model`` False) have
-    fewer than ``MIN_POSITIVE`` accepted codings between them."""
-    if not len(reviewed) or has_model.mean() > MAX_LEARNED or applied[:, ~has_model].sum() < MIN_POSITIVE:
-        return None
+    """Fit on every segment the labels cover (each reviewed segment x each code, 1 where the
+    researcher applied it). None when more than ``MAX_LEARNED`` of the codes have a
+    classifier (``has_model``), or the others have fewer than ``MIN_POSITIVE`` accepted
+    codings between them."""
     import numpy
 
+    reviewed = sorted({i for lab in labels.values() for i in lab.positive + lab.negative})
+    if not reviewed or not len(code_ids) or has_model.mean() > MAX_LEARNED:
+        return None
+    row = {i: r for r, i in enumerate(reviewed)}
+    applied = numpy.zeros((len(reviewed), len(code_ids)))
+    for j, cid in enumerate(code_ids):
+        if cid in labels:
+            applied[[row[i] for i in labels[cid].positive], j] = 1
+    if applied[:, ~has_model].sum() < MIN_POSITIVE:
+        return None
     return fit(signals.features(numpy.asarray(reviewed)), applied)

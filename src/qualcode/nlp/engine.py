@@ -123,7 +123,7 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
     labels = labels or {}
     trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
     signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical)
-    cal = _calibrate(signals, codes, labels, trainable)
+    cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
                     offset=logit, balanced=logit is None)
@@ -143,18 +143,3 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
                                         calibrated=cal is not None)
     return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal)
 
-
-def _calibrate(signals: Signals, codes: Sequence[Code], labels: dict[str, Labels],
-               is_learned: "numpy.ndarray") -> Calibration | None:
-    """Fit the calibration layer on the segments the labels cover (every decided segment)."""
-    import numpy
-
-    reviewed = sorted({i for lab in labels.values() for i in lab.positive + lab.negative})
-    if not reviewed:
-        return None
-    row = {i: r for r, i in enumerate(reviewed)}
-    applied = numpy.zeros((len(reviewed), len(codes)))
-    for j, code in enumerate(codes):
-        if code.id in labels:
-            applied[[row[i] for i in labels[code.id].positive], j] = 1
-    return calibrate(signals, reviewed, applied, is_learned)
