@@ -89,7 +89,7 @@ def test_not_fitted_on_too_few_decisions_or_when_classifiers_cover_most_codes() 
     from qualcode.nlp.learned import Labels
 
     rng = numpy.random.default_rng(0)
-    signals = calibration.Signals(*(rng.random((40, 6)) for _ in range(5)))
+    signals = calibration.Signals(*(rng.random((40, 6)) for _ in range(5)), rng.random((40, 6)) > 0.8)
     ids = [f"c{j}" for j in range(6)]
 
     def labels(accepted: int) -> dict[str, Labels]:
@@ -113,7 +113,7 @@ def test_fit_recovers_the_informative_feature_and_an_f1_threshold() -> None:
 
     rng = numpy.random.default_rng(1)
     F = rng.normal(size=(400, 5, len(calibration.FEATURES)))
-    y = (F[:, :, 1] + 0.3 * rng.normal(size=(400, 5)) > 1.2).astype(float)  # only "similarity" matters
+    y = (F[:, :, 1] + 0.2 * rng.normal(size=(400, 5)) > 1.2).astype(float)  # only "similarity" matters
     cal = calibration.fit(F, y)
     w = dict(zip(calibration.FEATURES, cal.coef))
     assert w["similarity"] > 3 * max(abs(v) for k, v in w.items() if k != "similarity")
@@ -228,3 +228,101 @@ def test_one_cap_for_every_code_once_calibrated() -> None:
     for kinds in (none, learned):
         assert suggestion_mask(score, kinds, no_hit, calibrated=True).tolist() == \
             [[True, True, True, True, False, False]]
+
+
+def test_rare_matches_count_for_more_than_common_ones() -> None:
+    """A code whose name matches 4 turns of 400 (every one of them coded with it) and one whose
+    name matches 200 (4 of them coded): only the rarity of the match tells them apart, and the
+    calibration layer learns from it that a rare match is worth suggesting."""
+    import numpy
+
+    from qualcode.nlp import calibration
+
+    rng = numpy.random.default_rng(2)
+    n = 400
+    noise = [rng.random((n, 2)) * 0.1 for _ in range(5)]
+    match = numpy.zeros((n, 2), dtype=bool)
+    match[:4, 0] = True  # code 0: rare match, always right
+    match[:200, 1] = True  # code 1: common match, right 4 times in 200
+    applied = numpy.zeros((n, 2))
+    applied[:4, 0] = 1
+    applied[200:204, 1] = 0
+    applied[[0, 50, 100, 150], 1] = 1
+    signals = calibration.Signals(*noise, match)
+    cal = calibration.fit(signals.features(slice(None)), applied)
+    p = 1 / (1 + numpy.exp(-signals.logit(cal)))
+    assert cal.describe()["weights"]["rare match"] > 0
+    assert p[:4, 0].min() > 0.5 > p[:200, 1].max()
+    assert p[:4, 0].min() >= cal.threshold > p[:200, 1].max()
+
+
+def test_expected_f1_threshold_is_the_best_cut_under_the_probabilities() -> None:
+    """Per code, the threshold maximises the F1 expected under the probabilities themselves
+    (checked against every possible cut), so a code whose probabilities are all low still gets
+    its likeliest segments suggested, and a frequent code is not suggested everywhere."""
+    import numpy
+
+    from qualcode.nlp.calibration import expected_f1_threshold
+
+    rng = numpy.random.default_rng(3)
+    P = numpy.column_stack([rng.beta(0.5, 8, 300), rng.beta(2, 2, 300), rng.beta(0.2, 20, 300)])
+    cuts = expected_f1_threshold(P)
+    for j in range(P.shape[1]):
+        def expected_f1(cut: float) -> float:
+            chosen = P[:, j] >= cut
+            return 2 * P[chosen, j].sum() / (chosen.sum() + P[:, j].sum())
+        best = max(expected_f1(c) for c in P[:, j])
+        assert expected_f1(cuts[j]) == pytest.approx(best)
+        assert (P[:, j] >= cuts[j]).any()
+    # the lower a code's probabilities, the lower its threshold: the rarest is still suggested
+    # where it is likeliest, and the common one is not suggested everywhere
+    assert cuts[2] < cuts[0] < 0.3 < cuts[1]
+    assert (P[:, 1] >= cuts[1]).mean() < 0.9
+    assert expected_f1_threshold(numpy.zeros((0, 2))).tolist() == [1.0, 1.0]
+
+
+def test_each_learned_code_has_its_own_threshold_once_calibrated() -> None:
+    """Calibrated classifiers are suggested from their own expected-F1 threshold over the
+    segments not yet reviewed: a learned code's score is 0.5 exactly there, its evidence says
+    so, and within a segment codes are still ordered on the shared probability scale."""
+    import numpy
+
+    from qualcode.nlp.calibration import expected_f1_threshold
+    from qualcode.nlp.combine import calibrate_learned
+    from qualcode.nlp.learned import labels_from_decisions
+
+    texts, groups, gold = corpus(docs=6)
+    reviewed = [i for i, g in enumerate(groups) if g != "doc5"]
+    rest = [i for i in range(len(texts)) if i not in reviewed]
+    decisions = [(i, gold[i], True) for i in reviewed
+                 if gold[i] in ("t0", "t1", "t2") or groups[i] in ("doc0", "doc1")]
+    t = table(texts, groups, labels_from_decisions(decisions, set(reviewed)))
+    assert t.calibration is not None
+    cols = sorted(t.learned.models)
+    own = expected_f1_threshold(t.learned.probability[numpy.ix_(rest, cols)])
+    for j, cut in zip(cols, own):
+        p = t.learned.probability[:, j]
+        assert t.thresholds[j] == pytest.approx(cut)
+        assert t.score[:, j] == pytest.approx(numpy.round(calibrate_learned(p, cut), 4))
+        assert t.exact[:, j] == pytest.approx(calibrate_learned(p, t.calibration.threshold))
+        i = int(numpy.argmax(p[rest]))
+        item = next(e for e in t.evidence(rest[i], j) if e["kind"] == "learned")
+        assert item["threshold"] == round(cut, 3) and f"suggested from {cut:.2f}" in item["reason"]
+    assert any(abs(t.thresholds[j] - t.calibration.threshold) > 0.01 for j in cols)
+
+
+def test_caps_rank_on_the_shared_scale() -> None:
+    """``rank_by`` orders the codes for the cap while ``score`` decides the boundary: a code
+    whose own threshold is low (score 0.9) but whose probability is the lowest is not let in
+    over the segment's likelier codes."""
+    import numpy
+
+    from qualcode.nlp.combine import suggestion_mask
+
+    score = numpy.array([[0.6, 0.6, 0.6, 0.6, 0.9]])
+    shared = numpy.array([[0.9, 0.8, 0.7, 0.6, 0.1]])
+    none = numpy.zeros(5, dtype=bool)
+    no_hit = numpy.zeros(score.shape, dtype=bool)
+    assert suggestion_mask(score, none, no_hit, calibrated=True).tolist()[0][4]
+    assert suggestion_mask(score, none, no_hit, calibrated=True, rank_by=shared).tolist() == \
+        [[True, True, True, True, False]]

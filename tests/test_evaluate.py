@@ -179,8 +179,8 @@ def test_quality_floor_on_a_fixed_subset_of_real_human_coding() -> None:
 def test_quality_floor_after_review_on_a_sparse_codebook() -> None:
     """pdpilot_interviews, utterances (90 codes, a median of two codings each): after 25 % of
     the documents are reviewed, suggestions must beat the codebook alone on the same documents,
-    which only the calibration layer achieves. Measured P@1 / macro-F1 0.252 / 0.222 against
-    0.237 / 0.212 unreviewed."""
+    which only the calibration layer achieves. Measured P@1 / macro-F1 0.253 / 0.225 against
+    0.237 / 0.212 unreviewed (0.252 / 0.222 before learned codes had their own thresholds)."""
     from qualcode.nlp.benchmark import load_benchmark
     from qualcode.nlp.evaluate import evaluate_segments
     from qualcode.nlp.pipeline import make_pipeline
@@ -191,7 +191,7 @@ def test_quality_floor_after_review_on_a_sparse_codebook() -> None:
                                     unit="utterance", fractions=(0.25,), repeats=3)
     alone = reviewed.without_review
     assert alone is not None
-    assert reviewed.metrics.p_at_1 >= 0.245 and reviewed.metrics.macro_f1 >= 0.215
+    assert reviewed.metrics.p_at_1 >= 0.245 and reviewed.metrics.macro_f1 >= 0.223
     assert reviewed.metrics.p_at_1 > alone.p_at_1 and reviewed.metrics.macro_f1 > alone.macro_f1
 
 

@@ -7,13 +7,20 @@ signals predicts what *this* researcher applies in *this* project: the code's na
 keywords and patterns, its description and examples, the turns around a segment, and
 whether the code is the segment's best or second-best by the codebook alone. This layer
 fits that: a logistic regression over every reviewed segment x every code (applied or not),
-on the seven features in ``FEATURES``, unweighted so that its output is a probability.
+on the eight features in ``FEATURES``, unweighted so that its output is a probability. One
+feature is about the code rather than the segment: how rare its keyword, pattern or name
+matches are in the project (a match on 3 turns of 7,000 is far likelier to be meant than
+one on 300), which is what lets the layer trust a rare code's match without having seen
+the code applied.
 
 When it is fitted, codes without a classifier of their own are scored by it, mapped so that
 0.5 is the probability with the best F1 on the decisions (the same "0.5 means worth
 suggesting" as every other layer); learned classifiers start from its logit (their offset)
 and are fitted without class weights, so that every code's score is a probability on one
-scale and a classifier trained on five examples does not crowd out the rest. It is fitted
+scale and a classifier trained on five examples does not crowd out the rest. Each learned
+code is then suggested from its own threshold, the one with the best F1 expected under its
+probabilities over the segments not yet reviewed (``expected_f1_threshold``): one shared
+threshold let a frequent code's classifier flood the project. It is fitted
 only when at most ``MAX_LEARNED`` of the codes have a classifier and the others have
 ``MIN_POSITIVE`` accepted codings between them: on serdif_usability, where 21 of 22 codes
 have a classifier after a quarter of the sessions, the classifiers already carry what the
@@ -42,7 +49,7 @@ if TYPE_CHECKING:
 MIN_POSITIVE = 10  # accepted codings, over the codes without a classifier, before fitting
 MAX_LEARNED = 2 / 3  # share of the codes with a classifier of their own above which it is not
 C = 1.0  # inverse L2 strength on the standardised features
-FEATURES = ("zero-shot", "similarity", "context", "name", "lexical", "best", "second")
+FEATURES = ("zero-shot", "similarity", "context", "name", "lexical", "best", "second", "rare match")
 
 
 @dataclass
@@ -66,6 +73,16 @@ class Signals:
     context: "numpy.ndarray"  # similarity of the turns just before and after
     name: "numpy.ndarray"
     lexical: "numpy.ndarray"
+    match: "numpy.ndarray"  # bool: a keyword, a pattern or the code's name matched
+
+    def __post_init__(self) -> None:
+        import numpy
+
+        # How rare a code's matches are in the corpus (log inverse share of the segments they
+        # fire on): a name or keyword that matches three turns in the project is far likelier
+        # to be what the researcher means than one that matches three hundred.
+        n = self.match.shape[0]
+        self.match_rarity = numpy.log((n + 1) / (self.match.sum(axis=0) + 1))
 
     def features(self, rows: "numpy.ndarray | slice") -> "numpy.ndarray":
         """rows x codes x FEATURES."""
@@ -76,7 +93,8 @@ class Signals:
         rank = numpy.empty_like(order)
         rank[numpy.arange(z.shape[0])[:, None], order] = numpy.arange(z.shape[1])[None, :]
         return numpy.stack([z, self.similarity[rows], self.context[rows], self.name[rows], self.lexical[rows],
-                            (rank == 0).astype(float), (rank == 1).astype(float)], axis=-1)
+                            (rank == 0).astype(float), (rank == 1).astype(float),
+                            self.match[rows] * self.match_rarity[None, :]], axis=-1)
 
     def logit(self, cal: Calibration, step: int = 2000) -> "numpy.ndarray":
         """The calibrated logit of every (segment, code), a block of segments at a time."""
@@ -126,6 +144,26 @@ def best_threshold(logit: "numpy.ndarray", y: "numpy.ndarray") -> float:
     f1 = 2 * hits / (numpy.arange(1, len(order) + 1) + max(float(y.sum()), 1.0))
     best = int(numpy.argmax(f1))
     return float(1.0 / (1.0 + numpy.exp(-logit[order][best])))
+
+
+def expected_f1_threshold(probability: "numpy.ndarray") -> "numpy.ndarray":
+    """Per column (code), the probability at or above which suggesting has the best expected
+    F1 when ``probability`` (rows x codes) is taken at its word: suggesting the top *m* rows
+    expects sum(top m) true positives out of sum(all) positives, so F1 = 2 sum(top m) /
+    (m + sum(all)). A code that is frequent and well separated gets a high threshold; one
+    whose probabilities are all low gets a low one, so that it is still suggested where it
+    is likeliest (the F1-optimal threshold is half the best achievable F1, which differs by
+    code: one shared threshold floods frequent codes and starves rare ones). 1.0 (suggest
+    nothing) for a code when there are no rows."""
+    import numpy
+
+    m, k = probability.shape
+    if m == 0:
+        return numpy.ones(k)
+    ranked = -numpy.sort(-probability, axis=0)
+    hits = numpy.cumsum(ranked, axis=0)
+    f1 = 2 * hits / (numpy.arange(1, m + 1)[:, None] + hits[-1][None, :])
+    return ranked[numpy.argmax(f1, axis=0), numpy.arange(k)]
 
 
 def calibrate(signals: Signals, code_ids: Sequence[str], labels: "dict[str, Labels]",

@@ -92,15 +92,16 @@ def calibrate_learned(p: "numpy.ndarray", boundary: float) -> "numpy.ndarray":
 
 
 def suggestion_mask(score: "numpy.ndarray", learned: "numpy.ndarray", lexical_hit: "numpy.ndarray",
-                    calibrated: bool = False) -> "numpy.ndarray":
+                    calibrated: bool = False, rank_by: "numpy.ndarray | None" = None) -> "numpy.ndarray":
     """Which (segment, code) pairs to suggest; ``learned`` marks learned codes (per column).
     ``calibrated``: every score is the calibration layer's (one probability scale for all
-    codes), so one cap, ``TOP_CALIBRATED``, applies to all of them."""
+    codes), so one cap, ``TOP_CALIBRATED``, applies to all of them. ``rank_by`` (default
+    ``score``) orders each segment's codes for the caps."""
     import numpy
 
     if score.size == 0:
         return numpy.zeros(score.shape, dtype=bool)
-    order = numpy.argsort(-score, axis=1, kind="stable")
+    order = numpy.argsort(-(score if rank_by is None else rank_by), axis=1, kind="stable")
     rank = numpy.empty_like(order)
     rows = numpy.arange(score.shape[0])[:, None]
     rank[rows, order] = numpy.arange(score.shape[1])[None, :]

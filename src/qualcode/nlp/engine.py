@@ -7,12 +7,12 @@ given in reading order with a group (source) each: the neighbouring turns are co
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.codebook.model import Code
 from qualcode.nlp import combine
-from qualcode.nlp.calibration import Calibration, Signals, calibrate
+from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f1_threshold
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
 from qualcode.nlp.learned import Labels, LearnedScores, learn, top_terms
@@ -34,8 +34,9 @@ class ScoreTable:
     learned: LearnedScores
     score: "numpy.ndarray"  # calibrated, segments x codes
     suggested: "numpy.ndarray"  # bool, segments x codes
-    exact: "numpy.ndarray"  # the score before rounding: far below 0.5 it still orders the codes
+    exact: "numpy.ndarray"  # the score before rounding, on one scale for all codes: it orders a segment's codes
     calibration: Calibration | None = None  # the calibration layer, fitted on the decisions
+    thresholds: dict[int, float] = field(default_factory=dict)  # learned code -> its probability threshold
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
@@ -89,10 +90,13 @@ class ScoreTable:
         if j in self.learned.models:
             model = self.learned.models[j]
             p = float(self.learned.probability[i, j])
-            items.append({"kind": "learned", "probability": round(p, 3), "accepted": model.accepted,
-                          "rejected": model.rejected, "terms": top_terms(self.learned, i, j),
+            th = self.thresholds.get(j, LEARNED_BOUNDARY)
+            items.append({"kind": "learned", "probability": round(p, 3), "threshold": round(th, 3),
+                          "accepted": model.accepted, "rejected": model.rejected,
+                          "terms": top_terms(self.learned, i, j),
                           "reason": f"classifier trained on {model.accepted} accepted and "
-                                    f"{model.rejected} rejected decisions gives {p:.2f}"})
+                                    f"{model.rejected} rejected decisions gives {p:.2f} "
+                                    f"(suggested from {th:.2f})"})
         return items
 
 
@@ -122,7 +126,8 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         exclusions = {cid: content(doc) for (cid, _), doc in zip(excl, nlp.pipe(t for _, t in excl))}
     labels = labels or {}
     trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
-    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical)
+    match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
+    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
     cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
@@ -134,12 +139,26 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
     else:  # the calibrated probability, mapped so that 0.5 is its best-F1 threshold
         assert cal is not None
         score = combine.logistic(logit - numpy.log(cal.threshold / (1 - cal.threshold)))
+    exact = score.copy()
+    thresholds = {j: LEARNED_BOUNDARY if cal is None else cal.threshold for j in learned.models}
+    if cal is not None and learned.models:
+        # Calibrated classifiers output probabilities, and the threshold with the best F1
+        # differs by code: each learned code gets its own, from its expected F1 over the
+        # segments not yet reviewed (the ones being suggested on).
+        unreviewed = numpy.ones(n, dtype=bool)
+        unreviewed[sorted({i for lab in labels.values() for i in lab.positive + lab.negative})] = False
+        if unreviewed.any():
+            cols = sorted(learned.models)
+            cuts = expected_f1_threshold(learned.probability[unreviewed][:, cols])
+            thresholds.update({j: float(numpy.clip(c, 1e-4, 1 - 1e-4)) for j, c in zip(cols, cuts)})
     for j in learned.models:
-        th = LEARNED_BOUNDARY if cal is None else cal.threshold
-        score[:, j] = combine.calibrate_learned(learned.probability[:, j], th)
-    exact = score
+        p = learned.probability[:, j]
+        score[:, j] = combine.calibrate_learned(p, thresholds[j])
+        # Within a segment, codes are ordered on one probability scale, not on distance from
+        # each code's own threshold: a rare code's low threshold must not lift it above a
+        # likelier one.
+        exact[:, j] = combine.calibrate_learned(p, LEARNED_BOUNDARY if cal is None else cal.threshold)
     score = numpy.round(score, 4)
-    suggested = combine.suggestion_mask(score, is_learned, (lexical > 0) | (sim.name_share >= combine.NAME_HIT),
-                                        calibrated=cal is not None)
-    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal)
+    suggested = combine.suggestion_mask(score, is_learned, match, calibrated=cal is not None, rank_by=exact)
+    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal, thresholds)
 
