@@ -42,10 +42,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Sequence
 
+from qualcode.nlp.learned import Labels, reviewed_rows
+
 if TYPE_CHECKING:
     import numpy
-
-    from qualcode.nlp.learned import Labels
 
 MIN_POSITIVE = 10  # accepted codings, over the codes without a classifier, before fitting
 MAX_LEARNED = 2 / 3  # share of the codes with a classifier of their own above which it is not
@@ -167,7 +167,7 @@ def expected_f1_threshold(probability: "numpy.ndarray") -> "numpy.ndarray":
     return ranked[numpy.argmax(f1, axis=0), numpy.arange(k)]
 
 
-def calibrate(signals: Signals, code_ids: Sequence[str], labels: "dict[str, Labels]",
+def calibrate(signals: Signals, code_ids: Sequence[str], labels: dict[str, Labels],
               has_model: "numpy.ndarray") -> Calibration | None:
     """Fit on every segment the labels cover (each reviewed segment x each code, 1 where the
     researcher applied it). None when more than ``MAX_LEARNED`` of the codes have a
@@ -175,7 +175,7 @@ def calibrate(signals: Signals, code_ids: Sequence[str], labels: "dict[str, Labe
     codings between them."""
     import numpy
 
-    reviewed = sorted({i for lab in labels.values() for i in lab.positive + lab.negative})
+    reviewed = reviewed_rows(labels)
     if not reviewed or not len(code_ids) or has_model.mean() > MAX_LEARNED:
         return None
     row = {i: r for r, i in enumerate(reviewed)}

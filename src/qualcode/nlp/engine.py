@@ -15,7 +15,7 @@ from qualcode.nlp import combine
 from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f1_threshold
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
-from qualcode.nlp.learned import Labels, LearnedScores, learn, top_terms
+from qualcode.nlp.learned import Labels, LearnedScores, learn, reviewed_rows, top_terms
 from qualcode.nlp.similarity import Profile, Similarity, build_profiles, similarity
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         # differs by code: each learned code gets its own, from its expected F1 over the
         # segments not yet reviewed (the ones being suggested on).
         unreviewed = numpy.ones(n, dtype=bool)
-        unreviewed[sorted({i for lab in labels.values() for i in lab.positive + lab.negative})] = False
+        unreviewed[reviewed_rows(labels)] = False
         if unreviewed.any():
             cols = sorted(learned.models)
             cuts = expected_f1_threshold(learned.probability[unreviewed][:, cols])

@@ -84,6 +84,11 @@ def labels_from_decisions(decisions: Sequence[tuple[int, str, bool]], reviewed: 
     return out
 
 
+def reviewed_rows(labels: dict[str, Labels]) -> list[int]:
+    """Every segment the labels cover (decided for or against any code), in order."""
+    return sorted({i for lab in labels.values() for i in lab.positive + lab.negative})
+
+
 @dataclass
 class LearnedModel:
     code_id: str
