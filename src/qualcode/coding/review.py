@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes, segment_pieces, to_segment_offset
 from qualcode.coding.decisions import DecisionFilter, Span, code_span, pending_where, resolve_span, set_status
@@ -123,8 +123,11 @@ class ReviewSession:
             f"SELECT c.id, c.code_id, k.name, c.score, c.method, c.evidence FROM codings c "
             f"JOIN codes k ON k.id = c.code_id WHERE {self._where} AND c.segment_id = ? "
             "ORDER BY c.score DESC, k.position", [*self._params, segment_id]).fetchall()
-        suggestions = [Suggestion(r[0], r[1], r[2], r[3], r[4], _evidence(r[5], pieces), _reasons(r[5]))
-                       for r in rows]
+        suggestions = []
+        for r in rows:
+            items = [ev for ev in json.loads(r[5] or "[]") if isinstance(ev, dict)]
+            suggestions.append(Suggestion(r[0], r[1], r[2], r[3], r[4], _evidence(items, pieces),
+                                          [str(ev["reason"]) for ev in items if ev.get("reason")]))
         coded = [(r[0], r[1]) for r in db.execute(
             "SELECT code_id, coder FROM codings WHERE segment_id = ? AND status = 'accepted' ORDER BY id",
             [segment_id]).fetchall()]
@@ -220,19 +223,15 @@ def _ids(item: ReviewItem, coding_ids: list[int] | None) -> list[int]:
     return pending if coding_ids is None else [i for i in coding_ids if i in pending]
 
 
-def _evidence(payload: str | None, pieces: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+def _evidence(items: list[dict[str, Any]], pieces: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """The evidence items with offsets, as (start, end, kind) within the segment's text."""
     out = []
-    for ev in json.loads(payload or "[]"):
-        if isinstance(ev, dict) and isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
+    for ev in items:
+        if isinstance(ev.get("start"), int) and isinstance(ev.get("end"), int):
             a, b = to_segment_offset(pieces, ev["start"]), to_segment_offset(pieces, ev["end"])
             if a < b:
                 out.append((a, b, str(ev.get("kind", ""))))
     return out
-
-
-def _reasons(payload: str | None) -> list[str]:
-    items = json.loads(payload or "[]")
-    return [str(ev["reason"]) for ev in items if isinstance(ev, dict) and ev.get("reason")]
 
 
 def resolve_code(db: "Database", text: str) -> str:
