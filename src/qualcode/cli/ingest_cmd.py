@@ -14,7 +14,7 @@ from qualcode.errors import QualcodeError
 if TYPE_CHECKING:
     from qualcode.ingest.preview import Preview
 
-PARSER_NAMES = ("text", "markdown", "vtt", "srt", "docx", "rtf", "pdf")
+PARSER_NAMES = ("text", "markdown", "vtt", "srt", "docx", "rtf", "pdf", "whisper")
 OUTPUTS = ("table", "json")
 
 
@@ -47,7 +47,7 @@ def resolve_format(fmt: Optional[str], parser: Optional[str]) -> tuple[str, Opti
 def ingest(
     ctx: typer.Context,
     files: Annotated[list[Path], typer.Argument(
-        help="Transcript files: .txt .md .vtt .srt .docx .rtf .pdf (format sniffed from content).")],
+        help="Transcript files: .txt .md .vtt .srt .docx .rtf .pdf .json (format sniffed from content).")],
     group: Annotated[Optional[str], typer.Option(help="Group these sources belong to (e.g. focus-group-1).")] = None,
     attr: Annotated[Optional[list[str]], typer.Option(help="Source attribute key=value; repeatable.")] = None,
     parser: Annotated[Optional[str], typer.Option(
@@ -89,6 +89,8 @@ def ingest(
         else:
             notes = f", {r.notes} non-speech notes" if r.notes else ""
             say(ctx, f"{r.path}: {r.status}: {r.speakers} speakers, {r.turns} turns, {r.words:,} words{notes}")
+            for notice in r.notices:
+                say(ctx, f"{r.path}: {notice}")
     if failed:
         raise QualcodeError(f"{failed} of {len(results)} files failed (listed above); the others were ingested")
 
@@ -109,6 +111,8 @@ def _dry_run(ctx: typer.Context, files: list[Path], output: str, parser: Optiona
             continue
         if output == "json":
             emit(ctx, json.dumps(preview.as_json(), ensure_ascii=False) + "\n", None)
+            for notice in preview.notices:
+                say(ctx, f"{path}: {notice}")
         else:
             for renderable in _preview_tables(preview, show):
                 emit(ctx, renderable, None)
@@ -123,6 +127,7 @@ def _preview_tables(preview: "Preview", show: int) -> list[Any]:
 
     words = sum(s.words for s in preview.speakers)
     extra = [f"{preview.notes} non-speech notes"] if preview.notes else []
+    extra.extend(preview.notices)
     if preview.metadata.get("legend"):
         extra.append("legend: " + ", ".join(f"{k} = {v}" for k, v in preview.metadata["legend"].items()))
     if preview.metadata.get("header"):

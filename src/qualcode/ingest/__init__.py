@@ -1,7 +1,7 @@
 """Reading transcripts: format detection, decoding, and one parser per format.
 
 Every parser takes the file's bytes and returns the same
-:class:`~qualcode.ingest.model.Transcript`. Formats register in :data:`PARSERS` (by name)
+:class:`~qualcode.ingest.model.Transcript` (with ``notices`` for what it skipped). Formats register in :data:`PARSERS` (by name)
 and :data:`SUFFIXES`; :func:`detect_format` sniffs the content first (a WebVTT file saved
 as .txt is still WebVTT), then goes by suffix. The format libraries are imported only when
 a file of their format is read.
@@ -32,6 +32,16 @@ def _text_parser(fmt: str) -> Parser:
 
             reader = subtitles.parse_vtt if fmt == "vtt" else subtitles.parse_srt
             return reader(text, name=name, encoding=encoding, speaker_pattern=speaker_pattern)
+        if fmt == "whisper":
+            from qualcode.ingest.exports import parse_whisper
+
+            return parse_whisper(text, name=name, encoding=encoding, speaker_pattern=speaker_pattern)
+        if "-->" in text[:8192] and speaker_pattern is None:
+            from qualcode.ingest import exports
+
+            lines = text.split("\n")
+            if exports.has_timed_blocks(lines[:200]):  # Teams' blocks pasted or saved as text
+                return exports.parse_timed_blocks(lines, fmt=fmt, encoding=encoding)
         from qualcode.ingest.text import parse_text
 
         return parse_text(text, encoding=encoding, fmt=fmt, speaker_pattern=speaker_pattern)
@@ -57,12 +67,14 @@ PARSERS: dict[str, Parser] = {
     "docx": _document_parser("docx"),
     "rtf": _document_parser("rtf"),
     "pdf": _document_parser("pdf"),
+    "whisper": _text_parser("whisper"),  # Whisper / WhisperX .json
 }
 SUFFIXES: dict[str, str] = {
     ".txt": "text", ".text": "text",
     ".md": "markdown", ".markdown": "markdown",
     ".vtt": "vtt", ".webvtt": "vtt",
     ".srt": "srt",
+    ".json": "whisper",
     ".docx": "docx",
     ".rtf": "rtf",
     ".pdf": "pdf",
@@ -90,6 +102,7 @@ _BINARY_MAGIC = {
     b"MZ": "a program",
 }
 _SRT_HEAD = re.compile(r"^\s*\d+\s*\n\s*\d{1,2}:\d{2}:\d{2}[,.]\d{1,3}\s*-->")
+_JSON_HEAD = re.compile(r'^\{\s*"')
 _MD_HINT = re.compile(r"^(#{1,6} |\*\*[^*\n]{1,60}:\*\*)", re.M)
 
 
@@ -124,6 +137,8 @@ def _sniff_text(data: bytes, path: Path) -> str:
     if _SRT_HEAD.match(head.replace("\r\n", "\n")):
         return "srt"
     suffix = path.suffix.lower()
+    if suffix == ".json" or _JSON_HEAD.match(head):
+        return "whisper"  # the reader says so when the JSON is not Whisper's
     if suffix in SUFFIXES and SUFFIXES[suffix] in ("text", "markdown"):
         return SUFFIXES[suffix]
     return "markdown" if _MD_HINT.search(head) else "text"

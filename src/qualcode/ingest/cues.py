@@ -17,12 +17,14 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from qualcode.ingest.labels import name_like
+from qualcode.ingest.labels import NONSPEECH_WORDS, name_like
 from qualcode.ingest.model import Transcript, Turn
 
 _VOICE = re.compile(r"<v(?:\.[\w.-]+)?\s+(?P<name>[^>]*)>")
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>|<\d[^>]*>")
 _CUE_LABEL = re.compile(r"^(?P<label>[^:\s][^:]{0,59}?)\s?:\s+(?P<rest>\S.*)$", re.S)
+# WhisperX writes its diarised labels in brackets: "[SPEAKER_00]: text" (brackets are markup).
+_BRACKET_LABEL = re.compile(r"^\[(?P<label>[^\]\n]{1,60})\]:?\s+(?P<rest>\S.*)$", re.S)
 _NOTE = re.compile(r"^(?:\[[^\]]*\]|\([^)]*\)|[♪♫\s]+.*[♪♫]?)$")
 
 
@@ -30,6 +32,7 @@ _NOTE = re.compile(r"^(?:\[[^\]]*\]|\([^)]*\)|[♪♫\s]+.*[♪♫]?)$")
 class Cue:
     start: float | None
     payload: str  # the cue text as written: may hold voice tags and line breaks
+    speaker: str | None = None  # given by the format (WhisperX, Teams blocks): payload is plain text
 
 
 @dataclass
@@ -66,6 +69,10 @@ def _label(parts: list[_Part], custom: re.Pattern[str] | None) -> None:
             part.kind = "nonspeech"
             continue
         m = (custom or _CUE_LABEL).match(part.text) if part.voice is None else None
+        if custom is None and part.voice is None and part.text[:1] == "[":
+            m = _BRACKET_LABEL.match(part.text) or m
+            if m and m["label"].strip().lower() in NONSPEECH_WORDS:  # "[laughs] yes": a note, kept
+                m = None
         if m and m["label"] and m["label"].strip():
             tail = part.text[m.end():] if custom is not None else m["rest"]
             candidates.append((part, m["label"].strip(), tail))
@@ -83,6 +90,9 @@ def cues_to_transcript(cues: list[Cue], *, fmt: str, encoding: str,
     custom = re.compile(speaker_pattern) if speaker_pattern else None
     timed: list[tuple[float | None, _Part]] = []
     for cue in cues:
+        if cue.speaker is not None:
+            timed.append((cue.start, _Part(cue.speaker, " ".join(cue.payload.split()))))
+            continue
         for part in _split_voices(cue.payload):
             if part.text or part.voice:
                 timed.append((cue.start, part))

@@ -10,12 +10,18 @@ from __future__ import annotations
 import io
 import logging
 import re
+import zipfile
+from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
 from qualcode.ingest.decode import normalise
-from qualcode.ingest.labels import TS_RE
+from qualcode.ingest.labels import TS_RE, name_like
 from qualcode.ingest.model import Transcript
 from qualcode.ingest.text import parse_text
+
+if TYPE_CHECKING:
+    from docx.document import Document as DocumentObject
+    from docx.text.paragraph import Paragraph
 
 
 def _finish(raw: str, name: str, fmt: str, encoding: str, speaker_pattern: str | None) -> Transcript:
@@ -25,17 +31,67 @@ def _finish(raw: str, name: str, fmt: str, encoding: str, speaker_pattern: str |
     return parse_text(text, encoding=encoding, fmt=fmt, speaker_pattern=speaker_pattern)
 
 
-def docx_text(data: bytes, name: str) -> str:
+# A .docx is a zip that python-docx unpacks whole into memory: bounded before it does, as
+# REFI-QDA archives are (interop/archive.py). Word's XML deflates about 5-15:1; a zip bomb
+# holding 800 MB of XML in 2.3 MB runs at hundreds to one.
+DOCX_MAX_MEMBERS = 10_000
+DOCX_MAX_MEMBER_BYTES = 128 * 1024 * 1024  # a document.xml of a million words is about 60 MB
+DOCX_MAX_TOTAL_BYTES = 512 * 1024 * 1024
+DOCX_MAX_RATIO = 100           # uncompressed / compressed, for members (and the whole) over 1 MiB
+DOCX_RATIO_FLOOR = 1024 * 1024
+
+
+def check_docx_archive(data: bytes, name: str) -> None:
+    """Refuse a .docx whose members would unpack to too much (a decompression bomb). The
+    central directory's sizes bound what zipfile will inflate (it stops at the declared
+    size and fails the CRC check), so checking them before parsing suffices."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise QualcodeError(f"{name}: is not a readable Word .docx file (a damaged zip); open it in Word "
+                            "and save it again as .docx") from None
+    check_members(infos, name)
+
+
+def check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
+    refused = f"{name}: refused: not a Word file that is safe to open"
+    if len(infos) > DOCX_MAX_MEMBERS:
+        raise QualcodeError(f"{refused} ({len(infos)} parts, limit {DOCX_MAX_MEMBERS}); possible zip bomb")
+    total = packed_total = 0
+    for info in infos:
+        size, packed = info.file_size, max(1, info.compress_size)
+        packed_total += packed
+        if size > DOCX_MAX_MEMBER_BYTES:
+            raise QualcodeError(f"{refused} ('{info.filename}' unpacks to {size:,} bytes, limit "
+                                f"{DOCX_MAX_MEMBER_BYTES:,}); possible zip bomb")
+        if size > DOCX_RATIO_FLOOR and size > DOCX_MAX_RATIO * packed:
+            raise QualcodeError(f"{refused} ('{info.filename}' is compressed {size // packed:,}:1, limit "
+                                f"{DOCX_MAX_RATIO}:1); possible zip bomb")
+        total += size
+    if total > DOCX_MAX_TOTAL_BYTES:
+        raise QualcodeError(f"{refused} (it unpacks to {total:,} bytes, limit {DOCX_MAX_TOTAL_BYTES:,}); "
+                            "possible zip bomb")
+    if total > DOCX_RATIO_FLOOR and total > DOCX_MAX_RATIO * packed_total:  # many small bombs
+        raise QualcodeError(f"{refused} (its parts are compressed {total // packed_total:,}:1, limit "
+                            f"{DOCX_MAX_RATIO}:1); possible zip bomb")
+
+
+def docx_text(data: bytes, name: str, notices: list[str] | None = None) -> str:
     """Paragraphs and table rows in document order; a table row [time,] speaker, text
-    becomes ``[time ]speaker: text``."""
+    becomes ``[time ]speaker: text``, and a paragraph opening with a bold name and a tab
+    (transcription services' Word files) ``speaker: text``. What is not read (text boxes,
+    comments, notes, headers and footers) is added to ``notices``."""
     from docx import Document
     from docx.table import Table
 
+    check_docx_archive(data, name)
     try:
         document = Document(io.BytesIO(data))
     except Exception:  # python-docx raises zipfile, KeyError and its own errors alike
         raise QualcodeError(f"{name}: is not a readable Word .docx file; open it in Word and "
                             "save it again as .docx") from None
+    tracked = any(True for _ in document.element.body.iter(f"{_W}ins", f"{_W}del"))
     lines: list[str] = []
     for block in document.iter_inner_content():
         if isinstance(block, Table):
@@ -48,12 +104,89 @@ def docx_text(data: bytes, name: str) -> str:
                     lines.append(cells[0])
                 lines.append("")
         else:
-            lines.append(block.text)
+            lines.append(_paragraph_text(block, tracked))
+    if notices is not None:
+        notices.extend(_not_read(document, tracked))
     return "\n".join(lines)
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_TAB_AFTER_NAME = re.compile(r"^[ \t]*\t")
+
+
+def _paragraph_text(paragraph: "Paragraph", tracked: bool) -> str:
+    """The paragraph's text, tracked insertions included (python-docx leaves runs inside
+    ``w:ins`` out, which would drop words a transcriber added), with a leading bold name
+    followed by a tab turned into ``Name: `` (bold is markup, like a colon)."""
+    from docx.text.run import Run
+
+    if tracked and paragraph._p.find(f"{_W}ins") is not None:
+        runs = [Run(r, paragraph) for r in paragraph._p.iter(f"{_W}r")
+                if r.getparent().tag in (f"{_W}p", f"{_W}ins", f"{_W}hyperlink")]
+        text = "".join(r.text for r in runs)
+    else:
+        runs, text = [], paragraph.text
+    if "\t" not in text[:80]:
+        return text
+    label = ""
+    for run in runs or paragraph.runs:
+        if not (run.bold or (run.style is not None and run.style.font.bold)):
+            break
+        label += run.text.split("\t", 1)[0]
+        if "\t" in run.text:
+            break
+    name = label.strip()
+    rest = text[len(label):]
+    if name and not name.endswith(":") and _TAB_AFTER_NAME.match(rest) and name_like(name) and rest.strip():
+        return f"{name}: {rest.strip()}"
+    return text
+
+
+def _not_read(document: "DocumentObject", tracked: bool) -> list[str]:
+    """One notice naming the parts of the document that qualcode does not read."""
+    body = document.element.body
+    counts = {
+        "text box": sum(1 for box in body.iter(f"{_W}txbxContent")
+                        if not any(a.tag.endswith("}Fallback") for a in box.iterancestors())),
+        "comment": 0, "footnote": 0, "endnote": 0,
+    }
+    for part in document.part.package.iter_parts():
+        partname = str(part.partname)
+        for kind in ("comment", "footnote", "endnote"):
+            if partname == f"/word/{kind}s.xml":
+                from docx.oxml import parse_xml
+
+                root = parse_xml(part.blob)
+                counts[kind] = sum(1 for el in root.iter(f"{_W}{kind}")
+                                   if el.get(f"{_W}type") not in ("separator", "continuationSeparator",
+                                                                 "continuationNotice"))
+    found = [f"{n} {kind}{'es' if kind == 'text box' and n != 1 else 's' if n != 1 else ''}"
+             for kind, n in counts.items() if n]
+    if any(p.text.strip() for section in document.sections for hf in (section.header, section.footer)
+           if not hf.is_linked_to_previous for p in hf.paragraphs):
+        found.append("the page header/footer")
+    notices = []
+    if found:
+        notices.append(f"not read: {', '.join(found)} (qualcode reads the paragraphs and tables of the main text)")
+    if tracked:
+        notices.append("tracked changes: insertions read as accepted text, deletions left out")
+    return notices
+
+
 def parse_docx(data: bytes, *, name: str, speaker_pattern: str | None = None) -> Transcript:
-    return _finish(docx_text(data, name), name, "docx", "utf-8", speaker_pattern)
+    notices: list[str] = []
+    raw = docx_text(data, name, notices)
+    if speaker_pattern is None and "-->" in raw:
+        from qualcode.ingest import exports
+
+        lines = normalise(raw).split("\n")
+        if exports.has_timed_blocks(lines[:200]):  # Teams: timing line, name, text
+            transcript = exports.parse_timed_blocks(lines, fmt="docx", encoding="utf-8")
+            transcript.notices[:0] = notices
+            return transcript
+    transcript = _finish(raw, name, "docx", "utf-8", speaker_pattern)
+    transcript.notices[:0] = notices
+    return transcript
 
 
 _ANSICPG = re.compile(rb"\\ansicpg(\d+)")

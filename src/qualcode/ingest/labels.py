@@ -23,12 +23,21 @@ _HEADER_TS = re.compile(rf"^(?P<label>[^\s:][^:\n]{{0,58}}?)\s+(?P<ts>{_TS})\s*$
 _COLON = re.compile(r"^(?P<label>[^\s:\[*#>(][^:\n]{0,40}?)\s?:(?:\s+(?P<rest>\S.*)|\s*$)")
 _SEMICOLON = re.compile(r"^(?P<label>[^\s;:]{1,12});\s+(?P<rest>\S.*)$")
 _HEADING = re.compile(r"^#{1,6}\s+(?P<label>[^#\n]{1,60}?)\s*:?\s*#*\s*$")
-# A time mark before the label: "00:10 RESEARCHER:", "*3:55 = I1: …", "34:45: X: …".
-_STAMP_PREFIX = re.compile(rf"^(?:\*\s*(?P<loose>{_TS_LOOSE})\s*[=:]?|(?P<ts>{_TS})\s*[=:]?)\s+")
+# A time mark before the label: "00:10 RESEARCHER:", "*3:55 = I1: …", "34:45: X: …", and
+# TranscribeMe's "[00:00:12] Interviewer: …".
+_STAMP_PREFIX = re.compile(
+    rf"^(?:\*\s*(?P<loose>{_TS_LOOSE})\s*[=:]?|(?P<ts>{_TS})\s*[=:]?|\[(?P<bts>{_TS})\])\s+")
+# Rev: "Speaker 1 (00:00:04):" — the time is in the label's parentheses.
+_REV = re.compile(rf"^(?P<label>[^\s:\[*#>(][^:\n(]{{0,40}}?)\s*\((?P<ts>{_TS})\)\s?:(?:\s+(?P<rest>\S.*)|\s*$)")
 # A line that is only a time mark: "(16.09)", "[00:01:00]", "0:03:14.3".
 _STAMP_LINE = re.compile(rf"^(?:\((?P<p>{_TS_LOOSE})\)|\[(?P<b>{_TS_LOOSE})\]|(?P<bare>{_TS}))$")
 # A time mark inside a turn (Descript's minute marks): removed from the quoted text.
 INLINE_STAMP = re.compile(rf"\[(?P<ts>{_TS})\]")
+# f4/f5transkript's mark, which closes a paragraph: #00:03:22-0# (the digit after "-" is
+# tenths); QualCoder writes #00:03:22.500#.
+CLOSING_STAMP = re.compile(r"#(?P<ts>\d{1,2}:\d{2}:\d{2})(?:[-.,](?P<frac>\d{1,3}))?#")
+# A footer a tool appends after the talk: "Transcribed by https://otter.ai".
+FOOTER = re.compile(r"^transcribed (?:by|with|using)\s+\S*(?:\.|://)\S*\s*$", re.I)
 _RULE = re.compile(r"^([=~_-])\1{2,}\s*(?P<note>[^=~_\s-].*?)\s*\1{3,}$")
 
 # Words in square brackets that are transcribers' notes, not speakers.
@@ -103,7 +112,7 @@ def classify(line: str, custom: re.Pattern[str] | None) -> Candidate | None:
         if m:
             value = m["p"] or m["b"] or m["bare"]
             return Candidate("stamp", timestamp=parse_timestamp(value))
-    if head == "*" or head.isdigit():
+    if head == "*" or head == "[" or head.isdigit():
         found = _stamp_prefixed(line, custom)
         if found is not None:
             return found
@@ -117,7 +126,7 @@ def _stamp_prefixed(line: str, custom: re.Pattern[str] | None) -> Candidate | No
     found = _classify_core(line[m.end():], custom)
     if found is None or found.kind == "stamp" or found.style not in ("colon", "bracket", "custom", ""):
         return None
-    found.timestamp = parse_timestamp(m["loose"] or m["ts"])
+    found.timestamp = parse_timestamp(m["loose"] or m["ts"] or m["bts"])
     found.rest_offset += m.end()
     if found.style == "colon":
         found.style = "stamped"
@@ -163,6 +172,12 @@ def _classify_core(line: str, custom: re.Pattern[str] | None) -> Candidate | Non
         m = _HEADER_TS.match(line)
         if m and name_like(m["label"].strip()):
             return Candidate("label", m["label"].strip(), "", len(line), parse_timestamp(m["ts"]), "header")
+    if line.find("(", 1, 48) != -1:
+        m = _REV.match(line)
+        if m:  # a timed label, like "00:04 Name:"
+            rest = m["rest"] or ""
+            return Candidate("label", m["label"].strip(), rest, m.start("rest") if rest else len(line),
+                             parse_timestamp(m["ts"]), "stamped")
     m = _COLON.match(line)
     if m:
         rest = m["rest"] or ""

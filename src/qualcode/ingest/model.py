@@ -39,6 +39,9 @@ class Transcript:
     encoding: str
     turns: list[Turn]
     metadata: dict[str, Any] = field(default_factory=dict)
+    # One line each for what the reader left out or guessed ("2 cues skipped: bad timing at
+    # lines 12, 40"): ingest shows them, so nothing is dropped without a word.
+    notices: list[str] = field(default_factory=list)
 
     @property
     def speakers(self) -> list[str]:
@@ -61,3 +64,18 @@ def piece_offset(pieces: list[tuple[int, int]], offset: int) -> int:
         if remaining < 0:  # inside a separator: snap to the next piece
             return end
     return pieces[-1][1]
+
+
+def lines_phrase(lines: list[int], limit: int = 8) -> str:
+    """'line 12', 'lines 12, 40', 'lines 3, 5, … (12 in all)'."""
+    if len(lines) == 1:
+        return f"line {lines[0]}"
+    shown = ", ".join(str(n) for n in lines[:limit])
+    return f"lines {shown}" + (f", … ({len(lines)} in all)" if len(lines) > limit else "")
+
+
+def skipped_notice(count: int, what: str, reason: str, lines: list[int]) -> str:
+    """'2 cues skipped: bad timing at lines 12, 40'."""
+    noun = what if count == 1 else what + "s"
+    where = f" at {lines_phrase(lines)}" if lines else ""
+    return f"{count} {noun} skipped: {reason}{where}"

@@ -6,7 +6,8 @@ The JSON form is a contract for scripts (one object per file)::
      "turns": [{"speaker", "text", "timestamp"}]}
 
 ``turns`` holds every speech turn in order (``timestamp`` in seconds or null); non-speech
-notes are counted in the table view but left out of the JSON turns.
+notes are counted in the table view but left out of the JSON turns. The reader's notices
+(what it skipped) go to stderr, so the JSON keeps this shape.
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ class Preview:
     turns: list[TurnPreview]
     notes: int = 0
     metadata: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)  # shown on stderr, not in the JSON
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -65,7 +67,7 @@ def summarise(path: Path, transcript: Transcript) -> Preview:
         summary.words += len(text.split())
         turns.append(TurnPreview(turn.speaker, text, turn.timestamp))
     return Preview(str(path), transcript.format, transcript.encoding, list(speakers.values()), turns,
-                   notes, transcript.metadata)
+                   notes, transcript.metadata, list(transcript.notices))
 
 
 def preview_file(path: Path, *, fmt: str | None = None, speaker_pattern: str | None = None) -> Preview:

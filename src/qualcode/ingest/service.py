@@ -33,6 +33,7 @@ class IngestResult:
     words: int = 0    # words in all segments (speech and notes), as quoted
     notes: int = 0    # non-speech segments ([laughter], (inaudible), ...)
     message: str = ""
+    notices: list[str] = field(default_factory=list)  # what the reader skipped or guessed
 
 
 @dataclass
@@ -115,7 +116,7 @@ def _ingest_one(db: "Database", path: Path, options: IngestOptions) -> IngestRes
     notes = sum(1 for t in transcript.turns if t.kind != "speech")
     return IngestResult(str(path), path.name, status, source_id=source_id,
                         speakers=len(transcript.speakers), turns=len(transcript.turns) - notes,
-                        words=words, notes=notes)
+                        words=words, notes=notes, notices=list(transcript.notices))
 
 
 def _participant_links(db: "Database", source_id: int) -> dict[str, str]:
@@ -139,7 +140,7 @@ def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
         "attributes, metadata, ingested_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [path.name, str(path), transcript.format, transcript.encoding, sha, text,
          count_words(text), options.group, json.dumps(options.attributes, ensure_ascii=False),
-         json.dumps(transcript.metadata, ensure_ascii=False), now()],
+         json.dumps(_metadata(transcript), ensure_ascii=False), now()],
     )
     source_id = int(cursor.lastrowid or 0)
     speaker_ids: dict[str, int] = {}
@@ -162,6 +163,13 @@ def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
         rows,
     )
     return source_id, sum(row[-1] for row in rows)
+
+
+def _metadata(transcript: Transcript) -> dict[str, object]:
+    """The reader's metadata, with its notices kept for the record."""
+    if not transcript.notices:
+        return transcript.metadata
+    return {**transcript.metadata, "notices": transcript.notices}
 
 
 def _line_index(text: str) -> list[int]:

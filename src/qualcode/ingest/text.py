@@ -26,7 +26,9 @@ import re
 from collections import Counter
 from typing import Any
 
-from qualcode.ingest.labels import INLINE_STAMP, Candidate, classify, name_like, parse_timestamp
+from qualcode.ingest.labels import (
+    CLOSING_STAMP, FOOTER, INLINE_STAMP, Candidate, classify, name_like, parse_timestamp,
+)
 from qualcode.ingest.legend import find_legend, header_sections
 from qualcode.ingest.model import Transcript, Turn
 
@@ -172,6 +174,7 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
     counts, dominant = _resolve_labels(found)
     legend, legend_lines = find_legend(lines, found, counts)
 
+    footer_from = _footer_start(lines)
     build = _Builder()
     started = False
     pos = 0
@@ -180,6 +183,8 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
         item = found[index]
         if legend_lines and index in legend_lines:
             continue
+        if index >= footer_from:
+            break
         if item is None:
             if line and not line.isspace():
                 build.plain(line, start)
@@ -202,7 +207,11 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
             build.note(item, line, start)
 
     turns = _drop_inline_stamps(text, [t for t in build.turns if t.pieces])
+    if "#" in text and CLOSING_STAMP.search(text):
+        turns = _drop_closing_stamps(text, turns)
     metadata: dict[str, Any] = {}
+    if footer_from < len(lines):
+        metadata["footer"] = [line.strip() for line in lines[footer_from:] if line.strip()]
     if build.header:
         metadata["header"] = build.header
         sections = header_sections(build.header)
@@ -248,4 +257,49 @@ def _drop_inline_stamps(text: str, turns: list[Turn]) -> list[Turn]:
         turn.pieces = [(s, e) for s, e in pieces if e > s]
         if turn.pieces:
             kept.append(turn)
+    return kept
+
+
+def _footer_start(lines: list[str]) -> int:
+    """The index where a tool's footer ("Transcribed by https://otter.ai") begins, looking
+    at the last few non-blank lines only; len(lines) when there is none."""
+    index, seen = len(lines), 0
+    for i in range(len(lines) - 1, -1, -1):
+        line = lines[i].strip()
+        if not line:
+            continue
+        if seen == 3 or not FOOTER.match(line):
+            break
+        index, seen = i, seen + 1
+    return index
+
+
+def _closing_value(m: "re.Match[str]") -> float:
+    return parse_timestamp(m["ts"]) + (float("0." + m["frac"]) if m["frac"] else 0.0)
+
+
+def _drop_closing_stamps(text: str, turns: list[Turn]) -> list[Turn]:
+    """Cut f4's ``#00:03:22-0#`` marks out of the pieces. A mark closes its paragraph, so it
+    is the time the *next* paragraph starts: a turn is timed by the last mark before its
+    first word (the first turn has none unless the file opens with a mark)."""
+    stamps = [(m.start(), m.end(), _closing_value(m)) for m in CLOSING_STAMP.finditer(text)]
+    starts = [s for s, _, _ in stamps]
+    kept = []
+    for turn in turns:
+        pieces: list[tuple[int, int]] = []
+        for s, e in turn.pieces:
+            i = bisect.bisect_left(starts, s)
+            while i < len(stamps) and stamps[i][1] <= e:
+                pieces.append(_trim(text, s, stamps[i][0]))
+                s = stamps[i][1]
+                i += 1
+            pieces.append(_trim(text, s, e))
+        turn.pieces = [(s, e) for s, e in pieces if e > s]
+        if not turn.pieces:
+            continue
+        if turn.timestamp is None and turn.kind == "speech":
+            before = bisect.bisect_right(starts, turn.pieces[0][0]) - 1
+            if before >= 0:
+                turn.timestamp = stamps[before][2]
+        kept.append(turn)
     return kept
