@@ -57,7 +57,7 @@ def check_docx_archive(data: bytes, name: str) -> None:
 def check_members(infos: list[zipfile.ZipInfo], name: str) -> None:
     refused = f"{name}: refused: not a Word file that is safe to open"
     if len(infos) > DOCX_MAX_MEMBERS:
-        raise QualcodeError(f"{refused} ({len(infos)} parts, limit {DOCX_MAX_MEMBERS}); possible zip bomb")
+        raise QualcodeError(f"{refused} ({len(infos):,} parts, limit {DOCX_MAX_MEMBERS:,}); possible zip bomb")
     total = packed_total = 0
     for info in infos:
         size, packed = info.file_size, max(1, info.compress_size)

@@ -53,10 +53,11 @@ def parse_whisper(text: str, *, name: str, encoding: str = "utf-8",
     cues: list[Cue] = []
     ends: list[float | None] = []
     skipped: list[int] = []
-    for number, segment in enumerate(data["segments"], start=1):
+    for index, segment in enumerate(data["segments"]):
         if not isinstance(segment, dict) or not isinstance(segment.get("text"), str) \
                 or not segment["text"].strip():
-            skipped.append(number)
+            ident = segment.get("id") if isinstance(segment, dict) else None
+            skipped.append(ident if isinstance(ident, int) else index)  # Whisper's ids count from 0
             continue
         speaker = segment.get("speaker")
         cues.append(Cue(_seconds(segment.get("start")), segment["text"],
@@ -65,7 +66,8 @@ def parse_whisper(text: str, *, name: str, encoding: str = "utf-8",
     notices = []
     if skipped:
         noun = "segment" if len(skipped) == 1 else "segments"
-        notices.append(f"{len(skipped)} {noun} skipped: no text ({lines_phrase(skipped).replace('line', 'segment')})")
+        ids = ", ".join(str(i) for i in skipped[:8]) + (", …" if len(skipped) > 8 else "")
+        notices.append(f"{len(skipped)} {noun} skipped: no text (id {ids})")
     if not cues:
         raise QualcodeError(f"{name}: has no segments with text; nothing to ingest")
     diarised = any(c.speaker is not None for c in cues)
