@@ -101,7 +101,7 @@ def test_no_time_mark_label_or_metadata_is_left_in_a_quote(run: Run, tmp_path: P
 def test_times_of_every_turn_in_f4_rev_and_transcribeme(run: Run) -> None:
     f4 = [t["timestamp"] for t in dry(run, HERE / "f4_night_shifts.txt")["turns"]]
     # each turn starts at the mark that closed the paragraph before it: #00:00:21-4# is 21.4 s
-    assert f4 == [None, 21.4, 48.0, 70.2, 74.0, 89.7, 121.3, 134.9, 138.0, 153.6, 165.1, 184.8]
+    assert f4 == [None, 21.4, 49.5, 70.2, 74.0, 89.7, 121.3, 134.9, 138.0, 153.6, 165.1, 184.8]
     rev = [t["timestamp"] for t in dry(run, HERE / "rev_feedback.txt")["turns"]]
     assert rev == [4.0, 31.0, 42.0, 62.0, 75.0, 78.0, 84.0, 95.0, 118.0, 123.0, 134.0, 144.0]
     tme = [t["timestamp"] for t in dry(run, HERE / "transcribeme_wellbeing.txt")["turns"]]
@@ -134,6 +134,7 @@ def test_headers_footers_and_notes_are_kept_out_of_the_talk(run: Run, project: P
     assert meta["teams.docx"]["header"] == ["Simulation teaching focus group", "Meeting transcript"]
     notes = conn.execute("SELECT src.name, seg.text FROM segments seg JOIN sources src ON src.id = seg.source_id "
                          "WHERE seg.kind = 'nonspeech' ORDER BY src.name, seg.ordinal").fetchall()
+    # f4's "(laughs) #00:00:49-5#" is a note too: its closing mark is cut out of it
     assert notes == [("f4_night_shifts.txt", "(laughs)"), ("transcribeme_wellbeing.txt", "(laughs)"),
                      ("transcribeme_wellbeing.txt", "[END OF RECORDING]")]
     labels = {label for (label,) in conn.execute("SELECT label FROM speakers")}
@@ -367,3 +368,20 @@ def test_recipes_are_the_ones_in_the_docs() -> None:
     docs = (Path(__file__).resolve().parent.parent / "docs" / "ingest.md").read_text(encoding="utf-8")
     for pattern, _, _ in RECIPES:
         assert f"--speaker-pattern '{pattern}'" in docs
+
+
+def test_teams_blocks_saved_as_text_read_like_the_word_file(run: Run, tmp_path: Path) -> None:
+    lines = word_documents.TEAMS_HEADER + [x for start, end, name, text in word_documents.TEAMS_BLOCKS
+                                           for x in (f"{start} --> {end}", name, text, "")]
+    path = tmp_path / "teams.txt"
+    path.write_text("\n".join(lines), encoding="utf-8")
+    as_text, as_word = dry(run, path), dry(run, fixture("teams.docx", tmp_path))
+    assert as_text["format"] == "text"
+    assert as_text["turns"] == as_word["turns"] and as_text["speakers"] == as_word["speakers"]
+
+
+def test_cue_text_after_a_bare_timing_line_is_not_taken_for_a_speaker(run: Run, write_file) -> None:  # type: ignore[no-untyped-def]
+    path = write_file("headerless.txt", "00:00:01.000 --> 00:00:02.000\nAna: Hello there.\n\n"
+                                        "00:00:03.000 --> 00:00:04.000\nBen: Hi. How was the night?\n\n"
+                                        "00:00:05.000 --> 00:00:06.000\nAna: Long.\n")
+    assert [t["speaker"] for t in dry(run, path)["turns"]] == ["Ana", "Ben", "Ana"]

@@ -115,15 +115,23 @@ def _continue_speakers(cues: list[Cue]) -> None:
 
 
 def has_timed_blocks(lines: list[str]) -> bool:
-    """Two or more lines that are only ``start --> end`` (and no WEBVTT header: that is a
-    subtitle file)."""
-    count = 0
-    for line in lines:
+    """Two or more lines that are only ``start --> end``, most of them followed by a line
+    that reads as a name and then the text (a headerless subtitle file, whose cue text
+    follows the timing line directly, is not this)."""
+    timings = named = 0
+    for i, line in enumerate(lines):
         if "-->" in line and TIMING_LINE.match(line):
-            count += 1
-            if count >= 2:
-                return True
-    return False
+            timings += 1
+            following = [x.strip() for x in lines[i + 1: i + 6] if x.strip()][:2]
+            if len(following) == 2 and _name_line(following[0]) and "-->" not in following[1]:
+                named += 1
+    return named >= 2 and named * 5 >= timings * 4
+
+
+def _name_line(line: str) -> bool:
+    """A speaker's display name: short, no sentence end, no markup ("Okafor, Grace (Dr.)")."""
+    return (len(line) <= 60 and len(line.split()) <= 6 and line[-1] not in ".?!…:;"
+            and "<" not in line and "-->" not in line and line[:1].isalpha())
 
 
 def parse_timed_blocks(lines: list[str], *, fmt: str, encoding: str) -> Transcript:

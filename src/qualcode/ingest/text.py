@@ -34,6 +34,7 @@ from qualcode.ingest.model import Transcript, Turn
 
 __all__ = ["parse_text", "parse_timestamp"]
 
+_CLOSING_TAIL = re.compile(r"\s*" + CLOSING_STAMP.pattern + r"\s*$")
 # Label styles that are unambiguous once seen; colon labels need care ("Date: …").
 _SAFE_STYLES = {"bold", "header", "bracket", "custom"}
 # Roles head a transcript as "Interviewer: Jane Doe" but speak as "Interviewer: How was it?".
@@ -170,7 +171,12 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
     group (and optionally ``ts``) for conventions the detector misses."""
     custom = re.compile(speaker_pattern) if speaker_pattern else None
     lines = text.split("\n")
-    found = [classify(line, custom) if line else None for line in lines]
+    if "#" in text and CLOSING_STAMP.search(text):
+        # f4 closes every paragraph with a mark, "(lacht) #00:00:49-5#" too: classify the
+        # line without it (offsets are unchanged: the mark is at the end)
+        found = [classify(_CLOSING_TAIL.sub("", line), custom) if line else None for line in lines]
+    else:
+        found = [classify(line, custom) if line else None for line in lines]
     counts, dominant = _resolve_labels(found)
     legend, legend_lines = find_legend(lines, found, counts)
 
