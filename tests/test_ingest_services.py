@@ -385,3 +385,21 @@ def test_cue_text_after_a_bare_timing_line_is_not_taken_for_a_speaker(run: Run, 
                                         "00:00:03.000 --> 00:00:04.000\nBen: Hi. How was the night?\n\n"
                                         "00:00:05.000 --> 00:00:06.000\nAna: Long.\n")
     assert [t["speaker"] for t in dry(run, path)["turns"]] == ["Ana", "Ben", "Ana"]
+
+
+def test_a_pdf_page_without_text_is_reported(run: Run, tmp_path: Path) -> None:
+    import pypdf
+
+    from tests.test_ingest_formats import make_pdf
+
+    writer = pypdf.PdfWriter()
+    writer.append(pypdf.PdfReader(io.BytesIO(make_pdf(["00:05 RESEARCHER:", "Welcome.", "00:09 RESIDENT 1:", "Hi."]))))
+    writer.add_blank_page(612, 792)  # a scanned page has no text layer either
+    writer.append(pypdf.PdfReader(io.BytesIO(make_pdf(["00:20 RESEARCHER:", "Thanks.", "00:25 RESIDENT 1:", "Bye."]))))
+    path = tmp_path / "fg.pdf"
+    with path.open("wb") as out:
+        writer.write(out)
+    result = run("ingest", "--dry-run", "--format", "json", path)
+    assert [t["text"] for t in json.loads(result.stdout)["turns"]] == ["Welcome.", "Hi.", "Thanks.", "Bye."]
+    assert (f"{path}: 1 page skipped: no text layer, a scan? (page 2); run OCR on the PDF to read them"
+            in result.stderr)

@@ -209,7 +209,9 @@ def parse_rtf(data: bytes, *, name: str, speaker_pattern: str | None = None) -> 
     return _finish(raw, name, "rtf", encoding, speaker_pattern)
 
 
-def pdf_text(data: bytes, name: str) -> str:
+def pdf_text(data: bytes, name: str, notices: list[str] | None = None) -> str:
+    """The text layer, page by page; a page without one (a scanned page in a typed
+    transcript) is added to ``notices``."""
     import pypdf
 
     logging.getLogger("pypdf").setLevel(logging.ERROR)  # font warnings are not the user's business
@@ -226,6 +228,12 @@ def pdf_text(data: bytes, name: str) -> str:
     if not any(p.strip() for p in pages):
         raise QualcodeError(f"{name}: is a PDF without a text layer (a scan?); run OCR on it "
                             "or export the transcript as .docx or .txt")
+    blank = [number for number, page in enumerate(pages, start=1) if not page.strip()]
+    if blank and notices is not None:
+        noun = "page" if len(blank) == 1 else "pages"
+        shown = ", ".join(str(n) for n in blank[:8]) + (", …" if len(blank) > 8 else "")
+        notices.append(f"{len(blank)} {noun} skipped: no text layer, a scan? (page {shown}); "
+                       "run OCR on the PDF to read them")
     return "\n".join(_drop_page_number(p) for p in pages)
 
 
@@ -240,4 +248,7 @@ def _drop_page_number(page: str) -> str:
 
 
 def parse_pdf(data: bytes, *, name: str, speaker_pattern: str | None = None) -> Transcript:
-    return _finish(pdf_text(data, name), name, "pdf", "n/a", speaker_pattern)
+    notices: list[str] = []
+    transcript = _finish(pdf_text(data, name, notices), name, "pdf", "n/a", speaker_pattern)
+    transcript.notices[:0] = notices
+    return transcript
