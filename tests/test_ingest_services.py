@@ -403,3 +403,13 @@ def test_a_pdf_page_without_text_is_reported(run: Run, tmp_path: Path) -> None:
     assert [t["text"] for t in json.loads(result.stdout)["turns"]] == ["Welcome.", "Hi.", "Thanks.", "Bye."]
     assert (f"{path}: 1 page skipped: no text layer, a scan? (page 2); run OCR on the PDF to read them"
             in result.stderr)
+
+
+def test_newer_teams_word_transcript_with_directory_names(run: Run, tmp_path: Path) -> None:
+    # Teams since 2023: "Name   0:03" then the text; hospital directories write "Last, First".
+    path = tmp_path / "teams_new.docx"
+    path.write_bytes(make_docx(["Meeting transcript", "", "Okafor, Grace\t0:03", "Welcome, everyone.", "",
+                                "Tom Reyes\t0:10", "Thanks for having us.", "", "Okafor, Grace\t0:15",
+                                "Let us start with nights.", "", "Tom Reyes\t1:02:20", "Sure."]))
+    assert [(t["speaker"], t["timestamp"]) for t in dry(run, path)["turns"]] == [
+        ("Okafor, Grace", 3.0), ("Tom Reyes", 10.0), ("Okafor, Grace", 15.0), ("Tom Reyes", 3740.0)]

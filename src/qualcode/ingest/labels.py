@@ -94,6 +94,12 @@ def name_like(label: str) -> bool:
     return True
 
 
+def last_first(label: str) -> bool:
+    """A directory's display name, "Okafor, Grace" (Teams, Otter in hospitals)."""
+    last, sep, first = label.partition(", ")
+    return bool(sep) and "," not in first and name_like(last) and name_like(first)
+
+
 def classify(line: str, custom: re.Pattern[str] | None) -> Candidate | None:
     """What ``line`` could be, or None for ordinary text. Offsets are within ``line``."""
     head = line[:1]
@@ -170,7 +176,7 @@ def _classify_core(line: str, custom: re.Pattern[str] | None) -> Candidate | Non
         return None
     if line[-1:].isdigit():
         m = _HEADER_TS.match(line)
-        if m and name_like(m["label"].strip()):
+        if m and (name_like(m["label"].strip()) or last_first(m["label"].strip())):
             return Candidate("label", m["label"].strip(), "", len(line), parse_timestamp(m["ts"]), "header")
     if line.find("(", 1, 48) != -1:
         m = _REV.match(line)
