@@ -413,3 +413,23 @@ def test_newer_teams_word_transcript_with_directory_names(run: Run, tmp_path: Pa
                                 "Let us start with nights.", "", "Tom Reyes\t1:02:20", "Sure."]))
     assert [(t["speaker"], t["timestamp"]) for t in dry(run, path)["turns"]] == [
         ("Okafor, Grace", 3.0), ("Tom Reyes", 10.0), ("Okafor, Grace", 15.0), ("Tom Reyes", 3740.0)]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("[" * 100_000 + "]" * 100_000, "is JSON nested too deeply to be a transcript; check the file"),
+    ('[{"start": 0, "text": "Hi"}]', "is JSON but not Whisper or WhisperX output"),
+    ('{"segments": [{"start": 0, "text": "  "}]}', "has no segments with text; nothing to ingest"),
+])
+def test_hostile_or_empty_json_is_one_line(run: Run, write_file, content: str, message: str) -> None:  # type: ignore[no-untyped-def]
+    path = write_file("odd.json", content)
+    result = run("ingest", "--dry-run", path, code=1)
+    assert result.stderr.startswith(f"Error: {path}: {message}") and len(result.stderr.splitlines()) == 1
+
+
+def test_whisper_times_that_are_not_times_are_left_out(run: Run, write_file) -> None:  # type: ignore[no-untyped-def]
+    path = write_file("odd.json", '{"segments": [{"start": NaN, "end": 1, "text": "Hi.", "speaker": "A"}, '
+                                  '{"start": 1e999, "text": "Yes.", "speaker": "B"}, '
+                                  '{"start": "2.0", "text": "No.", "speaker": 7}, {"start": -3, "text": "So.", "speaker": "A"}]}')
+    data = dry(run, path)
+    assert [(t["speaker"], t["text"], t["timestamp"]) for t in data["turns"]] == [
+        ("A", "Hi.", None), ("B", "Yes. No.", None), ("A", "So.", None)]

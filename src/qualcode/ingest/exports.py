@@ -15,6 +15,7 @@ one name merges them).
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -41,6 +42,8 @@ def load_json(text: str, name: str) -> Any:
     except ValueError as exc:
         raise QualcodeError(f"{name}: is not valid JSON (line {getattr(exc, 'lineno', '?')}); "
                             "check the file or pass --as text") from None
+    except RecursionError:  # thousands of nested brackets: no transcript looks like that
+        raise QualcodeError(f"{name}: is JSON nested too deeply to be a transcript; check the file") from None
 
 
 def parse_whisper(text: str, *, name: str, encoding: str = "utf-8",
@@ -88,7 +91,10 @@ def parse_whisper(text: str, *, name: str, encoding: str = "utf-8",
 
 
 def _seconds(value: Any) -> float | None:
-    return round(float(value), 3) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+    """A time in seconds, or None for anything else (a string, NaN, Infinity, a negative)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return round(float(value), 3) if math.isfinite(value) and value >= 0 else None
 
 
 def _label_runs(cues: list[Cue], ends: list[float | None]) -> int:
