@@ -1,9 +1,10 @@
 """Reading transcripts: format detection, decoding, and one parser per format.
 
 Every parser takes the file's bytes and returns the same
-:class:`~qualcode.ingest.model.Transcript` (with ``notices`` for what it skipped). Formats register in :data:`PARSERS` (by name)
-and :data:`SUFFIXES`; :func:`detect_format` sniffs the content first (a WebVTT file saved
-as .txt is still WebVTT), then goes by suffix. The format libraries are imported only when
+:class:`~qualcode.ingest.model.Transcript`, with ``notices`` for what it skipped. Formats
+register in :data:`PARSERS` (by name) and :data:`SUFFIXES`; :func:`detect_format` sniffs
+the content first (a WebVTT file saved as .txt is still WebVTT, Whisper JSON is JSON
+whatever its name), then goes by suffix. The format libraries are imported only when
 a file of their format is read.
 """
 

@@ -8,14 +8,18 @@ Recognised at the start of a line (see docs/ingest.md for an example of each):
 - ``**Name:** text`` and ``**Name**: text``
 - ``### Name`` headings used for every turn
 - ``Name  12:04`` alone on a line (Otter), the turn's text on the following lines
-- a time mark before the label: ``12:04 NAME:``, ``*3:55 = X: text``
+- a time mark before the label: ``12:04 NAME:``, ``*3:55 = X: text``, and TranscribeMe's
+  ``[00:00:12] Interviewer: text``
+- a time mark in the label: Rev's ``Speaker 1 (00:00:04):``
 
 Unlabelled lines continue the current speaker's turn; a label repeated on consecutive
 paragraphs continues the same turn. Lines before the first turn (titles, notes, Otter's
 ``SUMMARY KEYWORDS``) are header metadata, not speech; a legend mapping labels to roles
 (``I1: Interviewer 1`` or ``I = interviewer, X = informant``) is metadata too. Lines that
 are only a time mark (``(16.09)``) time the next turn; ``[00:01:00]`` inside a turn is
-taken out of the quoted text. Lines that are only a note (``[laughter]``, ``(inaudible)``,
+taken out of the quoted text, and so are f4transkript's marks that close a paragraph
+(``text #00:03:22-0#``), which time the next turn. A tool's footer at the end (``Transcribed
+by https://otter.ai``) is metadata. Lines that are only a note (``[laughter]``, ``(inaudible)``,
 ``==== Connection got interrupted ====``) are non-speech turns with no speaker.
 """
 
@@ -171,7 +175,8 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
     group (and optionally ``ts``) for conventions the detector misses."""
     custom = re.compile(speaker_pattern) if speaker_pattern else None
     lines = text.split("\n")
-    if "#" in text and CLOSING_STAMP.search(text):
+    closing = "#" in text and CLOSING_STAMP.search(text) is not None
+    if closing:
         # f4 closes every paragraph with a mark, "(lacht) #00:00:49-5#" too: classify the
         # line without it (offsets are unchanged: the mark is at the end)
         found = [classify(_CLOSING_TAIL.sub("", line), custom) if line else None for line in lines]
@@ -213,7 +218,7 @@ def parse_text(text: str, *, encoding: str = "utf-8", fmt: str = "text",
             build.note(item, line, start)
 
     turns = _drop_inline_stamps(text, [t for t in build.turns if t.pieces])
-    if "#" in text and CLOSING_STAMP.search(text):
+    if closing:
         turns = _drop_closing_stamps(text, turns)
     metadata: dict[str, Any] = {}
     if footer_from < len(lines):
