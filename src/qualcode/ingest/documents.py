@@ -22,6 +22,7 @@ from qualcode.ingest.text import parse_text
 if TYPE_CHECKING:
     from docx.document import Document as DocumentObject
     from docx.text.paragraph import Paragraph
+    from pypdf import PageObject
 
 
 def _finish(raw: str, name: str, fmt: str, encoding: str, speaker_pattern: str | None) -> Transcript:
@@ -228,13 +229,24 @@ def pdf_text(data: bytes, name: str, notices: list[str] | None = None) -> str:
     if not any(p.strip() for p in pages):
         raise QualcodeError(f"{name}: is a PDF without a text layer (a scan?); run OCR on it "
                             "or export the transcript as .docx or .txt")
-    blank = [number for number, page in enumerate(pages, start=1) if not page.strip()]
-    if blank and notices is not None:
-        noun = "page" if len(blank) == 1 else "pages"
-        shown = ", ".join(str(n) for n in blank[:8]) + (", …" if len(blank) > 8 else "")
-        notices.append(f"{len(blank)} {noun} skipped: no text layer, a scan? (page {shown}); "
-                       "run OCR on the PDF to read them")
+    if notices is not None:
+        scans = [number for number, text in enumerate(pages, start=1)
+                 if not text.strip() and _has_images(reader.pages[number - 1])]
+        if scans:  # an empty page is not worth a word; a page that is only an image is
+            noun = "page" if len(scans) == 1 else "pages"
+            shown = ", ".join(str(n) for n in scans[:8]) + (", …" if len(scans) > 8 else "")
+            notices.append(f"{len(scans)} {noun} skipped: an image without a text layer, a scan? "
+                           f"(page {shown}); run OCR on the PDF to read them")
     return "\n".join(_drop_page_number(p) for p in pages)
+
+
+def _has_images(page: "PageObject") -> bool:
+    """Whether the page draws an image (``Do`` in its content, an image among its resources)."""
+    try:
+        contents = page.get_contents()
+        return contents is not None and b"Do" in contents.get_data() and len(page.images) > 0
+    except Exception:  # a damaged page: nothing to report about it
+        return False
 
 
 def _drop_page_number(page: str) -> str:
