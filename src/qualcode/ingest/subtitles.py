@@ -62,7 +62,7 @@ def parse_srt(text: str, *, name: str, encoding: str = "utf-8",
     return transcript
 
 
-def _blocks(lines: list[str], starts_block: "re.Pattern[str] | None" = None) -> list[tuple[int, list[str]]]:
+def _blocks(lines: list[str], vtt_rules: bool = False) -> list[tuple[int, list[str]]]:
     """Blank-line separated blocks with the (1-based) line number of their first line."""
     blocks: list[tuple[int, list[str]]] = []
     current: list[str] = []
@@ -73,7 +73,7 @@ def _blocks(lines: list[str], starts_block: "re.Pattern[str] | None" = None) -> 
                 blocks.append((first, current))
                 current = []
             continue
-        if current and starts_block is not None and "-->" in line and (
+        if vtt_rules and current and "-->" in line and (
                 len(current) > 1 or "-->" in current[0] or not blocks):
             # webvtt-py: a timing line that cannot belong to this block starts the next one
             blocks.append((first, current))
@@ -97,7 +97,7 @@ def _vtt_cue(lines: list[str]) -> bool:
 def vtt_skipped_blocks(text: str) -> list[tuple[int, str]]:
     """The blocks of a WebVTT file that are neither the header, a cue, nor a NOTE, STYLE or
     REGION block: (line number, reason)."""
-    blocks = _blocks(text.split("\n"), starts_block=_VTT_TIMING)
+    blocks = _blocks(text.split("\n"), vtt_rules=True)
     skipped = []
     for first, lines in blocks[1:]:  # the first block is the WEBVTT header
         if _vtt_cue(lines) or lines[0].split(maxsplit=1)[0] in _VTT_BLOCKS:
