@@ -107,7 +107,10 @@ def docx_text(data: bytes, name: str, notices: list[str] | None = None) -> str:
         else:
             lines.append(_paragraph_text(block, tracked))
     if notices is not None:
-        notices.extend(_not_read(document, tracked))
+        try:
+            notices.extend(_not_read(document, tracked))
+        except Exception:  # a damaged comments or header part: the text itself was read
+            notices.append("could not check the document for comments, notes and headers (a damaged part)")
     return "\n".join(lines)
 
 
