@@ -453,3 +453,23 @@ def test_whisper_times_that_are_not_times_are_left_out(run: Run, write_file) -> 
     data = dry(run, path)
     assert [(t["speaker"], t["text"], t["timestamp"]) for t in data["turns"]] == [
         ("A", "Hi.", None), ("B", "Yes. No.", None), ("A", "So.", None)]
+
+
+def test_bold_name_and_time_without_a_colon_in_markdown_and_word(run: Run, tmp_path: Path) -> None:
+    from docx import Document
+
+    expected = [("Dr. Okafor", "Welcome, everyone.", 5.0), ("Priya Nair", "Thanks for having us.", 21.0),
+                ("Dr. Okafor", "Let us begin.", 30.0)]
+    md = tmp_path / "service.md"
+    md.write_text("# Focus group 3\n\n**Dr. Okafor** [00:00:05] Welcome, everyone.\n\n"
+                  "**Priya Nair** [00:00:21] Thanks for having us.\n\n**Dr. Okafor** [00:00:30] Let us begin.\n")
+    document = Document()
+    for name, rest in (("Dr. Okafor", " [00:00:05] Welcome, everyone."), ("Priya Nair", " [00:00:21] Thanks for having us."),
+                       ("Dr. Okafor", " [00:00:30] Let us begin.")):
+        paragraph = document.add_paragraph()
+        paragraph.add_run(name).bold = True
+        paragraph.add_run(rest)
+    word = tmp_path / "service_spaces.docx"
+    document.save(word)
+    for path in (md, word):
+        assert [(t["speaker"], t["text"], t["timestamp"]) for t in dry(run, path)["turns"]] == expected

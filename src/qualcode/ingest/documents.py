@@ -115,7 +115,8 @@ def docx_text(data: bytes, name: str, notices: list[str] | None = None) -> str:
 
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_TAB_AFTER_NAME = re.compile(r"^[ \t]*\t")
+# After a bold name: a tab, or a time mark in brackets ("Dr. Okafor [00:00:05] …").
+_TAB_AFTER_NAME = re.compile(r"^(?:[ \t]*\t|\s+\[\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?\])")
 
 
 def _paragraph_text(paragraph: "Paragraph", tracked: bool) -> str:
@@ -130,7 +131,7 @@ def _paragraph_text(paragraph: "Paragraph", tracked: bool) -> str:
         text = "".join(r.text for r in runs)
     else:
         runs, text = [], paragraph.text
-    if "\t" not in text[:80]:
+    if "\t" not in text[:80] and "[" not in text[:80]:
         return text
     label = ""
     for run in runs or paragraph.runs:

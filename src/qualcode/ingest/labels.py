@@ -18,6 +18,8 @@ _TS_LOOSE = r"\d{1,2}[:.]\d{2}(?:[:.]\d{2})?(?:[.,]\d+)?"
 TS_RE = re.compile(rf"^{_TS}$")
 
 _BOLD = re.compile(r"^\*\*(?P<label>[^*:\n]{1,60}?)\s*(?::\s*\*\*|\*\*\s*:)\s*(?P<rest>.*)$")
+# A transcription service's Markdown: "**Dr. Okafor** [00:00:05] text" (no colon; bold is markup).
+_BOLD_STAMPED = re.compile(rf"^\*\*(?P<label>[^*:\n]{{1,60}}?)\*\*\s+\[(?P<ts>{_TS})\]\s*(?P<rest>.*)$")
 _BRACKET = re.compile(r"^\[(?P<label>[^\]\n]{1,60})\]\s*(?P<rest>.*)$")
 _HEADER_TS = re.compile(rf"^(?P<label>[^\s:][^:\n]{{0,58}}?)\s+(?P<ts>{_TS})\s*$")
 _COLON = re.compile(r"^(?P<label>[^\s:\[*#>(][^:\n]{0,40}?)\s?:(?:\s+(?P<rest>\S.*)|\s*$)")
@@ -162,6 +164,10 @@ def _classify_core(line: str, custom: re.Pattern[str] | None) -> Candidate | Non
         m = _BOLD.match(line)
         if m and name_like(m["label"].strip()):
             return Candidate("label", m["label"].strip(), m["rest"], m.start("rest"), None, "bold")
+        m = _BOLD_STAMPED.match(line)
+        if m and name_like(m["label"].strip()):
+            return Candidate("label", m["label"].strip(), m["rest"], m.start("rest"),
+                             parse_timestamp(m["ts"]), "bold")
         return None
     if head == "[":
         m = _BRACKET.match(line)
