@@ -49,7 +49,7 @@ class ImportResult:
     added: int = 0
     accepted_suggestions: int = 0
     already_present: int = 0
-    folded: int = 0  # rows that repeat an earlier row's coding (same span, code, coder): kept once
+    folded: int = 0  # rows that repeat the coding an earlier row made (same span, code, coder): kept once
     memos_added: int = 0
     unmatched: list[Unmatched] = field(default_factory=list)
 
@@ -161,9 +161,10 @@ def import_codings(db: "Database", path: Path, *, coder: str) -> ImportResult:
             if done.action == "already" and done.coding_id in created:  # a row repeats an earlier row
                 note_fold(db, done.coding_id, actor=coder, batch=batch, detail={"file": path.name, "row": number})
                 result.folded += 1
+            elif done.action == "already":
+                result.already_present += 1
             else:
-                result.already_present += done.action == "already"
-            created.add(done.coding_id)
+                created.add(done.coding_id)
             memo = row.get("memo", "")
             if memo and not db.execute(
                     "SELECT 1 FROM memos WHERE target_type = 'coding' AND target_id = ? AND text = ?",

@@ -236,9 +236,11 @@ def restore(db: "Database", coding_id: int, event: dict[str, Any], to_status: st
     if row is None:
         return
     if to_status is not None and row[0] != to_status:
-        raise QualcodeError(f"coding {coding_id} was changed after that decision (it is now {row[0]}"
-                            f"{' by ' + row[1] if row[1] else ''}); undo would overwrite it. "
-                            f"`qualcode log --coding {coding_id}` shows its history")
+        last = db.execute("SELECT actor FROM events WHERE coding_id = ? ORDER BY id DESC LIMIT 1",
+                          [coding_id]).fetchone()
+        who = last[0] if last and last[0] else "someone"
+        raise QualcodeError(f"coding {coding_id} was changed after that decision ({who} made it {row[0]}); undo "
+                            f"would overwrite it. `qualcode log --coding {coding_id}` shows its history")
     if event.get("created"):
         db.execute("DELETE FROM memos WHERE target_type = 'coding' AND target_id = ?", [str(coding_id)])
         db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
