@@ -206,3 +206,18 @@ def test_undo_refuses_to_overwrite_a_later_decision_by_someone_else(run: Run, st
     assert err == (f"Error: coding {coding} was changed after that decision (bob made it removed); undo "
                    f"would overwrite it. `qualcode log --coding {coding}` shows its history\n")
     assert q(study, "SELECT * FROM codings ORDER BY id") == before
+
+
+def test_coding_a_segment_by_hand_never_turns_another_coders_rejection_into_an_acceptance(
+        run: Run, study: Path) -> None:
+    run("suggest")
+    run("--coder", "bob", "reject", "--code", "exhaustion")
+    run("--coder", "alice", "code", seg(study, 1), "exhaustion")
+    assert q(study, "SELECT origin, status, coder FROM codings WHERE code_id = 'exhaustion' AND segment_id = ? "
+                    "ORDER BY id", [seg(study, 1)]) == [("suggest", "rejected", "bob"), ("manual", "accepted", "alice")]
+    # Her own earlier "no" she may turn round: no second coding.
+    run("--coder", "carla", "code", seg(study, 2), "support")
+    run("--coder", "carla", "uncode", seg(study, 2), "support")
+    run("--coder", "carla", "code", seg(study, 2), "support")
+    assert q(study, "SELECT count(*) FROM codings WHERE code_id = 'support' AND coder = 'carla' "
+                    "AND status = 'accepted'") == [(1,)]

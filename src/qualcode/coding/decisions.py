@@ -123,9 +123,10 @@ def resolve_span(db: "Database", segment_id: int, *, start: int | None = None, e
 
 def code_span(db: "Database", span: Span, code_id: str, *, coder: str, origin: str = "manual",
               batch: str | None = None, detail: dict[str, object] | None = None) -> ManualResult:
-    """Apply ``code_id`` to ``span`` as ``coder`` (inside the caller's transaction). Coding a
-    whole segment accepts a pending suggestion for the same (segment, code) rather than
-    duplicating it; the same coding by the same coder is not made twice."""
+    """Apply ``code_id`` to ``span`` as ``coder`` (inside the caller's write transaction).
+    Coding a whole segment accepts a pending suggestion for the same (segment, code) rather
+    than duplicating it (or turns the coder's own rejection of it round); the same coding by
+    the same coder is not made twice."""
     require_codes(db, [code_id])
     batch = batch or new_batch()
     action = "code" if origin == "manual" else origin
@@ -133,9 +134,12 @@ def code_span(db: "Database", span: Span, code_id: str, *, coder: str, origin: s
     if done is not None:
         return ManualResult(done, "already")
     if span.whole:
+        # The suggestion, when it is pending or this coder's own earlier "no": another
+        # coder's decision on it is theirs, and stays.
         pending = db.execute(
             "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND origin = 'suggest' "
-            "AND status != 'accepted'", [span.segment_id, code_id]).fetchone()
+            "AND (status = 'suggested' OR (status IN ('rejected', 'removed') AND coder = ?))",
+            [span.segment_id, code_id, coder]).fetchone()
         if pending is not None:
             set_status(db, [int(pending[0])], "accepted", coder=coder, action=action, batch=batch)
             return ManualResult(int(pending[0]), "accepted-suggestion", batch)
