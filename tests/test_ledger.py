@@ -221,3 +221,12 @@ def test_coding_a_segment_by_hand_never_turns_another_coders_rejection_into_an_a
     run("--coder", "carla", "code", seg(study, 2), "support")
     assert q(study, "SELECT count(*) FROM codings WHERE code_id = 'support' AND coder = 'carla' "
                     "AND status = 'accepted'") == [(1,)]
+
+
+def test_remapping_an_orphaned_code_folds_twins_too(run: Run, study: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    run("--coder", "alice", "code", seg(study, 2), "support")
+    run("--coder", "alice", "code", seg(study, 2), "peers")
+    run("codebook", "load", write_file("cb3.yaml", CODEBOOK.split("  - id: peers")[0]), "--yes")
+    out = run("--coder", "alice", "codebook", "remap", "peers", "support")
+    assert "Remapped 1 coding from peers to support; 1 duplicate folded" in out.stderr
+    assert live(study) == [(2, "support", "alice")]

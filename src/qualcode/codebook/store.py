@@ -224,8 +224,9 @@ def retire_code(db: "Database", code_id: str, *, actor: str | None) -> int:
     return int(count)
 
 
-def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> int:
-    """Give a removed (or retired) code's codings to an active code. One transaction."""
+def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> tuple[int, int]:
+    """Give a removed (or retired) code's codings to an active code. One transaction.
+    Returns (codings moved, codings folded into a coder's same coding of ``new``)."""
     from qualcode.errors import QualcodeError
 
     status = _status(db, old)
@@ -238,7 +239,7 @@ def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> int:
         moved, folded = move_codings(db, old, new, actor=actor, status="merged")
         record_event(db, actor=actor, action="code-remap",
                      detail={"from_code": old, "to_code": new, "codings": moved, **({"folded": folded} if folded else {})})
-    return moved
+    return moved, folded
 
 
 @dataclass
