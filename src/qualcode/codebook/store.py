@@ -158,8 +158,9 @@ def store_codebook(db: "Database", book: Codebook, *, loaded_by: str | None) -> 
     if result.removed:
         marks = ",".join("?" * len(result.removed))
         db.execute(f"UPDATE codes SET status = 'removed', parent_id = NULL WHERE id IN ({marks})", result.removed)
+    folded = {"folded": result.folded} if result.folded else {}
     record_event(db, actor=loaded_by, action="codebook-load", at=at,
-                 detail={"version": version_id, **result.diff(), **({"folded": result.folded} if result.folded else {})})
+                 detail={"version": version_id, **result.diff(), **folded})
     return result
 
 
@@ -237,8 +238,8 @@ def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> tupl
         raise QualcodeError(f"code '{new}' is not in the current codebook; remap to an active code")
     with write_transaction(db):
         moved, folded = move_codings(db, old, new, actor=actor, status="merged")
-        record_event(db, actor=actor, action="code-remap",
-                     detail={"from_code": old, "to_code": new, "codings": moved, **({"folded": folded} if folded else {})})
+        detail: dict[str, Any] = {"from_code": old, "to_code": new, "codings": moved}
+        record_event(db, actor=actor, action="code-remap", detail={**detail, **({"folded": folded} if folded else {})})
     return moved, folded
 
 
