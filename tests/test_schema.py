@@ -57,3 +57,11 @@ def test_migrations_are_recorded_once_and_reopening_is_idempotent(tmp_path: Path
     assert names[0] == "m001_initial"
     assert len(names) == len(set(names))
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_m008_allows_one_live_coding_per_span_code_and_coder(tmp_path: Path) -> None:
+    db, _ = init_project(tmp_path / "p.db")
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'codings_one_coding'").fetchone()
+    db.close()
+    assert sql == ("CREATE UNIQUE INDEX codings_one_coding ON codings(source_id, code_id, ifnull(coder, ''), start, "
+                   "end) WHERE status = 'accepted'",)

@@ -46,6 +46,7 @@ def load(ctx: typer.Context, file: FileArg,
     from qualcode.cli.codebook_evolution import confirm_load, render_diff
     from qualcode.codebook import load_codebook
     from qualcode.codebook.store import plan_codebook, store_codebook
+    from qualcode.coding.ledger import write_transaction
 
     book = load_codebook(file)
     db = open_db(ctx)
@@ -57,10 +58,11 @@ def load(ctx: typer.Context, file: FileArg,
         for line in render_diff(plan):
             say(ctx, line)
         confirm_load(file, plan, yes)
-    with db.atomic():
+    with write_transaction(db):  # store_codebook plans again under the lock: what it writes is current
         result = store_codebook(db, book, loaded_by=settings(ctx).coder_name)
     moves = "".join(f", {len(items)} {label}" for items, label in
                     ((result.renamed, "renamed"), (result.merged, "merged")) if items)
+    moves += f"; {_duplicates(result.folded)}" if result.folded else ""
     say(ctx, f"Loaded {file} as version {result.version_id}: {len(result.added)} added, "
              f"{len(result.changed)} changed, {len(result.removed)} removed, {result.unchanged} unchanged{moves}")
     if result.removed:
@@ -134,3 +136,8 @@ def export(
 
 
 from qualcode.cli import codebook_evolution  # noqa: E402,F401  (adds diff, history, orphans, retire, remap)
+
+
+def _duplicates(count: int) -> str:
+    """A carried coding that a coder already had under the target code is kept once."""
+    return f"{count} duplicate{'s' if count != 1 else ''} folded (a coder's same coding under both codes, kept once)"

@@ -134,8 +134,10 @@ def remap(ctx: typer.Context,
     """Give a removed code's codings to a current code (as if it had been merged into it)."""
     from qualcode.codebook.store import remap_code
 
-    moved = remap_code(open_db(ctx), code_id, new_code, actor=settings(ctx).coder_name)
-    say(ctx, f"Remapped {_plural(moved, 'coding')} from {code_id} to {new_code}")
+    moved, folded = remap_code(open_db(ctx), code_id, new_code, actor=settings(ctx).coder_name)
+    say(ctx, f"Remapped {_plural(moved, 'coding')} from {code_id} to {new_code}"
+             + (f"; {_plural(folded, 'duplicate')} folded (a coder's same coding under both codes, kept once)"
+                if folded else ""))
 
 
 def _row(table: "Table", *cells: str) -> None:

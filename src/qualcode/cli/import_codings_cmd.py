@@ -26,7 +26,8 @@ def import_codings_cmd(
 
     r = import_codings(open_db(ctx), file, coder=settings(ctx).coder_name)
     say(ctx, f"Imported {escape(str(file))}: {r.rows} row(s); {r.added} coding(s) added, {r.accepted_suggestions} suggestion(s) "
-             f"accepted, {r.already_present} already present, {r.memos_added} memo(s), {len(r.unmatched)} unmatched")
+             f"accepted, {r.already_present} already present, {r.memos_added} memo(s), {len(r.unmatched)} unmatched"
+             + (f"; {r.folded} duplicate(s) folded (rows repeating an earlier row's coding)" if r.folded else ""))
     for u in r.unmatched[:20]:
         say(ctx, f"  row {u.row}: {u.reason}")
     if len(r.unmatched) > 20:

@@ -148,7 +148,9 @@ def _show(s: "ImportSummary", fmt: str) -> None:
     if s.positions != "n/a":
         lines += [f"  sources: {len(s.sources_added)} added, {len(s.sources_matched)} already in the project",
                   f"  codings: {s.codings_added} added ({s.codings_without_segment} not within one segment), "
-                  f"{s.codings_already_present} already in the project",
+                  f"{s.codings_already_present} already in the project"
+                  + (f", {s.codings_folded} duplicate(s) folded (the file codes the same span twice)"
+                     if s.codings_folded else ""),
                   f"  coders: {', '.join(s.users) or 'none named'}",
                   f"  memos: {s.memos_added}; participants: {s.participants} "
                   f"({s.speakers_linked} speaker(s) linked)"]

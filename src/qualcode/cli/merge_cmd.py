@@ -24,7 +24,9 @@ def merge(
     r = merge_project(open_db(ctx), other, actor=settings(ctx).coder_name)
     coders = ", ".join(f"{name} {n}" for name, n in sorted(r.by_coder.items())) or "none"
     say(ctx, f"Merged {escape(str(other))}: {r.sources_matched} source(s) matched, {r.codings_added} coding(s) added "
-             f"({coders}), {r.codings_already_present} already present, {r.memos_added} memo(s) added")
+             f"({coders}), {r.codings_already_present} already present, {r.memos_added} memo(s) added"
+             + (f"; {r.codings_folded} duplicate(s) folded (their codings that are one coding here)"
+                if r.codings_folded else ""))
     if r.suggestions_skipped:
         say(ctx, f"Not merged: {r.suggestions_skipped} pending suggestion(s) (run `qualcode suggest` here instead)")
 

@@ -186,6 +186,7 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
     if key in ("a", "r", "A", "R"):
         decide = session.accept if key.lower() == "a" else session.reject
         decide(item, None if key.isupper() else [current.coding_id])
+        _say_conflicts(session, console)
         return session.item(item.segment_id), focus
     if key == "c":
         from qualcode.coding.review import code_names
@@ -215,6 +216,16 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
         console.print(f"Unknown key {escape(repr(key))}.")
     console.print(HELP)
     return item, focus
+
+
+def _say_conflicts(session: "ReviewSession", console: Console) -> None:
+    """Suggestions another coder decided while this one looked at them: theirs stands."""
+    for c in session.conflicts:
+        if c.status == "withdrawn":
+            console.print(f"Suggestion {c.coding_id} was withdrawn by `qualcode suggest` meanwhile; nothing to decide.")
+        else:
+            console.print(escape(f"{c.code_id} on segment {c.segment_id} was already {c.status} by "
+                                 f"{c.coder or 'another coder'} meanwhile; left as they decided."))
 
 
 def _summary(session: "ReviewSession", console: Console) -> None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.codebook.loader import parse_codebook
 from qualcode.codebook.model import Code, Codebook
+from qualcode.coding.ledger import move_code, record_event, write_transaction
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -33,6 +34,7 @@ class LoadResult:
     renamed: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id)
     merged: list[tuple[str, str]] = field(default_factory=list)  # (old id, into id)
     carried: dict[str, int] = field(default_factory=dict)  # old id -> codings carried over
+    folded: int = 0  # carried codings that were a coder's second copy of the same coding (kept once)
     notes: list[str] = field(default_factory=list)
     first: bool = False  # the project had no codebook before
     same_text: bool = False  # byte-identical to the last version
@@ -149,17 +151,16 @@ def store_codebook(db: "Database", book: Codebook, *, loaded_by: str | None) -> 
     for code in book.codes:
         db.execute("UPDATE codes SET parent_id = ? WHERE id = ?", [code.parent_id, code.id])
     for old, new in result.renamed:
-        move_codings(db, old, new, actor=loaded_by, status="renamed", version=version_id)
+        result.folded += move_codings(db, old, new, actor=loaded_by, status="renamed", version=version_id)[1]
         db.execute("UPDATE codes SET renamed_from = ? WHERE id = ?", [old, new])
     for old, into in result.merged:
-        move_codings(db, old, into, actor=loaded_by, status="merged", version=version_id)
+        result.folded += move_codings(db, old, into, actor=loaded_by, status="merged", version=version_id)[1]
     if result.removed:
         marks = ",".join("?" * len(result.removed))
         db.execute(f"UPDATE codes SET status = 'removed', parent_id = NULL WHERE id IN ({marks})", result.removed)
-    db.execute(
-        "INSERT INTO events (at, actor, action, detail) VALUES (?, ?, 'codebook-load', ?)",
-        [at, loaded_by, json.dumps({"version": version_id, **result.diff()})],
-    )
+    folded = {"folded": result.folded} if result.folded else {}
+    record_event(db, actor=loaded_by, action="codebook-load", at=at,
+                 detail={"version": version_id, **result.diff(), **folded})
     return result
 
 
@@ -168,36 +169,18 @@ def _now() -> str:
 
 
 def move_codings(db: "Database", old: str, new: str, *, actor: str | None, status: str,
-                 version: int | None = None) -> int:
+                 version: int | None = None) -> tuple[int, int]:
     """Give every coding of ``old`` to ``new`` (inside a transaction), recording each move in
-    the events, and mark ``old`` as ``status`` (renamed or merged) into ``new``.
-
-    Machine suggestions are one per (segment, code): where both codes were suggested for a
-    segment, a pending suggestion gives way to the other one (it was never a decision), and
-    when both were decided the moved one is kept with origin ``codebook-merge``."""
-    conflicts = db.execute(
-        "SELECT a.id, a.status, b.id, b.status FROM codings a JOIN codings b ON b.segment_id = a.segment_id "
-        "AND b.code_id = ? AND b.origin = 'suggest' WHERE a.code_id = ? AND a.origin = 'suggest'",
-        [new, old]).fetchall()
-    for a_id, a_status, b_id, b_status in conflicts:
-        if a_status == "suggested":
-            db.execute("DELETE FROM codings WHERE id = ?", [a_id])
-        elif b_status == "suggested":
-            db.execute("DELETE FROM codings WHERE id = ?", [b_id])
-        else:
-            db.execute("UPDATE codings SET origin = 'codebook-merge' WHERE id = ?", [a_id])
-    detail = json.dumps({"from_code": old, "to_code": new, "version": version})
-    db.execute(
-        "INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail) "
-        "SELECT ?, ?, 'recode', id, status, status, ? FROM codings WHERE code_id = ?", [_now(), actor, detail, old])
-    moved = db.execute("UPDATE codings SET code_id = ? WHERE code_id = ?", [new, old]).rowcount
-    db.execute("UPDATE memos SET target_id = ? WHERE target_type = 'code' AND target_id = ?", [new, old])
+    the events, and mark ``old`` as ``status`` (renamed or merged) into ``new``. Returns
+    (codings moved, codings folded into a coder's same coding of ``new``): see
+    :func:`qualcode.coding.ledger.move_code`."""
+    moved, folded = move_code(db, old, new, actor=actor, detail={"from_code": old, "to_code": new, "version": version})
     if status == "renamed" and "refi_ids" in db.table_names():
         # Another tool's GUID for the code follows its rename.
         db.execute("UPDATE OR IGNORE refi_ids SET local_id = ? WHERE kind = 'code' AND local_id = ?", [new, old])
     db.execute("UPDATE codes SET status = ?, merged_into = ?, parent_id = NULL WHERE id = ?", [status, new, old])
     db.execute("UPDATE codes SET parent_id = NULL WHERE parent_id = ? AND status != 'active'", [old])
-    return int(moved)
+    return moved, folded
 
 
 @dataclass
@@ -235,16 +218,16 @@ def retire_code(db: "Database", code_id: str, *, actor: str | None) -> int:
     if status != "removed":
         raise QualcodeError(f"code '{code_id}' is {status}, not removed; only a code that left the codebook can be "
                             "retired (delete it from the YAML and load it first)")
-    with db.atomic():
+    with write_transaction(db):
         db.execute("UPDATE codes SET status = 'retired' WHERE id = ?", [code_id])
         count = db.execute("SELECT count(*) FROM codings WHERE code_id = ?", [code_id]).fetchone()[0]
-        db.execute("INSERT INTO events (at, actor, action, detail) VALUES (?, ?, 'code-retire', ?)",
-                   [_now(), actor, json.dumps({"code": code_id, "codings": count})])
+        record_event(db, actor=actor, action="code-retire", detail={"code": code_id, "codings": count})
     return int(count)
 
 
-def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> int:
-    """Give a removed (or retired) code's codings to an active code. One transaction."""
+def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> tuple[int, int]:
+    """Give a removed (or retired) code's codings to an active code. One transaction.
+    Returns (codings moved, codings folded into a coder's same coding of ``new``)."""
     from qualcode.errors import QualcodeError
 
     status = _status(db, old)
@@ -253,11 +236,11 @@ def remap_code(db: "Database", old: str, new: str, *, actor: str | None) -> int:
                             "an active code, use renamed_from in the codebook)")
     if _status(db, new) != "active":
         raise QualcodeError(f"code '{new}' is not in the current codebook; remap to an active code")
-    with db.atomic():
-        moved = move_codings(db, old, new, actor=actor, status="merged")
-        db.execute("INSERT INTO events (at, actor, action, detail) VALUES (?, ?, 'code-remap', ?)",
-                   [_now(), actor, json.dumps({"from_code": old, "to_code": new, "codings": moved})])
-    return moved
+    with write_transaction(db):
+        moved, folded = move_codings(db, old, new, actor=actor, status="merged")
+        detail: dict[str, Any] = {"from_code": old, "to_code": new, "codings": moved}
+        record_event(db, actor=actor, action="code-remap", detail={**detail, **({"folded": folded} if folded else {})})
+    return moved, folded
 
 
 @dataclass

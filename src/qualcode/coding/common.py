@@ -50,25 +50,6 @@ def new_batch() -> str:
     return uuid.uuid4().hex[:12]
 
 
-def record_event(db: "Database", *, actor: str | None, action: str, coding_id: int | None = None,
-                 from_status: str | None = None, to_status: str | None = None,
-                 detail: dict[str, Any] | None = None, batch: str | None = None, at: str | None = None) -> None:
-    """One line of the audit trail (call inside the decision's transaction)."""
-    db.execute(
-        "INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail, batch) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        [at or now(), actor, action, coding_id, from_status, to_status,
-         json.dumps(detail or {}, ensure_ascii=False), batch])
-
-
-def coding_state(db: "Database", coding_id: int) -> dict[str, Any]:
-    """What undo needs to put a coding back exactly as it was."""
-    row = db.execute("SELECT status, coder, decided_at FROM codings WHERE id = ?", [coding_id]).fetchone()
-    if row is None:
-        raise QualcodeError(f"no coding with id {coding_id}; run `qualcode codings` to list coding ids")
-    return {"status": row[0], "coder": row[1], "decided_at": row[2]}
-
-
 def segment_pieces(start: int, end: int, pieces_json: str | None) -> list[tuple[int, int]]:
     """A segment's spans of the source text (one span unless labels or stamps cut it)."""
     if pieces_json:

@@ -5,6 +5,10 @@ transaction. Each event carries a ``batch`` (one decision, e.g. an "accept all")
 detail, the coding's state before the decision, so :mod:`qualcode.coding.undo` can put the
 project back exactly as it was. Nothing is erased: ``uncode`` sets a coding's status to
 ``removed``.
+
+Each decision is one write transaction (:func:`qualcode.coding.ledger.write_transaction`)
+that reads the state it decides on after taking the write lock, and every write goes
+through :mod:`qualcode.coding.ledger`, which keeps one coding per span, code and coder.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.coding.common import add_in, coding_state, new_batch, now, record_event, require_codes, require_sources
+from qualcode.coding import ledger
+from qualcode.coding.common import add_in, new_batch, require_codes, require_sources
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -45,30 +50,22 @@ def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple
 
 def decide(db: "Database", status: str, flt: DecisionFilter, *, coder: str) -> int:
     """Set every pending suggestion matching ``flt`` to ``status`` (accepted or rejected).
-    Returns how many changed. One transaction, one undoable batch."""
+    Returns how many were decided. One write transaction, one undoable batch: suggestions
+    that another coder decides while this runs are not among them."""
     if status not in ("accepted", "rejected"):
         raise ValueError(status)
     where, params = pending_where(db, flt)
-    with db.atomic():
+    with ledger.write_transaction(db):
         ids = [int(r[0]) for r in db.execute(f"SELECT id FROM codings WHERE {where}", params).fetchall()]
-        set_status(db, ids, status, coder=coder, action="accept" if status == "accepted" else "reject")
-    return len(ids)
+        done = set_status(db, ids, status, coder=coder, action="accept" if status == "accepted" else "reject")
+    return len(done.changed) + len(done.folded)
 
 
 def set_status(db: "Database", coding_ids: list[int], status: str, *, coder: str, action: str,
-               batch: str | None = None) -> str:
-    """Decide the given codings (inside the caller's transaction); returns the batch id."""
-    batch = batch or new_batch()
-    at = now()
-    for coding_id in coding_ids:
-        before = coding_state(db, coding_id)
-        # Removing keeps who made the coding; the event records who removed it.
-        who = before["coder"] if status == "removed" else coder
-        db.execute("UPDATE codings SET status = ?, coder = ?, decided_at = ? WHERE id = ?",
-                   [status, who, at, coding_id])
-        record_event(db, actor=coder, action=action, coding_id=coding_id, from_status=before["status"],
-                     to_status=status, detail={"before": before}, batch=batch, at=at)
-    return batch
+               batch: str | None = None, expect: tuple[str, ...] | None = None) -> ledger.Decided:
+    """Decide the given codings (inside the caller's write transaction): see
+    :func:`qualcode.coding.ledger.set_status`."""
+    return ledger.set_status(db, coding_ids, status, coder=coder, action=action, batch=batch, expect=expect)
 
 
 @dataclass
@@ -126,33 +123,30 @@ def resolve_span(db: "Database", segment_id: int, *, start: int | None = None, e
 
 def code_span(db: "Database", span: Span, code_id: str, *, coder: str, origin: str = "manual",
               batch: str | None = None, detail: dict[str, object] | None = None) -> ManualResult:
-    """Apply ``code_id`` to ``span`` as ``coder`` (inside the caller's transaction). Coding a
-    whole segment accepts a pending suggestion for the same (segment, code) rather than
-    duplicating it; the same coding by the same coder is not made twice."""
+    """Apply ``code_id`` to ``span`` as ``coder`` (inside the caller's write transaction).
+    Coding a whole segment accepts a pending suggestion for the same (segment, code) rather
+    than duplicating it (or turns the coder's own rejection of it round); the same coding by
+    the same coder is not made twice."""
     require_codes(db, [code_id])
     batch = batch or new_batch()
     action = "code" if origin == "manual" else origin
-    done = db.execute(
-        "SELECT id FROM codings WHERE segment_id IS ? AND code_id = ? AND status = 'accepted' AND coder = ? "
-        "AND start = ? AND end = ?", [span.segment_id, code_id, coder, span.start, span.end]).fetchone()
+    done = ledger.live_twin(db, span.source_id, code_id, coder, span.start, span.end)
     if done is not None:
-        return ManualResult(int(done[0]), "already")
+        return ManualResult(done, "already")
     if span.whole:
+        # The suggestion, when it is pending or this coder's own earlier "no": another
+        # coder's decision on it is theirs, and stays.
         pending = db.execute(
             "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND origin = 'suggest' "
-            "AND status != 'accepted'", [span.segment_id, code_id]).fetchone()
+            "AND (status = 'suggested' OR (status IN ('rejected', 'removed') AND coder = ?))",
+            [span.segment_id, code_id, coder]).fetchone()
         if pending is not None:
             set_status(db, [int(pending[0])], "accepted", coder=coder, action=action, batch=batch)
             return ManualResult(int(pending[0]), "accepted-suggestion", batch)
-    at = now()
-    cursor = db.execute(
-        "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
-        "score, evidence, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'accepted', ?, ?, NULL, '[]', ?, ?)",
-        [span.source_id, span.segment_id, code_id, span.start, span.end, coder, origin, origin, at, at])
-    coding_id = int(cursor.lastrowid or 0)
-    record_event(db, actor=coder, action=action, coding_id=coding_id,
-                 to_status="accepted", detail={"created": True, **(detail or {})}, batch=batch, at=at)
-    return ManualResult(coding_id, "created", batch)
+    added = ledger.add_coding(
+        db, ledger.NewCoding(span.source_id, span.segment_id, code_id, span.start, span.end, coder, "accepted",
+                             origin, origin), actor=coder, action=action, batch=batch, detail=detail)
+    return ManualResult(added.coding_id, "created", batch)
 
 
 def code_segment(db: "Database", segment_id: int, code_id: str, *, coder: str, start: int | None = None,
@@ -160,14 +154,23 @@ def code_segment(db: "Database", segment_id: int, code_id: str, *, coder: str, s
     """Code a segment (or a span of it) by hand, in one transaction."""
     require_codes(db, [code_id])
     span = resolve_span(db, segment_id, start=start, end=end, quote=quote)
-    with db.atomic():
+    with ledger.write_transaction(db):
         return code_span(db, span, code_id, coder=coder)
 
 
 def uncode(db: "Database", *, coder: str, coding_id: int | None = None, segment_id: int | None = None,
            code_id: str | None = None) -> list[int]:
     """Remove codings (status ``removed``; the row and its history stay): one by id, or every
-    accepted coding of ``code_id`` in ``segment_id`` by ``coder``. Returns the ids."""
+    accepted coding of ``code_id`` in ``segment_id`` by ``coder``. Returns the ids. One
+    write transaction: a coding removed meanwhile by someone else is not removed twice."""
+    with ledger.write_transaction(db):
+        ids = _to_uncode(db, coder=coder, coding_id=coding_id, segment_id=segment_id, code_id=code_id)
+        set_status(db, ids, "removed", coder=coder, action="uncode", expect=("accepted",))
+    return ids
+
+
+def _to_uncode(db: "Database", *, coder: str, coding_id: int | None, segment_id: int | None,
+               code_id: str | None) -> list[int]:
     if coding_id is not None:
         row = db.execute("SELECT status FROM codings WHERE id = ?", [coding_id]).fetchone()
         if row is None:
@@ -175,17 +178,14 @@ def uncode(db: "Database", *, coder: str, coding_id: int | None = None, segment_
         if row[0] != "accepted":
             raise QualcodeError(f"coding {coding_id} is {row[0]}, not accepted; only accepted codings can be "
                                 "removed (reject a suggestion with `qualcode reject` or in `qualcode review`)")
-        ids = [coding_id]
-    else:
-        if segment_id is None or code_id is None:
-            raise QualcodeError("name a coding: `qualcode uncode SEGMENT_ID CODE_ID` or `--coding ID`")
-        require_codes(db, [code_id])
-        ids = [int(r[0]) for r in db.execute(
-            "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? AND status = 'accepted'",
-            [segment_id, code_id, coder]).fetchall()]
-        if not ids:
-            raise QualcodeError(f"segment {segment_id} has no accepted coding of {code_id} by {coder}; "
-                                "run `qualcode codings --segment ID` to see who coded it")
-    with db.atomic():
-        set_status(db, ids, "removed", coder=coder, action="uncode")
+        return [coding_id]
+    if segment_id is None or code_id is None:
+        raise QualcodeError("name a coding: `qualcode uncode SEGMENT_ID CODE_ID` or `--coding ID`")
+    require_codes(db, [code_id])
+    ids = [int(r[0]) for r in db.execute(
+        "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? AND status = 'accepted'",
+        [segment_id, code_id, coder]).fetchall()]
+    if not ids:
+        raise QualcodeError(f"segment {segment_id} has no accepted coding of {code_id} by {coder}; "
+                            "run `qualcode codings --segment ID` to see who coded it")
     return ids

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 from qualcode.coding.common import code_aliases, new_batch
 from qualcode.coding.decisions import Span, code_span, resolve_span
+from qualcode.coding.ledger import note_fold, write_transaction
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class ImportResult:
     added: int = 0
     accepted_suggestions: int = 0
     already_present: int = 0
+    folded: int = 0  # rows that repeat the coding an earlier row made (same span, code, coder): kept once
     memos_added: int = 0
     unmatched: list[Unmatched] = field(default_factory=list)
 
@@ -141,9 +143,10 @@ def import_codings(db: "Database", path: Path, *, coder: str) -> ImportResult:
 
     rows = read_rows(path)
     result = ImportResult(file=str(path), rows=len(rows))
-    locate = _Locator(db)
     batch = new_batch()
-    with db.atomic():
+    created: set[int] = set()
+    with write_transaction(db):
+        locate = _Locator(db)
         for number, row in enumerate(rows, start=2):
             try:
                 span = locate.span(row)
@@ -155,7 +158,13 @@ def import_codings(db: "Database", path: Path, *, coder: str) -> ImportResult:
                              detail={"file": path.name, "row": number})
             result.added += done.action == "created"
             result.accepted_suggestions += done.action == "accepted-suggestion"
-            result.already_present += done.action == "already"
+            if done.action == "already" and done.coding_id in created:  # a row repeats an earlier row
+                note_fold(db, done.coding_id, actor=coder, batch=batch, detail={"file": path.name, "row": number})
+                result.folded += 1
+            elif done.action == "already":
+                result.already_present += 1
+            else:
+                created.add(done.coding_id)
             memo = row.get("memo", "")
             if memo and not db.execute(
                     "SELECT 1 FROM memos WHERE target_type = 'coding' AND target_id = ? AND text = ?",

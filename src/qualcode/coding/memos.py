@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from qualcode.coding.common import now, require_codes, require_sources
+from qualcode.coding.common import require_codes, require_sources
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -53,11 +53,9 @@ def add_memo(db: "Database", target_type: str, target_id: str | None, text: str,
         raise QualcodeError(f"a memo's target must be one of {', '.join(TARGETS)}")
     if not text.strip():
         raise QualcodeError("the memo is empty; write some text")
-    with db.atomic():
-        cursor = db.execute(
-            "INSERT INTO memos (target_type, target_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)",
-            [target_type, target_id, author, text.strip(), now()])
-    return int(cursor.lastrowid or 0)
+    from qualcode.coding.ledger import add_memo as store_memo
+
+    return store_memo(db, target_type, target_id, text.strip(), author=author)
 
 
 _SELECT = (

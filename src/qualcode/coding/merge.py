@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.common import code_aliases, new_batch, now, record_event
+from qualcode.coding import ledger
+from qualcode.coding.common import code_aliases, new_batch, now
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class MergeResult:
     sources_matched: int = 0
     codings_added: int = 0
     codings_already_present: int = 0
+    codings_folded: int = 0  # their codings that became one of ours made by this merge (same span, code, coder)
     suggestions_skipped: int = 0  # the other project's pending machine suggestions
     memos_added: int = 0
     by_coder: dict[str, int] = field(default_factory=dict)
@@ -98,10 +100,10 @@ def merge_project(db: "Database", path: Path, *, actor: str) -> MergeResult:
     """Bring the other project's decisions and memos in, in one transaction."""
     other = _open_other(path, db)
     try:
-        sources, segments = _match_sources(db, other, path)
-        codes = _check_codes(db, other, path)
-        result = MergeResult(file=str(path), sources_matched=len(sources))
-        with db.atomic():
+        with ledger.write_transaction(db):
+            sources, segments = _match_sources(db, other, path)
+            codes = _check_codes(db, other, path)
+            result = MergeResult(file=str(path), sources_matched=len(sources))
             coding_ids = _merge_codings(db, other, sources, segments, codes, result, actor)
             _merge_memos(db, other, sources, coding_ids, result)
         return result
@@ -113,6 +115,7 @@ def _merge_codings(db: "Database", other: sqlite3.Connection, sources: dict[int,
                    codes: dict[str, str], result: MergeResult, actor: str) -> dict[int, int]:
     batch, at = new_batch(), now()
     mapped: dict[int, int] = {}
+    created: set[int] = set()
     rows = other.execute(
         "SELECT id, source_id, segment_id, code_id, start, end, coder, status, origin, method, score, evidence, "
         "created_at, decided_at FROM codings ORDER BY id").fetchall()
@@ -125,17 +128,22 @@ def _merge_codings(db: "Database", other: sqlite3.Connection, sources: dict[int,
         same = db.execute(
             "SELECT id FROM codings WHERE source_id = ? AND code_id = ? AND start = ? AND end = ? "
             "AND coder IS ? AND status = ?", [source_id, r[3], r[4], r[5], r[6], r[7]]).fetchone()
-        if same is not None:
-            mapped[r[0]] = int(same[0])
-            result.codings_already_present += 1
+        new = ledger.NewCoding(source_id, segment_id, r[3], r[4], r[5], r[6], r[7], "merge", r[9], r[10], r[11],
+                               r[12], r[13])
+        added = ledger.Added(int(same[0]), False) if same is not None else ledger.add_coding(
+            db, new, actor=actor, action="merge", batch=batch, event=False)
+        mapped[r[0]] = added.coding_id
+        if not added.created:
+            if added.coding_id in created:  # two of theirs are one coding here (e.g. codes our codebook merged)
+                ledger.note_fold(db, added.coding_id, actor=actor, batch=batch,
+                                 detail={"file": result.file, "other_id": r[0], "origin": r[8], "coder": r[6]})
+                result.codings_folded += 1
+            else:
+                result.codings_already_present += 1
             continue
-        cursor = db.execute(
-            "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, score, "
-            "evidence, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, 'merge', ?, ?, ?, ?, ?)",
-            [source_id, segment_id, r[3], r[4], r[5], r[6], r[7], r[9], r[10], r[11], r[12], r[13]])
-        mapped[r[0]] = int(cursor.lastrowid or 0)
-        record_event(db, actor=actor, action="merge", coding_id=mapped[r[0]], to_status=r[7], at=at,
-                     detail={"file": result.file, "other_id": r[0], "origin": r[8], "coder": r[6]}, batch=batch)
+        created.add(added.coding_id)
+        ledger.record_event(db, actor=actor, action="merge", coding_id=added.coding_id, to_status=r[7], at=at,
+                            detail={"file": result.file, "other_id": r[0], "origin": r[8], "coder": r[6]}, batch=batch)
         result.codings_added += 1
         result.by_coder[r[6] or "unknown"] = result.by_coder.get(r[6] or "unknown", 0) + 1
     return mapped
@@ -156,7 +164,6 @@ def _merge_memos(db: "Database", other: sqlite3.Connection, sources: dict[int, i
         if db.execute("SELECT 1 FROM memos WHERE target_type = ? AND target_id IS ? AND author IS ? AND text = ?",
                       [kind, target, author, text]).fetchone():
             continue
-        db.execute("INSERT INTO memos (target_type, target_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)",
-                   [kind, target, author, text, created])
+        ledger.add_memo(db, kind, target, text, author=author, created_at=created)
         result.memos_added += 1
 

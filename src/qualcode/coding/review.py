@@ -6,6 +6,10 @@ The queue is the segments with pending suggestions matching the filter, one segm
 time. Decisions are written as they are made, so quitting and starting again resumes
 where the researcher stopped; segments skipped are remembered per coder (in ``meta``) and
 come after the others next time.
+
+Another coder may decide a shown suggestion while this one looks at it: each decision
+changes only suggestions still pending, and the ones decided meanwhile are kept as that
+coder decided them and listed in :attr:`ReviewSession.conflicts` for the screen to say so.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes, segment_pieces, to_segment_offset
+from qualcode.coding import ledger
 from qualcode.coding.decisions import DecisionFilter, Span, code_span, pending_where, resolve_span, set_status
 from qualcode.errors import QualcodeError
 
@@ -86,6 +91,8 @@ class ReviewSession:
     tally: SessionTally = field(default_factory=SessionTally)
     _skipped_now: set[int] = field(default_factory=set)
     _batches: list[tuple[str, int]] = field(default_factory=list)  # (batch, segment) decided this session
+    # Suggestions the last decision left alone because someone decided them meanwhile.
+    conflicts: list[ledger.Conflict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.order not in ORDERS:
@@ -136,16 +143,20 @@ class ReviewSession:
 
     # Decisions ----------------------------------------------------------------------------
     def _decide(self, segment_id: int, coding_ids: list[int], status: str) -> None:
+        self.conflicts = []
         if not coding_ids:
             return
-        with self.db.atomic():
-            batch = set_status(self.db, coding_ids, status, coder=self.coder,
-                               action="accept" if status == "accepted" else "reject")
-        self._batches.append((batch, segment_id))
+        with ledger.write_transaction(self.db):
+            done = set_status(self.db, coding_ids, status, coder=self.coder,
+                              action="accept" if status == "accepted" else "reject", expect=("suggested",))
+        self.conflicts = done.conflicts
+        count = len(done.changed) + len(done.folded)
+        if count:
+            self._batches.append((done.batch, segment_id))
         if status == "accepted":
-            self.tally.accepted += len(coding_ids)
+            self.tally.accepted += count
         else:
-            self.tally.rejected += len(coding_ids)
+            self.tally.rejected += count
 
     def accept(self, item: ReviewItem, coding_ids: list[int] | None = None) -> None:
         """Accept some of the item's suggestions (all of them when ``coding_ids`` is None)."""
@@ -159,7 +170,7 @@ class ReviewSession:
         unique prefix. Returns the code id."""
         code_id = resolve_code(self.db, code)
         span: Span = resolve_span(self.db, item.segment_id)
-        with self.db.atomic():
+        with ledger.write_transaction(self.db):
             result = code_span(self.db, span, code_id, coder=self.coder)
         if result.batch is not None:
             self._batches.append((result.batch, item.segment_id))
@@ -191,9 +202,10 @@ class ReviewSession:
 
         if not self._batches:
             return None
-        batch, segment_id = self._batches.pop()
-        with self.db.atomic():
+        batch, segment_id = self._batches[-1]
+        with ledger.write_transaction(self.db):
             undo_batch(self.db, batch)
+        self._batches.pop()
         self.tally.undone += 1
         self._skipped_now.discard(segment_id)
         return segment_id

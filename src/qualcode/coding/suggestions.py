@@ -11,16 +11,24 @@ otherwise): those were never a decision.
 offsets into the source text. Every run retrains the learned layer from all decisions in
 the project (accepted and rejected codings, manual codings, by any coder). The spaCy pass
 is cached per segment text (``nlp_cache``), so unchanged segments are not re-analysed.
+
+The analysis runs without holding the write lock (it can take minutes); what to insert,
+update and withdraw is decided afterwards inside one write transaction, from the
+suggestions as they are *then*: a suggestion another coder accepted or rejected meanwhile is
+left as they decided it. If the segments or the codebook changed meanwhile (an ingest,
+``ingest --replace``, a codebook load), nothing is written and the user is told to run
+suggest again.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
 from qualcode.codebook.store import active_codes
+from qualcode.coding import ledger
 from qualcode.coding.common import now
 from qualcode.errors import QualcodeError
 from qualcode.ingest.model import piece_offset
@@ -102,7 +110,8 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
                 sources: list[int] | None = None,
                 progress: Callable[[int], None] | None = None,
                 batch_size: int = 1000) -> SuggestResult:
-    """Suggest codes for every speech segment (optionally of some sources), in one transaction."""
+    """Suggest codes for every speech segment (optionally of some sources); the results are
+    written in one write transaction."""
     from qualcode.nlp.analysis import codebook_key
     from qualcode.nlp.engine import score_segments
     from qualcode.nlp.pipeline import make_pipeline
@@ -115,20 +124,73 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
     nlp = make_pipeline(lang, model)
     key = codebook_key(codes, model or f"blank:{lang}")
     # Every speech segment, in reading order: all of them inform IDF, context and training.
-    segments = db.execute("SELECT id, source_id, start, end, pieces, text, words FROM segments "
-                          "WHERE kind = 'speech' ORDER BY source_id, ordinal").fetchall()
+    segments = db.execute(_SEGMENTS).fetchall()
+    version = _codebook_version(db)
     analysed, fresh = _analysed(db, [r[5] for r in segments], nlp, codes, key, batch_size, progress)
     index = {r[0]: i for i, r in enumerate(segments)}
     table = score_segments(nlp, codes, analysed, [r[1] for r in segments], _labels(db, index))
 
     wanted = set(sources) if sources else None
+    created = now()
+    with ledger.write_transaction(db):
+        now_rows = db.execute(_SEGMENTS.replace("s.pieces, s.text, s.words", "NULL, NULL, NULL")).fetchall()
+        if _fingerprint(now_rows) != _fingerprint(segments) or _codebook_version(db) != version:
+            raise QualcodeError(CHANGED)
+        plan = _plan(db, segments, codes, table, wanted, min_score, created)
+        ledger.add_suggestions(db, plan.inserts)
+        ledger.refresh_suggestions(db, plan.updates)
+        withdrawn = ledger.withdraw_suggestions(db, plan.stale)
+        conn = db.conn
+        conn.execute("DELETE FROM nlp_cache WHERE pipeline != ?", [key])
+        conn.executemany("INSERT OR REPLACE INTO nlp_cache (text_hash, pipeline, analysis) VALUES (?, ?, ?)",
+                         [(h, key, a) for h, a in fresh])
+        ledger.record_event(db, actor="qualcode", action="suggest", at=created, detail={
+            "new": len(plan.inserts), "updated": len(plan.updates), "withdrawn": withdrawn,
+            "model": model or f"blank:{nlp.lang}", "learned": len(table.learned.models),
+            "calibrated": table.calibration is not None})
+        pending = db.execute("SELECT count(*) FROM codings WHERE origin = 'suggest' AND status = 'suggested'"
+                             ).fetchone()[0]
+    scope = [r for r in segments if wanted is None or r[1] in wanted]
+    return SuggestResult(
+        segments=len(scope), words=sum(r[6] for r in scope), suggested=pending,
+        new=len(plan.inserts), updated=len(plan.updates), withdrawn=withdrawn, kept_decided=plan.kept,
+        seconds=time.perf_counter() - started, analysed=len(fresh), learned=len(table.learned.models),
+        calibrated=table.calibration.positives if table.calibration else 0,
+    )
+
+
+# Every speech segment, in reading order, with its source's checksum (to see a replacement).
+_SEGMENTS = ("SELECT s.id, s.source_id, s.start, s.end, s.pieces, s.text, s.words, src.sha256 FROM segments s "
+             "JOIN sources src ON src.id = s.source_id WHERE s.kind = 'speech' ORDER BY s.source_id, s.ordinal")
+CHANGED = "the project changed while suggesting; run suggest again"
+
+
+def _fingerprint(segments: Sequence[Any]) -> list[tuple[Any, ...]]:
+    return [(r[0], r[1], r[2], r[3], r[7]) for r in segments]
+
+
+def _codebook_version(db: "Database") -> int:
+    return int(db.execute("SELECT ifnull(max(id), 0) FROM codebook_versions").fetchone()[0])
+
+
+@dataclass
+class _Plan:
+    inserts: list[tuple[Any, ...]] = field(default_factory=list)
+    updates: list[tuple[Any, ...]] = field(default_factory=list)
+    stale: list[int] = field(default_factory=list)
+    kept: int = 0
+
+
+def _plan(db: "Database", segments: Sequence[Any], codes: list[Any], table: Any, wanted: set[int] | None,
+          min_score: float, created: str) -> _Plan:
+    """What to write, decided from the suggestions as they are now (inside the write
+    transaction): new ones, pending ones to refresh, pending ones that no longer fire."""
     existing: dict[tuple[int, str], tuple[int, str]] = {
         (r[0], r[1]): (r[2], r[3]) for r in db.execute(
             "SELECT segment_id, code_id, id, status, source_id FROM codings WHERE origin = 'suggest'").fetchall()
         if wanted is None or r[4] in wanted
     }
-    inserts, updates, seen, kept = [], [], set(), 0
-    created = now()
+    plan, seen = _Plan(), set()
     rows_i, cols_j = table.suggested.nonzero()
     for i, j in zip(rows_i.tolist(), cols_j.tolist()):
         seg_id, source_id, seg_start, seg_end, pieces_json = segments[i][:5]
@@ -142,37 +204,15 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
         seen.add(key_)
         prior = existing.get(key_)
         if prior is None:
-            inserts.append((source_id, seg_id, code_id, seg_start, seg_end, table.method(i, j), score, payload, created))
+            plan.inserts.append((source_id, seg_id, code_id, seg_start, seg_end, table.method(i, j), score, payload,
+                                 created))
         elif prior[1] == "suggested":
-            updates.append((table.method(i, j), score, payload, prior[0]))
+            plan.updates.append((table.method(i, j), score, payload, prior[0]))
         else:
-            kept += 1
+            plan.kept += 1
     # A pending suggestion that no longer fires is withdrawn, unless someone wrote a memo on
     # it: the memo is the researcher's thinking and must keep its coding.
     with_memo = {int(r[0]) for r in db.execute(
         "SELECT target_id FROM memos WHERE target_type = 'coding' AND target_id GLOB '[0-9]*'").fetchall()}
-    stale = [v[0] for k, v in existing.items() if k not in seen and v[1] == "suggested" and v[0] not in with_memo]
-    with db.atomic():
-        conn = db.conn
-        conn.executemany(
-            "INSERT INTO codings (source_id, segment_id, code_id, start, end, status, origin, method, "
-            "score, evidence, created_at) VALUES (?, ?, ?, ?, ?, 'suggested', 'suggest', ?, ?, ?, ?)", inserts)
-        conn.executemany("UPDATE codings SET method = ?, score = ?, evidence = ? WHERE id = ?", updates)
-        conn.executemany("DELETE FROM codings WHERE id = ?", [(i,) for i in stale])
-        conn.execute("DELETE FROM nlp_cache WHERE pipeline != ?", [key])
-        conn.executemany("INSERT OR REPLACE INTO nlp_cache (text_hash, pipeline, analysis) VALUES (?, ?, ?)",
-                         [(h, key, a) for h, a in fresh])
-        db.execute(
-            "INSERT INTO events (at, actor, action, detail) VALUES (?, 'qualcode', 'suggest', ?)",
-            [created, json.dumps({"new": len(inserts), "updated": len(updates), "withdrawn": len(stale),
-                                  "model": model or f"blank:{nlp.lang}", "learned": len(table.learned.models),
-                                  "calibrated": table.calibration is not None})],
-        )
-    pending = db.execute("SELECT count(*) FROM codings WHERE origin = 'suggest' AND status = 'suggested'").fetchone()[0]
-    scope = [r for r in segments if wanted is None or r[1] in wanted]
-    return SuggestResult(
-        segments=len(scope), words=sum(r[6] for r in scope), suggested=pending,
-        new=len(inserts), updated=len(updates), withdrawn=len(stale), kept_decided=kept,
-        seconds=time.perf_counter() - started, analysed=len(fresh), learned=len(table.learned.models),
-        calibrated=table.calibration.positives if table.calibration else 0,
-    )
+    plan.stale = [v[0] for k, v in existing.items() if k not in seen and v[1] == "suggested" and v[0] not in with_memo]
+    return plan

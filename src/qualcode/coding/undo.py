@@ -5,7 +5,8 @@ A decision is one ``batch`` of events (``accept``, ``reject``, ``code``, ``uncod
 not undone. Each event's detail holds the coding's state
 before it (or ``created``), so undoing restores the codings rows and removes the batch's
 events: afterwards the project is identical to what it was before the decision, as if a
-mistyped key had never been pressed.
+mistyped key had never been pressed. Undo is refused (nothing changes) when someone changed
+one of those codings after the decision: putting it back would overwrite their decision.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from qualcode.coding import ledger
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-UNDOABLE = ("accept", "reject", "code", "uncode")
+UNDOABLE = ("accept", "reject", "code", "uncode", "fold")  # a fold is part of an accept
 
 
 @dataclass
@@ -32,12 +34,14 @@ class UndoResult:
 def last_batch(db: "Database", coder: str) -> str | None:
     """The most recent decision by ``coder``; refuses when that was an import or a merge
     (bulk changes are not undone behind the researcher's back by a later `undo`)."""
-    row = db.execute("SELECT batch, action FROM events WHERE actor = ? AND batch IS NOT NULL "
+    row = db.execute("SELECT batch FROM events WHERE actor = ? AND batch IS NOT NULL "
                      "ORDER BY id DESC LIMIT 1", [coder]).fetchone()
     if row is None:
         return None
-    if row[1] not in UNDOABLE:
-        raise QualcodeError(f"{coder}'s last change was an {row[1]}, which undo does not reverse; "
+    actions = [r[0] for r in db.execute("SELECT DISTINCT action FROM events WHERE batch = ?", [row[0]])]
+    other = [a for a in actions if a not in UNDOABLE]
+    if other:
+        raise QualcodeError(f"{coder}'s last change was an {other[0]}, which undo does not reverse; "
                             "`qualcode log` shows what it did")
     return str(row[0])
 
@@ -45,28 +49,22 @@ def last_batch(db: "Database", coder: str) -> str | None:
 def undo_batch(db: "Database", batch: str) -> UndoResult:
     """Restore every coding the batch touched and delete its events (inside the caller's
     transaction)."""
-    rows = db.execute("SELECT id, action, coding_id, detail FROM events WHERE batch = ? ORDER BY id DESC",
+    rows = db.execute("SELECT id, action, coding_id, detail, to_status FROM events WHERE batch = ? ORDER BY id DESC",
                       [batch]).fetchall()
     if not rows:
         raise QualcodeError("that decision is not in the project any more; nothing to undo")
     ids: list[int] = []
-    for event_id, _action, coding_id, detail_json in rows:
-        detail = json.loads(detail_json)
-        if detail.get("created"):
-            db.execute("DELETE FROM memos WHERE target_type = 'coding' AND target_id = ?", [str(coding_id)])
-            db.execute("DELETE FROM codings WHERE id = ?", [coding_id])
-        else:
-            before = detail["before"]
-            db.execute("UPDATE codings SET status = ?, coder = ?, decided_at = ? WHERE id = ?",
-                       [before["status"], before["coder"], before["decided_at"], coding_id])
-        db.execute("DELETE FROM events WHERE id = ?", [event_id])
+    for _event_id, _action, coding_id, detail_json, to_status in rows:
+        ledger.restore(db, int(coding_id), json.loads(detail_json), to_status)
         ids.append(int(coding_id))
-    return UndoResult(batch, str(rows[-1][1]), sorted(ids))
+    ledger.delete_events(db, [int(r[0]) for r in rows])
+    action = next((str(r[1]) for r in reversed(rows) if r[1] != "fold"), "accept")
+    return UndoResult(batch, action, sorted(set(ids)))
 
 
 def undo_last(db: "Database", *, coder: str) -> UndoResult:
-    """Undo ``coder``'s most recent decision, in one transaction."""
-    with db.atomic():
+    """Undo ``coder``'s most recent decision, in one write transaction."""
+    with ledger.write_transaction(db):
         batch = last_batch(db, coder)
         if batch is None:
             raise QualcodeError(f"{coder} has no decision to undo; `qualcode log --by {coder}` shows the history")

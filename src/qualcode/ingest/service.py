@@ -60,7 +60,10 @@ def ingest_files(db: "Database", paths: list[Path], options: IngestOptions,
     unless ``options.keep_going``."""
     results: list[IngestResult] = []
     seen_names: dict[str, str] = {}
-    with db.atomic():
+    from qualcode.coding.ledger import write_transaction
+
+    # The write lock first: what a replace checks (no decided codings) holds when it deletes.
+    with write_transaction(db):
         for path in paths:
             try:
                 if path.name in seen_names and seen_names[path.name] != str(path):
@@ -126,7 +129,10 @@ def _participant_links(db: "Database", source_id: int) -> dict[str, str]:
 
 
 def _delete_source(db: "Database", source_id: int) -> None:
-    for table in ("codings", "segments", "speakers"):
+    from qualcode.coding.ledger import withdraw_source_suggestions
+
+    withdraw_source_suggestions(db, source_id)
+    for table in ("segments", "speakers"):
         db.execute(f"DELETE FROM {table} WHERE source_id = ?", [source_id])
     db.execute("DELETE FROM sources WHERE id = ?", [source_id])
 

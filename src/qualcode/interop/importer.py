@@ -26,6 +26,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from qualcode.coding import ledger
 from qualcode.errors import QualcodeError
 from qualcode.interop.archive import Archive
 from qualcode.interop.codes import import_codes
@@ -51,6 +52,7 @@ class ImportSummary:
     codings_added: int = 0
     codings_without_segment: int = 0
     codings_already_present: int = 0
+    codings_folded: int = 0  # codings of the file that repeat one of its own (same span, code, coder)
     memos_added: int = 0
     participants: int = 0
     speakers_linked: int = 0
@@ -100,6 +102,7 @@ class _State:
     selections: dict[str, tuple[int, int, int]] = field(default_factory=dict)  # guid → source id, start, end
     note_targets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     seen_codings: dict[str, str] = field(default_factory=dict)  # GUIDs of codings imported before
+    created: set[int] = field(default_factory=set)  # codings this import made
 
 
 def now() -> str:
@@ -114,9 +117,9 @@ def import_project(db: "Database", project: RProject, archive: Archive | None, *
     convention = positions or producer_convention(project.origin)
     summary = ImportSummary(file=file, origin=project.origin, positions=convention, dry_run=dry_run)
     state = _State(db, project, archive, summary, coder, segment_by)
-    state.seen_codings = known(db, "coding")
     try:
-        with db.atomic():
+        with ledger.write_transaction(db):
+            state.seen_codings = known(db, "coding")
             _users(state)
             codes = import_codes(db, project.codes, origin=project.origin, path=file, coder=coder,
                                  hints=_hints(archive, project.origin))
@@ -150,7 +153,7 @@ def import_codebook(db: "Database", project: RProject, *, file: str, coder: str,
                     dry_run: bool = False) -> ImportSummary:
     summary = ImportSummary(file=file, origin=project.origin, positions="n/a", dry_run=dry_run)
     try:
-        with db.atomic():
+        with ledger.write_transaction(db):
             codes = import_codes(db, project.codes, origin=project.origin, path=file, coder=coder)
             summary.codes_added, summary.codes_matched = codes.added, codes.matched
             if dry_run:
@@ -337,21 +340,24 @@ def _selection(state: _State, info: _Source, name: str, guid: str, start: int | 
             summary.skip("coding", name, "it refers to a code that is not in the codebook")
             continue
         coder = _coder(state, coding.user, user)
-        if coding.guid in seen or state.db.execute(
-                "SELECT 1 FROM codings WHERE source_id = ? AND code_id = ? AND start = ? AND end = ? AND coder = ? "
-                "AND status = 'accepted'", [info.id, code_id, s, e, coder]).fetchone():
+        if coding.guid in seen:
             summary.codings_already_present += 1
             continue
         at = coding.created or now()
-        cursor = state.db.execute(
-            "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, score, "
-            "evidence, created_at, decided_at) VALUES (?, ?, ?, ?, ?, ?, 'accepted', 'import', 'import', NULL, "
-            "'[]', ?, ?)", [info.id, segment, code_id, s, e, coder, at, at])
-        coding_id = int(cursor.lastrowid or 0)
-        state.db.execute(
-            "INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail) "
-            "VALUES (?, ?, 'import', ?, NULL, 'accepted', ?)",
-            [now(), state.coder, coding_id, json.dumps({"file": summary.file, "guid": coding.guid})])
+        added = ledger.add_coding(
+            state.db, ledger.NewCoding(info.id, segment, code_id, s, e, coder, "accepted", "import", "import",
+                                       created_at=at, decided_at=at),
+            actor=state.coder, action="import", detail={"file": summary.file, "guid": coding.guid})
+        coding_id = added.coding_id
+        if not added.created:
+            if coding_id in state.created:  # two codings in the file are one: the same span, code and coder
+                ledger.note_fold(state.db, coding_id, actor=state.coder,
+                                 detail={"file": summary.file, "guid": coding.guid})
+                summary.codings_folded += 1
+            else:
+                summary.codings_already_present += 1
+            continue
+        state.created.add(coding_id)
         remember(state.db, "coding", str(coding_id), coding.guid)
         summary.codings_added += 1
         summary.codings_without_segment += segment is None

@@ -67,7 +67,7 @@ def _note_text(note: Any, archive: Archive | None) -> str | None:
 
 def import_notes(db: "Database", project: RProject, archive: Archive | None,
                  targets: dict[str, list[tuple[str, str]]], summary: "ImportSummary") -> None:
-    from qualcode.coding.common import now
+    from qualcode.coding.ledger import add_memo
 
     seen = known(db, "memo")
     for note in project.notes:
@@ -80,8 +80,6 @@ def import_notes(db: "Database", project: RProject, archive: Archive | None,
             continue
         author = project.users.get(note.user or "", None)
         for target_type, target_id in targets.get(note.guid) or [("project", "")]:
-            cursor = db.execute(
-                "INSERT INTO memos (target_type, target_id, author, text, created_at) VALUES (?, ?, ?, ?, ?)",
-                [target_type, target_id or None, author, text, note.created or now()])
-            remember(db, "memo", str(cursor.lastrowid), note.guid)
+            memo_id = add_memo(db, target_type, target_id or None, text, author=author, created_at=note.created)
+            remember(db, "memo", str(memo_id), note.guid)
             summary.memos_added += 1

@@ -258,3 +258,42 @@ def m007_coder_sources_index(db: "Database") -> None:
         CREATE INDEX codings_coder_source ON codings(coder, source_id) WHERE status = 'accepted'
         """
     )
+
+
+@migrations()
+def m008_one_coding_rule(db: "Database") -> None:
+    """One coding per segment, span, code and coder (issue 14 point 4).
+
+    A codebook merge could leave a coder with two accepted codings of one code on one span,
+    which every export then wrote twice. This folds the twins that exist: among *live*
+    codings (status ``accepted``) with the same source, code, coder, start and end, the
+    first made (lowest id) is kept and each later one is set to ``removed``, its memos moved
+    to the kept one, with a ``fold`` event (actor ``qualcode``) naming it. Then a unique
+    index makes a twin impossible. Rejected and removed codings are history and may repeat;
+    pending suggestions keep their own index (one per segment and code). The span lies in
+    one segment, so the source's offsets stand for the segment (and cover codings that
+    cross segments, whose segment_id is NULL). Self-contained SQL: a migration must not
+    change when the ledger module does."""
+    import json
+    from datetime import datetime, timezone
+
+    at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    groups = db.execute(
+        "SELECT group_concat(id) FROM (SELECT id, source_id, code_id, ifnull(coder, '') AS who, start, end "
+        "FROM codings WHERE status = 'accepted' ORDER BY id) GROUP BY source_id, code_id, who, start, end "
+        "HAVING count(*) > 1").fetchall()
+    for (ids_text,) in groups:
+        keep, *twins = sorted(int(i) for i in str(ids_text).split(","))
+        for twin in twins:
+            coder, decided = db.execute("SELECT coder, decided_at FROM codings WHERE id = ?", [twin]).fetchone()
+            memos = [r[0] for r in db.execute(
+                "SELECT id FROM memos WHERE target_type = 'coding' AND target_id = ?", [str(twin)]).fetchall()]
+            db.execute("UPDATE codings SET status = 'removed', decided_at = ? WHERE id = ?", [at, twin])
+            db.execute("UPDATE memos SET target_id = ? WHERE target_type = 'coding' AND target_id = ?",
+                       [str(keep), str(twin)])
+            detail = {"before": {"status": "accepted", "coder": coder, "decided_at": decided}, "into": keep,
+                      "memos": memos, "by": "m008_one_coding_rule"}
+            db.execute("INSERT INTO events (at, actor, action, coding_id, from_status, to_status, detail) "
+                       "VALUES (?, 'qualcode', 'fold', ?, 'accepted', 'removed', ?)", [at, twin, json.dumps(detail)])
+    db.execute("CREATE UNIQUE INDEX codings_one_coding ON codings(source_id, code_id, ifnull(coder, ''), start, end) "
+               "WHERE status = 'accepted'")
