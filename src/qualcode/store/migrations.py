@@ -258,3 +258,21 @@ def m007_coder_sources_index(db: "Database") -> None:
         CREATE INDEX codings_coder_source ON codings(coder, source_id) WHERE status = 'accepted'
         """
     )
+
+
+@migrations()
+def m011_exchange(db: "Database") -> None:
+    """The plain-text file of each source imported from another tool, byte for byte (issue 17).
+    ``sources.text`` is normalised (NFC, ``\\n`` newlines, no BOM or zero-width characters), so
+    exporting it would hand NVivo back text that differs from its own. Exports write these
+    bytes instead and map each coding's offsets back onto them
+    (:mod:`qualcode.interop.positions`), so every selection covers the same words."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE source_originals (
+            source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+            data BLOB NOT NULL
+        )
+        """
+    )
