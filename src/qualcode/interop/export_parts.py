@@ -107,14 +107,15 @@ def _coded_selections(b: Builder, el: "etree._Element", file: SourceFile, name: 
                       coded: list[dict[str, Any]], memos: MemoIndex, users: dict[str, str], target: Target,
                       mask: Masking) -> None:
     """One selection per coder and range (QualCoder, and the standard, take the coder from
-    the selection), each with that coder's codings. For QualCoder a coding with memos gets a
-    selection of its own, whose Description holds them."""
+    the selection), each with that coder's codings. For QualCoder, one selection per coding,
+    whose date is the coding's and whose Description holds the coding's memos."""
     groups: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
     for c in coded:
-        notes = tuple(memos.texts.get(("coding", str(c["id"])), [])) if target.memo_descriptions else ()
-        groups.setdefault((c["start"], c["end"], c["coder"], notes), []).append(c)
-    for (start, end, coder, notes), group in sorted(groups.items(), key=lambda kv: kv[0]):
-        key = f"{name}:{start}:{end}:{coder}" + (f":{group[0]['id']}" if notes else "")
+        own = c["id"] if target.selection_per_coding else 0
+        groups.setdefault((c["start"], c["end"], c["coder"], own), []).append(c)
+    for (start, end, coder, own), group in sorted(groups.items(), key=lambda kv: kv[0]):
+        key = f"{name}:{start}:{end}:{coder}" + (f":{own}" if own else "")
+        notes = memos.texts.get(("coding", str(own)), []) if target.memo_descriptions and own else []
         created = min((c["created_at"] or "" for c in group), default="") or None
         sel = _selection(b, el, file.pm, file.moved, stable_guid("selection", key), start, end, users[coder], created)
         if notes:

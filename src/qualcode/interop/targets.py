@@ -8,6 +8,8 @@ The standard leaves room, and every client fills it its own way. What differs:
   writes exactly this); the others read the text as written.
 - **memos**: the standard's ``Note`` + ``NoteRef``; QualCoder ignores those and reads a memo
   from the ``Description`` of a selection, code or source, and a journal from a note *file*.
+- **dates and memos of codings**: QualCoder stores both per coding but reads them from the
+  selection, so for it every coding gets a selection of its own (still one coder each).
 - **participants**: a ``Case`` referring to its turns with ``SelectionRef``; QualCoder links
   a case to text only through a code that carries the case's GUID, coded on that text.
 - **byte-order mark**: QualCoder reads text files as UTF-8 without skipping a BOM, so a BOM
@@ -32,6 +34,7 @@ class Target:
     memo_descriptions: bool = False  # memos also as Description, where QualCoder reads them
     case_codes: bool = False         # participants' turns coded with their case's GUID
     journal_files: bool = False      # project memos as note files (QualCoder journals)
+    selection_per_coding: bool = False  # QualCoder keeps one date and memo per selection
 
 
 STANDARD = Target("standard", "NVivo, ATLAS.ti and MAXQDA", "utf16")
@@ -41,7 +44,7 @@ TARGETS: dict[str, Target] = {
     "atlas": Target("atlas", "ATLAS.ti", "utf16", crlf_one=True),
     "maxqda": Target("maxqda", "MAXQDA", "utf16", crlf_one=True, newline="\r\n"),
     "qualcoder": Target("qualcoder", "QualCoder", "codepoints", keep_bom=False, memo_descriptions=True,
-                        case_codes=True, journal_files=True),
+                        case_codes=True, journal_files=True, selection_per_coding=True),
 }
 
 
