@@ -43,10 +43,10 @@ def export_qdpx_cmd(
     ctx: typer.Context, file: FileArg,
     tool: Annotated[Optional[Tool], typer.Option(
         "--for", help="The tool that will read the file: its positions, memos and case links "
-                      "(docs/refi-qda.md) [default: what NVivo, ATLAS.ti and MAXQDA read].")] = None,
+                      "(docs/refi-qda.md). Without it: what NVivo, ATLAS.ti and MAXQDA read.")] = None,
     positions: Annotated[Optional[str], typer.Option(
         help="Override how selection positions count: 'codepoints' (QualCoder) or 'utf16' "
-             "(NVivo, ATLAS.ti, MAXQDA) [default: from --for].")] = None,
+             "(NVivo, ATLAS.ti, MAXQDA). Without it: as --for says.")] = None,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Cases by pseudonym, names in texts and "
                                                "memos masked (see docs/reports.md).")] = False,
 ) -> None:
