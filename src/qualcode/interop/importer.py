@@ -352,11 +352,13 @@ def _selection(state: _State, info: _Source, name: str, sel: RSelection) -> None
     start, end = sel.start, sel.end
     codings = [c for c in sel.codings if c.code not in state.case_guids]
     if start is None or end is None or not 0 <= start < end <= info.pm.length:
-        summary.skip("coding", name, "its position is missing or outside the text", len(codings))
+        if codings:
+            summary.skip("coding", name, "its position is missing or outside the text", len(codings))
         return
     s, e = info.pm.to_offset(start), info.pm.to_offset(end)
     if s >= e:
-        summary.skip("coding", name, "it selects only spaces or line breaks", len(codings))
+        if codings:
+            summary.skip("coding", name, "it selects only spaces or line breaks", len(codings))
         return
     state.selections[sel.guid] = (info.id, s, e)
     for c in sel.codings:
