@@ -152,8 +152,12 @@ def inside_qualcoder(original: dict[str, Any], qc: dict[str, Any], db: Path) -> 
         "ON sp.id = seg.speaker_id JOIN sources s ON s.id = seg.source_id WHERE sp.participant_id IS NOT NULL").fetchall()
     conn.close()
     case_text = set(turns)
-    qc_memos = {("coding", tuple(c[:5]), m) for c in qc["codings"] for m in split_memos(c[6])[1] + [split_memos(c[6])[0]] if m}
-    qc_memos |= {("source", n, m) for n, memo in qc["source_memos"] for m in [split_memos(memo)[0], *split_memos(memo)[1]] if m}
+    def parts(memo: str) -> list[str]:
+        first, rest = split_memos(memo)
+        return [m for m in (first, *rest) if m]
+
+    qc_memos: set[tuple[str, Any, str]] = {("coding", tuple(c[:5]), m) for c in qc["codings"] for m in parts(c[6])}
+    qc_memos |= {("source", n, m) for n, memo in qc["source_memos"] for m in parts(memo)}
     qc_memos |= {("code", n, m) for n, memo in qc["code_memos"] for m in split_memos(memo)[1]}
     qc_memos |= {("project", "", j[1].strip()) for j in qc["journals"]}
     return {
