@@ -194,8 +194,9 @@ def main() -> None:
                         help="the export's --for (default qualcoder; others show what QualCoder makes of them)")
     args = parser.parse_args()
     if args.qualcoder_src is None or not (args.qualcoder_src / "src" / "qualcoder" / "refi.py").exists():
-        print(f"skipped: QualCoder's source is not at {args.qualcoder_src} (it is not on PyPI; "
-              "clone github.com/ccbogel/QualCoder and give its folder)")
+        where = f"is not at {args.qualcoder_src}" if args.qualcoder_src else "was not given"
+        print(f"skipped: QualCoder's source {where} (it is not on PyPI; clone ccbogel/QualCoder from "
+              "GitHub and give its folder)")
         return
     if not args.qualcoder_python.exists():
         print(f"skipped: no Python for QualCoder at {args.qualcoder_python} (make a venv with PyQt6, "
