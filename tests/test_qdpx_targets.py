@@ -236,3 +236,27 @@ def test_a_qualcoder_export_comes_in_with_coders_dates_memos_and_case_links(run:
         ("source", "A source memo")]
     assert rows(db, "SELECT label, participant_id FROM speakers ORDER BY label") == [("Anna", "P1"), ("Interviewer", None)]
     assert json.loads(rows(db, "SELECT attributes FROM participants")[0][0]) == {"age": 34}
+
+
+def test_an_atlas_file_counts_a_crlf_line_break_once(run: Run, tmp_path: Path) -> None:
+    """ATLAS.ti writes its texts with CRLF but counts each line break as one position (as
+    QualCoder's importer corrects for); NVivo would count two."""
+    src, code, u = "dddddddd-0000-0000-0000-000000000001", "dddddddd-0000-0000-0000-000000000002", \
+        "dddddddd-0000-0000-0000-000000000003"
+    text = "Ann: first line\r\nBob: second \U0001F600 line\r\nAnn: third line here\r\nBob: ok\r\n"
+    lf = text.replace("\r\n", "\n")
+    start = len(lf[:lf.index("third")].encode("utf-16-le")) // 2
+    project = f"""<?xml version="1.0" encoding="utf-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="a" origin="ATLAS.ti 23.2.1">
+<Users><User guid="{u}" name="Enric"/></Users>
+<CodeBook><Codes><Code guid="{code}" name="Third" isCodable="true"/></Codes></CodeBook>
+<Sources><TextSource guid="{src}" name="t.txt" plainTextPath="internal://{src}.txt">
+<PlainTextSelection guid="dddddddd-0000-0000-0000-000000000004" startPosition="{start}" endPosition="{start + 15}" creatingUser="{u}">
+<Coding guid="dddddddd-0000-0000-0000-000000000005" creatingUser="{u}"><CodeRef targetGUID="{code}"/></Coding>
+</PlainTextSelection></TextSource></Sources></Project>"""
+    with zipfile.ZipFile(tmp_path / "a.qdpx", "w") as zf:
+        zf.writestr("project.qde", project)
+        zf.writestr(f"sources/{src}.txt", text.encode("utf-8"))
+    run("import", "qdpx", "a.qdpx")
+    assert rows(tmp_path / "qualcode.db", "SELECT substr(s.text, c.start + 1, c.end - c.start) FROM codings c "
+                                          "JOIN sources s ON s.id = c.source_id") == [("third line here",)]
