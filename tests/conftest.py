@@ -16,6 +16,8 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "sample_transcripts"
 CODEBOOKS = REPO / "codebooks"
 SHARED = REPO.parent / "shared"
+# A worktree beside other worktrees has no ../shared: QUALCODE_SHARED names the folder then.
+SHARED = Path(__import__("os").environ.get("QUALCODE_SHARED") or SHARED)
 
 
 @pytest.fixture(autouse=True)

@@ -107,8 +107,8 @@ def test_a_foreign_project_maps_onto_qualcode(run: Run, tmp_path: Path) -> None:
     rows = q(db, "SELECT s.name, c.code_id, substr(s.text, c.start + 1, c.end - c.start), c.coder, c.origin, "
                  "c.status, c.created_at FROM codings c JOIN sources s ON s.id = c.source_id ORDER BY c.id")
     assert rows == [
-        ("interview.txt", "hope", "hopeful today", "Maria", "import", "accepted", "2024-05-01T10:00:00Z"),
-        ("interview.txt", "agreement", "Me too, really", "JB", "import", "accepted", "2024-05-02T10:00:00Z"),
+        ("interview.txt", "hope", "hopeful today", "Maria", "import", "accepted", "2024-05-01T10:00:00+00:00"),
+        ("interview.txt", "agreement", "Me too, really", "JB", "import", "accepted", "2024-05-02T10:00:00+00:00"),
         ("notes", "agreement", "Whole text coded.", "JB", "import", "accepted", rows[2][6]),
     ]
     text = q(db, "SELECT text FROM sources WHERE name = 'interview.txt'")[0][0]

@@ -75,3 +75,41 @@ def test_producer_conventions() -> None:
     assert producer_convention("qualcode 0.1.0; positions=utf16") == "utf16"
     assert producer_convention("qualcode 0.1.0; positions=codepoints") == "codepoints"
     assert producer_convention(None) == "codepoints"
+
+
+def test_crlf_counted_as_one_for_atlas_and_maxqda() -> None:
+    raw = "A: one \U0001F600\r\nB: two\r\n"
+    pm = PositionMap.from_raw(raw, "utf16", crlf_one=True)
+    # "two": A: one + emoji (2 units) = 9, the line break one more, "B: " three: 13.
+    assert pm.to_offset(13) == pm.text.index("two")
+    assert producer_convention("ATLAS.ti 23.2") == "utf16"
+    from qualcode.interop.positions import producer_crlf_one
+
+    assert producer_crlf_one("ATLAS.ti 23.2") and producer_crlf_one("MAXQDA 2024")
+    assert not producer_crlf_one("NVivo 12") and not producer_crlf_one("qualcode 0.1.0; positions=utf16")
+    assert producer_crlf_one("qualcode 0.1.0; positions=utf16; crlf=1")
+
+
+@pytest.mark.parametrize("convention", ["codepoints", "utf16"])
+def test_offsets_map_back_onto_the_original_text(convention: str) -> None:
+    """Export writes an imported source's original file: each coding's offsets go back to
+    the positions that select the same characters there (combining marks, ZWJ and CRLF included)."""
+    raw = "A: cafe\u0301 \U0001F469\u200D\U0001F4BB  \r\nB: done\r\n"
+    pm = PositionMap.from_raw(raw, convention)
+    units = raw.encode("utf-16-le") if convention == "utf16" else None
+    for word in ("cafe\u0301", "\U0001F469\u200D\U0001F4BB", "done"):
+        r = raw.index(word)
+        start, end = (len(raw[:r].encode("utf-16-le")) // 2, len(raw[:r + len(word)].encode("utf-16-le")) // 2) \
+            if units is not None else (r, r + len(word))
+        s, e = pm.to_offset(start), pm.to_offset(end)
+        assert (pm.to_position(s), pm.to_position(e, end=True)) == (start, end)
+
+
+def test_export_with_crlf_line_breaks_counts_positions_on_the_written_text() -> None:
+    text = "A: one\nB: two \U0001F600 three\n"
+    pm = PositionMap.for_export(text, "utf16", crlf_one=True, newline="\r\n")
+    assert pm.raw == "A: one\r\nB: two \U0001F600 three\r\n"
+    k = text.index("three")
+    assert pm.to_position(k) == k + 1  # the emoji counts two UTF-16 units; CRLF counts one
+    pm2 = PositionMap.for_export(text, "codepoints", newline="\r\n")
+    assert pm2.to_position(k) == k + 1  # here the CR counts

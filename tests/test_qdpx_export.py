@@ -109,7 +109,7 @@ def _positions(doc: Any) -> list[tuple[int, int]]:
 
 
 def test_utf16_positions_count_emoji_twice(run: Run, coded: Path, tmp_path: Path) -> None:
-    run("export", "qdpx", "cp.qdpx")
+    run("export", "qdpx", "cp.qdpx", "--positions", "codepoints")
     run("export", "qdpx", "u16.qdpx", "--positions", "utf16")
     cp = assert_valid_project(tmp_path / "cp.qdpx")
     u16 = assert_valid_project(tmp_path / "u16.qdpx")
@@ -226,7 +226,7 @@ def test_odd_stored_values_still_give_a_valid_export(run: Run, coded: Path, tmp_
     run("export", "qdpx", "odd.qdpx")
     doc = assert_valid_project(tmp_path / "odd.qdpx")
     ns = {"q": "urn:QDA-XML:project:1.0"}
-    assert doc.find(".//q:Coding", ns).get("creationDateTime") == "2026-01-01T10:00:00"
+    assert doc.find(".//q:Coding", ns).get("creationDateTime") == "2026-01-01T10:00:00Z"  # UTC, stated
     assert {c.get("color") for c in doc.iterfind(".//q:Code", ns)} >= {"#aabbcc"}
     values = [v.text for v in doc.iterfind(".//q:Case/q:VariableValue/q:TextValue", ns)]
     assert '["a", "b"]' in values

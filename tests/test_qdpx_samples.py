@@ -148,8 +148,11 @@ def test_atlasti_imports_two_users_and_three_nested_codes(run: Run, tmp_path: Pa
 def test_maxqda_codes_keep_colours_and_descriptions_and_missing_texts_are_explained(run: Run, tmp_path: Path) -> None:
     data = dry_run_json(run, sample("maxqda24_project.qde"))
     assert data["codes_added"] == 307
-    assert len(data["skipped"]) == 10
-    assert all("is not in the archive" in s["reason"] for s in data["skipped"])
+    texts = [s for s in data["skipped"] if s["kind"] == "source"]
+    assert len(texts) == 10 and all("is not in the archive" in s["reason"] for s in texts)
+    # Its two sets of sources do not vanish silently: the summary says why they are empty.
+    assert [(s["kind"], s["name"], s["reason"]) for s in data["skipped"] if s["kind"] != "source"] == [
+        ("set", "ICLS 2024", "none of its sources was imported"), ("set", "ICLS 2025", "none of its sources was imported")]
     run("import", "qdpx", sample("maxqda24_project.qde"))
     db = tmp_path / "qualcode.db"
     assert one(db, "SELECT count(*) FROM codes WHERE colour LIKE '#______'") == 307

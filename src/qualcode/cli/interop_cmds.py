@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
@@ -28,22 +29,39 @@ def _choice(value: str | None, allowed: tuple[str, ...], option: str) -> None:
         raise typer.BadParameter(f"choose one of: {', '.join(allowed)}", param_hint=option)
 
 
+class Tool(str, Enum):
+    """The REFI-QDA client an export is for (``--for``)."""
+
+    nvivo = "nvivo"
+    atlas = "atlas"
+    maxqda = "maxqda"
+    qualcoder = "qualcoder"
+
+
 @export_app.command("qdpx")
 def export_qdpx_cmd(
     ctx: typer.Context, file: FileArg,
-    positions: Annotated[str, typer.Option(help="How selection positions count: 'codepoints' (the standard's "
-                                           "characters; QualCoder) or 'utf16' (NVivo, ATLAS.ti, MAXQDA).")] = "codepoints",
+    tool: Annotated[Optional[Tool], typer.Option(
+        "--for", help="The tool that will read the file: its positions, memos and case links "
+                      "(docs/refi-qda.md). Without it: what NVivo, ATLAS.ti and MAXQDA read.")] = None,
+    positions: Annotated[Optional[str], typer.Option(
+        help="Override how selection positions count: 'codepoints' (QualCoder) or 'utf16' "
+             "(NVivo, ATLAS.ti, MAXQDA). Without it: as --for says.")] = None,
     pseudonymise: Annotated[bool, typer.Option("--pseudonymise", help="Cases by pseudonym, names in texts and "
                                                "memos masked (see docs/reports.md).")] = False,
 ) -> None:
     """Export the project as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA or QualCoder."""
     from qualcode.interop.exporter import export_qdpx
+    from qualcode.interop.targets import target
 
     _choice(positions, ("codepoints", "utf16"), "--positions")
-    s = export_qdpx(open_db(ctx), file, positions=positions, pseudonymise=pseudonymise)
-    say(ctx, f"Wrote {file}: {s.sources} source(s), {s.codes} code(s), {s.codings} accepted coding(s), "
-             f"{s.memos} memo(s), {s.participants} case(s); positions in {s.positions}"
+    chosen = target(tool.value if tool else None, positions)
+    s = export_qdpx(open_db(ctx), file, target=chosen, pseudonymise=pseudonymise)
+    say(ctx, f"Wrote {file} for {chosen.label}: {s.sources} source(s), {s.codes} code(s), {s.codings} accepted "
+             f"coding(s), {s.memos} memo(s), {s.participants} case(s); positions in {s.positions}"
              + ("; pseudonymised" if s.pseudonymised else ""))
+    if tool is None:
+        say(ctx, "For QualCoder, export with --for qualcoder (it counts positions and reads memos differently)")
     if s.not_exported_codings:
         say(ctx, f"Not exported: {s.not_exported_codings} suggested or rejected coding(s) "
                  "(REFI-QDA has no pending suggestions)")

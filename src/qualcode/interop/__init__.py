@@ -12,5 +12,8 @@ the code tree alone (the Codebook schema).
 - :mod:`~qualcode.interop.reader`: project.qde / .qdc XML to plain dataclasses.
 - :mod:`~qualcode.interop.importer`: those dataclasses into a project, in one transaction.
 - :mod:`~qualcode.interop.exporter`: a project to .qdpx / .qdc with deterministic GUIDs.
+- :mod:`~qualcode.interop.targets`: what each client reads (``export qdpx --for``).
+- :mod:`~qualcode.interop.descriptions`: memos and speaker labels carried in Descriptions,
+  where QualCoder keeps them.
 - :mod:`~qualcode.interop.csv_export`: codings as a spreadsheet.
 """

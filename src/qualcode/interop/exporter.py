@@ -5,10 +5,11 @@ imported with), elements are written in a fixed order, and zip entries carry a f
 timestamp, so exporting an unchanged project twice gives byte-identical files.
 
 Only *accepted* codings are exported: REFI-QDA has no notion of a pending suggestion, and
-another tool would show a suggestion as a decided coding. Codings sharing a range become
-one ``PlainTextSelection`` with one ``Coding`` per code and coder. Each participant's turns
-are also written as selections (without codings) that the participant's ``Case`` refers
-to: that is how speakers map back to participants on re-import.
+another tool would show a suggestion as a decided coding. Each coder's codings of one range
+share one ``PlainTextSelection`` whose ``creatingUser`` is that coder (QualCoder reads the
+coder from the selection). Each participant's turns are also written as selections that
+the participant's ``Case`` refers to. What differs between clients (positions, memos, case
+links) is chosen by the target (:mod:`.targets`, ``--for``).
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ from qualcode.interop.ids import Guids
 from qualcode.interop.masking import Masking, Pseudonymising
 from qualcode.interop.reader import NS_CODEBOOK, NS_PROJECT
 from qualcode.interop.codes import colour as valid_colour
+from qualcode.interop.descriptions import join_memos
+from qualcode.interop.export_parts import MemoIndex
+from qualcode.interop.targets import STANDARD, Target
 from qualcode.interop.xmlbuild import Builder, xsd_datetime
 
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 class ExportSummary:
     file: str
     positions: str
+    target: str = "standard"
     sources: int = 0
     codes: int = 0
     codings: int = 0
@@ -49,14 +54,16 @@ class ExportSummary:
     pseudonymised: bool = False
 
 
-def _origin(positions: str | None = None) -> str:
+def _origin(target: Target | None = None) -> str:
     from qualcode import __version__
 
-    return f"qualcode {__version__}" + (f"; positions={positions}" if positions else "")
+    if target is None:
+        return f"qualcode {__version__}"
+    return f"qualcode {__version__}; positions={target.positions}" + ("; crlf=1" if target.crlf_one else "")
 
 
 def _codes(db: "Database", b: Builder, parent: "etree._Element", guids: Guids, used: set[str],
-           code_memos: dict[str, list[str]], mask: Masking) -> int:
+           memos: MemoIndex, mask: Masking, target: Target = STANDARD) -> int:
     rows = db.execute("SELECT id, name, parent_id, description, colour, status FROM codes ORDER BY position").fetchall()
     keep = {r[0] for r in rows if r[5] == "active" or r[0] in used}
     children: dict[str | None, list[tuple[Any, ...]]] = {}
@@ -70,9 +77,10 @@ def _codes(db: "Database", b: Builder, parent: "etree._Element", guids: Guids, u
             if valid_colour(colour):
                 attrs["color"] = valid_colour(colour) or ""
             el = b.sub(holder, "Code", attrs)
-            if description:
-                b.sub(el, "Description", text=mask.text(description))
-            for note in code_memos.get(cid, []):
+            notes = memos.texts.get(("code", cid), []) if target.memo_descriptions else []
+            if description or notes:  # QualCoder's code memo is the Description
+                b.sub(el, "Description", text=join_memos(mask.text(description or ""), [mask.text(n) for n in notes]))
+            for note in memos.refs.get(("code", cid), []):
                 b.sub(el, "NoteRef", {"targetGUID": note})
             add(el, cid)
 
@@ -84,49 +92,56 @@ def codebook_xml(db: "Database") -> bytes:
     """The .qdc document for the project's codebook."""
     b = Builder(NS_CODEBOOK, "Codebook")
     root = b.root("CodeBook", {"origin": _origin()})
-    count = _codes(db, b, b.sub(root, "Codes"), Guids(db), set(), {}, Masking())
+    count = _codes(db, b, b.sub(root, "Codes"), Guids(db), set(), MemoIndex(), Masking())
     if not count:
         raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
     return b.tostring()
 
 
-def _memos(db: "Database", guids: Guids, users: dict[str, str]) -> tuple[list[tuple[Any, ...]], dict[tuple[str, str], list[str]]]:
+def _memos(db: "Database", guids: Guids, users: dict[str, str]) -> tuple[list[tuple[Any, ...]], MemoIndex]:
     rows = db.execute("SELECT id, target_type, target_id, author, text, created_at FROM memos ORDER BY id").fetchall()
-    refs: dict[tuple[str, str], list[str]] = {}
+    index = MemoIndex()
     out = []
     for r in rows:
         g = guids("memo", str(r[0]))
         out.append((g, *r))
-        refs.setdefault((r[1], str(r[2] or "")), []).append(g)
+        index.add((r[1], str(r[2] or "")), g, r[4])
         if r[3]:
             users.setdefault(r[3], "")
-    return out, refs
+    return out, index
 
 
 def _notes(b: Builder, notes: "etree._Element", memos: list[tuple[Any, ...]], users: dict[str, str],
-           mask: Masking) -> None:
-    """Memos as REFI-QDA notes (what they are attached to is said by NoteRefs elsewhere)."""
-    for g, memo_id, _target, _target_id, author, text, created in memos:
+           mask: Masking, target: Target, files: dict[str, bytes]) -> None:
+    """Memos as REFI-QDA notes (what they are attached to is said by NoteRefs elsewhere).
+    For QualCoder, project memos are note files: it reads those as journals."""
+    for g, memo_id, target_type, _target_id, author, text, created in memos:
         attrs = {"guid": g, "name": f"Memo {memo_id}"}
+        as_file = target.journal_files and target_type == "project"
+        if as_file:
+            attrs["plainTextPath"] = f"internal://{g}.txt"
+            files[f"sources/{g}.txt"] = mask.text(text).encode("utf-8")
         if author:
             attrs["creatingUser"] = users[author]
         if xsd_datetime(created):
             attrs["creationDateTime"] = xsd_datetime(created) or ""
-        b.sub(b.sub(notes, "Note", attrs), "PlainTextContent", text=mask.text(text))
+        note = b.sub(notes, "Note", attrs)
+        if not as_file:
+            b.sub(note, "PlainTextContent", text=mask.text(text))
 
 
-def project_xml(db: "Database", *, name: str, positions: str,
-                mask: Masking | None = None) -> tuple[bytes, dict[str, str], ExportSummary]:
-    """The project.qde document and the source files (archive name → text)."""
-    from qualcode.interop.export_parts import cases, sets, sources, users_and_codings, variable_types
+def project_xml(db: "Database", *, name: str, target: Target = STANDARD,
+                mask: Masking | None = None) -> tuple[bytes, dict[str, bytes], ExportSummary]:
+    """The project.qde document and the other files of the archive (name → bytes)."""
+    from qualcode.interop.export_parts import case_codes, cases, sets, sources, users_and_codings, variable_types
 
     guids = Guids(db)
     mask = mask or Masking()
-    summary = ExportSummary(file="", positions=positions, pseudonymised=mask.active)
+    summary = ExportSummary(file="", positions=target.positions, target=target.name, pseudonymised=mask.active)
     b = Builder(NS_PROJECT, "Project")
-    root = b.root("Project", {"name": name, "origin": _origin(positions)})
+    root = b.root("Project", {"name": name, "origin": _origin(target)})
     users: dict[str, str] = {}
-    memos, memo_refs = _memos(db, guids, users)
+    memos, memo_index = _memos(db, guids, users)
     codings = users_and_codings(db, users, summary)
     for (user,) in db.execute("SELECT local_id FROM refi_ids WHERE kind = 'user'").fetchall():
         users.setdefault(user, "")  # imported users without codings still come back
@@ -137,29 +152,29 @@ def project_xml(db: "Database", *, name: str, positions: str,
         holder = b.sub(root, "Users")
         for user in sorted(users):
             b.sub(holder, "User", {"guid": users[user], "name": user})
-    code_memos = {k[1]: v for k, v in memo_refs.items() if k[0] == "code"}
-    holder = b.el("CodeBook")
-    codes_el = b.sub(holder, "Codes")
-    summary.codes = _codes(db, b, codes_el, guids, {c["code_id"] for c in codings}, code_memos, mask)
-    if summary.codes:
-        root.append(holder)
+    book = b.el("CodeBook")
+    codes_el = b.sub(book, "Codes")
+    summary.codes = _codes(db, b, codes_el, guids, {c["code_id"] for c in codings}, memo_index, mask, target)
+    root.append(book)
     types = variable_types(db)
-    files, turn_selections = sources(db, b, guids, codings, memo_refs, users, positions, summary, types, mask)
-    variables_el, cases_el = cases(db, b, guids, turn_selections, summary, mask, types)
-    for el in (variables_el, cases_el):
+    (sources_el, files), turns = sources(db, b, guids, codings, memo_index, users, target, summary, types, mask)
+    if target.case_codes:
+        case_codes(db, b, codes_el, guids, turns, mask)
+    if not len(codes_el):
+        root.remove(book)
+    variables_el, cases_el = cases(db, b, guids, turns, summary, mask, types)
+    for el in (variables_el, cases_el, sources_el):
         if el is not None:
             root.append(el)
-    if files[0] is not None:
-        root.append(files[0])
     if memos:
-        _notes(b, b.sub(root, "Notes"), memos, users, mask)
+        _notes(b, b.sub(root, "Notes"), memos, users, mask, target, files)
         summary.memos = len(memos)
     sets_el = sets(db, b, guids)
     if sets_el is not None:
         root.append(sets_el)
-    for g in memo_refs.get(("project", ""), []):
+    for g in memo_index.refs.get(("project", ""), []):
         b.sub(root, "NoteRef", {"targetGUID": g})
-    return b.tostring(), files[1], summary
+    return b.tostring(), files, summary
 
 
 def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
@@ -197,13 +212,13 @@ def write_bytes(path: Path, data: bytes) -> None:
         raise QualcodeError(f"cannot write {path} ({exc.strerror}); check the folder and permissions") from None
 
 
-def export_qdpx(db: "Database", path: Path, *, positions: str = "codepoints",
+def export_qdpx(db: "Database", path: Path, *, target: Target = STANDARD,
                 pseudonymise: bool = False) -> ExportSummary:
     from qualcode.interop.importer import CODEBOOK_MEMBER
 
     mask = Pseudonymising(db) if pseudonymise else Masking()
-    xml, files, summary = project_xml(db, name=path.stem, positions=positions, mask=mask)
-    members = [("project.qde", xml), *sorted((n, t.encode("utf-8")) for n, t in files.items())]
+    xml, files, summary = project_xml(db, name=path.stem, target=target, mask=mask)
+    members = [("project.qde", xml), *sorted(files.items())]
     book = db.execute("SELECT yaml FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
     if book is not None and not pseudonymise:  # ids, criteria, keywords, patterns (examples may quote names)
         members.append((CODEBOOK_MEMBER, str(book[0]).encode("utf-8")))

@@ -11,9 +11,15 @@ What maps to what (docs/refi-qda.md has the full table):
   user, positions converted from the producer's convention (:mod:`.positions`). A coding
   lying inside one segment gets that segment; one that spans several keeps its offsets with
   no segment (reports cite it by source and line);
-- Notes → memos on the project, a source, a code or a coding;
+- Notes → memos on the project, a source, a code or a coding; so are memos in the
+  ``Description`` of a selection, source or code (after its ``---`` line), where QualCoder
+  keeps them (:mod:`.descriptions`); a memo already on its target is not added twice;
 - Cases with their variable values → participants with attributes; variable values on a
-  source → source attributes; Sets of sources → source groups.
+  source → source attributes; Sets of sources → source groups. A code with a case's GUID
+  (QualCoder's way of linking a case to text) is no code: its codings are the case's links.
+
+The plain-text file of each new source is kept byte for byte (``source_originals``), so an
+export gives the other tool its own text back (:mod:`.export_parts`).
 
 A dry run does everything and rolls back, so its summary is exactly what would happen.
 """
@@ -31,8 +37,10 @@ from qualcode.errors import QualcodeError
 from qualcode.interop.archive import Archive
 from qualcode.interop.codes import import_codes
 from qualcode.interop.ids import known, remember
-from qualcode.interop.positions import PositionMap, producer_convention
-from qualcode.interop.reader import RCoding, RProject, RSource
+from qualcode.interop.descriptions import split_memos
+from qualcode.interop.positions import PositionMap, producer_convention, producer_crlf_one
+from qualcode.interop.reader import RCoding, RProject, RSelection, RSource
+from qualcode.interop.xmlbuild import stored_datetime
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -103,6 +111,12 @@ class _State:
     note_targets: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
     seen_codings: dict[str, str] = field(default_factory=dict)  # GUIDs of codings imported before
     created: set[int] = field(default_factory=set)  # codings this import made
+    crlf_one: bool = False
+    case_guids: set[str] = field(default_factory=set)
+    case_links: dict[str, list[str]] = field(default_factory=dict)  # case GUID → selection GUIDs
+    source_ids: dict[str, int] = field(default_factory=dict)  # source name in the file → source id
+    # Memos from Descriptions: (target type, target id, author, text), added unless already there.
+    described: list[tuple[str, str, str | None, str]] = field(default_factory=list)
 
 
 def now() -> str:
@@ -117,11 +131,14 @@ def import_project(db: "Database", project: RProject, archive: Archive | None, *
     convention = positions or producer_convention(project.origin)
     summary = ImportSummary(file=file, origin=project.origin, positions=convention, dry_run=dry_run)
     state = _State(db, project, archive, summary, coder, segment_by)
+    state.crlf_one = producer_crlf_one(project.origin)
+    state.case_guids = {c.guid for c in project.cases}
     try:
         with ledger.write_transaction(db):
             state.seen_codings = known(db, "coding")
             _users(state)
-            codes = import_codes(db, project.codes, origin=project.origin, path=file, coder=coder,
+            codes = import_codes(db, [c for c in project.codes if c.guid not in state.case_guids],
+                                 origin=project.origin, path=file, coder=coder,
                                  hints=_hints(archive, project.origin))
             state.code_ids = codes.ids
             summary.codes_added, summary.codes_matched = codes.added, codes.matched
@@ -131,6 +148,9 @@ def import_project(db: "Database", project: RProject, archive: Archive | None, *
             groups = _groups(project, summary)
             for source in project.sources:
                 _source(state, source, groups.get(source.guid), convention)
+            for s in project.sets:
+                if s.sources and not any(m in state.sources for m in s.sources):
+                    summary.skip("set", s.name, "none of its sources was imported")
             _cases(state)
             _notes(state)
             if dry_run:
@@ -225,16 +245,18 @@ def _source(state: _State, src: RSource, group: str | None, convention: str) -> 
         if coded:
             state.summary.skip("coding", name, f"in a skipped source ({reason})", coded)
         return
-    pm = PositionMap.from_raw(raw, convention)
+    pm = PositionMap.from_raw(raw, convention, state.crlf_one)
     sha = hashlib.sha256(data).hexdigest()
     row = state.db.execute("SELECT id, name FROM sources WHERE sha256 = ? OR text = ?", [sha, pm.text]).fetchone()
     if row is not None:
         state.summary.sources_matched.append(row[1])
         source_id = int(row[0])
     else:
-        source_id = _store_source(state, src, name, pm, sha, encoding, group)
+        source_id = _store_source(state, src, name, pm, data, encoding, group)
         state.summary.sources_added.append(_name_of(state.db, source_id))
     remember(state.db, "source", _name_of(state.db, source_id), src.guid)
+    state.source_ids.setdefault(name, source_id)
+    state.described += [("source", str(source_id), None, m) for m in _described(src.description)]
     segs = sorted((r[1], r[2], r[0]) for r in state.db.execute(
         "SELECT id, start, end FROM segments WHERE source_id = ?", [source_id]).fetchall())
     info = _Source(source_id, pm, [s[0] for s in segs], segs)
@@ -242,9 +264,9 @@ def _source(state: _State, src: RSource, group: str | None, convention: str) -> 
     for note in src.notes:
         state.note_targets.setdefault(note, []).append(("source", str(source_id)))
     for sel in src.selections:
-        _selection(state, info, name, sel.guid, sel.start, sel.end, sel.codings, sel.user, sel.notes)
+        _selection(state, info, name, sel)
     if src.codings:  # codes applied to the whole source
-        _selection(state, info, name, src.guid, 0, pm.length, src.codings, None, [])
+        _selection(state, info, name, RSelection(src.guid, 0, pm.length, None, None, src.codings, []))
     if src.other_selections:
         state.summary.skip("coding", name, "on a picture, PDF or media region", src.other_selections)
 
@@ -253,7 +275,7 @@ def _name_of(db: "Database", source_id: int) -> str:
     return str(db.execute("SELECT name FROM sources WHERE id = ?", [source_id]).fetchone()[0])
 
 
-def _store_source(state: _State, src: RSource, name: str, pm: PositionMap, sha: str, encoding: str,
+def _store_source(state: _State, src: RSource, name: str, pm: PositionMap, data: bytes, encoding: str,
                   group: str | None) -> int:
     from qualcode.ingest.service import count_words
 
@@ -271,9 +293,11 @@ def _store_source(state: _State, src: RSource, name: str, pm: PositionMap, sha: 
     cursor = db.execute(
         "INSERT INTO sources (name, path, format, encoding, sha256, text, words, source_group, attributes, "
         "metadata, ingested_at) VALUES (?, ?, 'text', ?, ?, ?, ?, ?, ?, ?, ?)",
-        [name, f"{state.summary.file}#{src.plain_path or src.guid}", encoding, sha, pm.text, count_words(pm.text),
+        [name, f"{state.summary.file}#{src.plain_path or src.guid}", encoding, hashlib.sha256(data).hexdigest(),
+         pm.text, count_words(pm.text),
          group, json.dumps(src.variables, ensure_ascii=False), json.dumps(metadata, ensure_ascii=False), now()])
     source_id = int(cursor.lastrowid or 0)
+    db.execute("INSERT INTO source_originals (source_id, data) VALUES (?, ?)", [source_id, data])
     _store_segments(db, source_id, pm.text, turns)
     return source_id
 
@@ -320,30 +344,44 @@ def _store_segments(db: "Database", source_id: int, text: str, turns: list[Any])
         "words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
-def _selection(state: _State, info: _Source, name: str, guid: str, start: int | None, end: int | None,
-               codings: list[RCoding], user: str | None, notes: list[str]) -> None:
+def _described(description: str | None) -> list[str]:
+    """The memos a selection's or source's Description holds (QualCoder keeps them there)."""
+    first, rest = split_memos(description)
+    return [m for m in (first, *rest) if m]
+
+
+def _selection(state: _State, info: _Source, name: str, sel: RSelection) -> None:
     summary = state.summary
+    start, end = sel.start, sel.end
+    codings = [c for c in sel.codings if c.code not in state.case_guids]
     if start is None or end is None or not 0 <= start < end <= info.pm.length:
-        summary.skip("coding", name, "its position is missing or outside the text", len(codings))
+        if codings:
+            summary.skip("coding", name, "its position is missing or outside the text", len(codings))
         return
     s, e = info.pm.to_offset(start), info.pm.to_offset(end)
     if s >= e:
-        summary.skip("coding", name, "it selects only spaces or line breaks", len(codings))
+        if codings:
+            summary.skip("coding", name, "it selects only spaces or line breaks", len(codings))
         return
-    state.selections[guid] = (info.id, s, e)
+    state.selections[sel.guid] = (info.id, s, e)
+    for c in sel.codings:
+        if c.code in state.case_guids:  # QualCoder's link from a case to its text
+            state.case_links.setdefault(c.code, []).append(sel.guid)
     k = bisect.bisect_right(info.seg_starts, s) - 1
     segment = info.segs[k][2] if k >= 0 and info.segs[k][1] >= e else None
     seen = state.seen_codings
+    memos = _described(sel.description)
     for coding in codings:
         code_id = state.code_ids.get(coding.code)
         if code_id is None:
             summary.skip("coding", name, "it refers to a code that is not in the codebook")
             continue
-        coder = _coder(state, coding.user, user)
+        coder = _coder(state, coding.user, sel.user)
         if coding.guid in seen:
             summary.codings_already_present += 1
+            state.described += [("coding", str(seen[coding.guid]), coder, m) for m in memos]
             continue
-        at = coding.created or now()
+        at = stored_datetime(coding.created) or stored_datetime(sel.created) or now()
         added = ledger.add_coding(
             state.db, ledger.NewCoding(info.id, segment, code_id, s, e, coder, "accepted", "import", "import",
                                        created_at=at, decided_at=at),
@@ -356,28 +394,35 @@ def _selection(state: _State, info: _Source, name: str, guid: str, start: int | 
                 summary.codings_folded += 1
             else:
                 summary.codings_already_present += 1
+                state.described += [("coding", str(coding_id), coder, m) for m in memos]
             continue
         state.created.add(coding_id)
         remember(state.db, "coding", str(coding_id), coding.guid)
         summary.codings_added += 1
         summary.codings_without_segment += segment is None
-        for note in coding.notes + notes:
+        for note in coding.notes + sel.notes:
             state.note_targets.setdefault(note, []).append(("coding", str(coding_id)))
+        state.described += [("coding", str(coding_id), coder, m) for m in memos]
 
 
 def _cases(state: _State) -> None:
     from qualcode.interop.importer_people import import_cases
 
-    import_cases(state.db, state.project, state.sources, state.selections, state.summary)
+    import_cases(state.db, state.project, state.sources, state.selections, state.summary,
+                 links=state.case_links, source_ids=state.source_ids)
 
 
 def _notes(state: _State) -> None:
-    from qualcode.interop.importer_people import import_notes
+    from qualcode.interop.importer_people import import_described, import_notes
 
     for code in state.project.codes:
-        for note in code.notes:
-            if code.guid in state.code_ids:
+        if code.guid in state.code_ids:
+            for note in code.notes:
                 state.note_targets.setdefault(note, []).append(("code", state.code_ids[code.guid]))
+            state.described += [("code", state.code_ids[code.guid], None, m) for m in code.memos]
     for note in state.project.project_notes:
         state.note_targets.setdefault(note, []).append(("project", ""))
+    if state.project.description:  # QualCoder's project memo
+        state.described.append(("project", "", None, state.project.description))
     import_notes(state.db, state.project, state.archive, state.note_targets, state.summary)
+    import_described(state.db, state.described, state.summary)

@@ -3,7 +3,10 @@
 A case becomes a participant whose id is the case name and whose attributes are the case's
 variable values. It is linked to speakers through what the case refers to: the speakers of
 the segments its ``SelectionRef``s cover (this is how qualcode exports a participant's
-turns), or, for a ``SourceRef``, the speaker in that source whose label is the case name.
+turns), or the selections coded with a code that has the case's GUID (QualCoder's way), or,
+for a ``SourceRef``, the speaker in that source whose label is the case name; and through
+the ``Speaks as:`` lines of its description (:mod:`.descriptions`), which QualCoder keeps
+when it drops every other link.
 """
 
 from __future__ import annotations
@@ -12,8 +15,10 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from qualcode.interop.archive import Archive
+from qualcode.interop.descriptions import speaker_links
 from qualcode.interop.ids import known, remember
 from qualcode.interop.reader import RProject
+from qualcode.interop.xmlbuild import stored_datetime
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -22,7 +27,8 @@ if TYPE_CHECKING:
 
 
 def import_cases(db: "Database", project: RProject, sources: dict[str, Any],
-                 selections: dict[str, tuple[int, int, int]], summary: "ImportSummary") -> None:
+                 selections: dict[str, tuple[int, int, int]], summary: "ImportSummary", *,
+                 links: dict[str, list[str]] | None = None, source_ids: dict[str, int] | None = None) -> None:
     for case in project.cases:
         pid = case.name or case.guid
         old = db.execute("SELECT attributes FROM participants WHERE id = ?", [pid]).fetchone()
@@ -32,18 +38,19 @@ def import_cases(db: "Database", project: RProject, sources: dict[str, Any],
         remember(db, "participant", pid, case.guid)
         summary.participants += 1
         speaker_ids: set[int] = set()
-        for ref in case.selections:
+        for ref in case.selections + (links or {}).get(case.guid, []):
             if ref in selections:
                 source_id, start, end = selections[ref]
                 speaker_ids |= {r[0] for r in db.execute(
                     "SELECT DISTINCT speaker_id FROM segments WHERE source_id = ? AND start < ? AND end > ? "
                     "AND speaker_id IS NOT NULL", [source_id, end, start]).fetchall()}
-        for ref in case.sources:
-            if ref in sources:
-                row = db.execute("SELECT id FROM speakers WHERE source_id = ? AND label = ?",
-                                 [sources[ref].id, pid]).fetchone()
-                if row is not None:
-                    speaker_ids.add(int(row[0]))
+        named = [(sources[ref].id, pid) for ref in case.sources if ref in sources]
+        named += [((source_ids or {})[s], label) for label, s in speaker_links(case.description)
+                  if s in (source_ids or {})]
+        for source_id, label in named:
+            row = db.execute("SELECT id FROM speakers WHERE source_id = ? AND label = ?", [source_id, label]).fetchone()
+            if row is not None:
+                speaker_ids.add(int(row[0]))
         for speaker_id in speaker_ids:
             db.execute("UPDATE speakers SET participant_id = ? WHERE id = ?", [pid, speaker_id])
         summary.speakers_linked += len(speaker_ids)
@@ -80,6 +87,20 @@ def import_notes(db: "Database", project: RProject, archive: Archive | None,
             continue
         author = project.users.get(note.user or "", None)
         for target_type, target_id in targets.get(note.guid) or [("project", "")]:
-            memo_id = add_memo(db, target_type, target_id or None, text, author=author, created_at=note.created)
+            memo_id = add_memo(db, target_type, target_id or None, text, author=author,
+                               created_at=stored_datetime(note.created))
             remember(db, "memo", str(memo_id), note.guid)
             summary.memos_added += 1
+
+
+def import_described(db: "Database", memos: list[tuple[str, str, str | None, str]], summary: "ImportSummary") -> None:
+    """Memos read from Descriptions, unless their target already has a memo with that text
+    (a qualcode export carries each memo as a Note too; importing twice adds nothing)."""
+    from qualcode.coding.ledger import add_memo
+
+    for target_type, target_id, author, text in memos:
+        if db.execute("SELECT 1 FROM memos WHERE target_type = ? AND coalesce(target_id, '') = ? AND trim(text) = ?",
+                      [target_type, target_id, text.strip()]).fetchone():
+            continue
+        add_memo(db, target_type, target_id or None, text, author=author)
+        summary.memos_added += 1

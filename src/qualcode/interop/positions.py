@@ -13,7 +13,14 @@ its producer, and producers count differently:
 - ``codepoints``: Unicode code points of the text as written (QualCoder, Taguette and
   qualcode itself, which exports its normalised text, so its positions map one to one).
 
-:class:`PositionMap` converts in both directions for one source text.
+ATLAS.ti and MAXQDA also count a CRLF line break as *one* position although their text
+files hold both characters (QualCoder's importer and exporter, the one open-source client,
+correct for exactly this: ``crlf_one``). qualcode states what it wrote in the ``origin``
+(``qualcode 0.1.0; positions=utf16; crlf=1``).
+
+:class:`PositionMap` converts in both directions for one source text: a producer's
+positions to qualcode offsets on import, and qualcode offsets to positions in the text as
+it is written out on export (the original file of an imported source, or the stored text).
 """
 
 from __future__ import annotations
@@ -29,6 +36,8 @@ from qualcode.ingest.decode import _CONTROL, _INVISIBLE, _ODD_SPACES, normalise
 CONVENTIONS = ("codepoints", "utf16")
 # Producers (the REFI-QDA `origin` attribute) whose positions count UTF-16 code units.
 _UTF16_PRODUCERS = ("nvivo", "atlas.ti", "maxqda")
+# Producers that count CRLF as one position (see the module docstring).
+_CRLF_ONE_PRODUCERS = ("atlas.ti", "maxqda")
 
 
 _NON_BMP = re.compile("[\U00010000-\U0010FFFF]")
@@ -43,6 +52,14 @@ def producer_convention(origin: str | None) -> str:
     if stated:
         return stated.group(1)
     return "utf16" if any(p in name for p in _UTF16_PRODUCERS) else "codepoints"
+
+
+def producer_crlf_one(origin: str | None) -> bool:
+    """Whether the producer counts a CRLF line break as one position."""
+    name = (origin or "").lower()
+    if _STATED.search(name):
+        return "crlf=1" in name
+    return any(p in name for p in _CRLF_ONE_PRODUCERS)
 
 
 def _special_chars() -> tuple[frozenset[str], frozenset[str]]:
@@ -130,34 +147,53 @@ def _rstrip_lines(text: str, origins: list[int]) -> tuple[str, list[int]]:
     return "\n".join(line.rstrip() for line in lines), out_origins
 
 
-def _unit_starts(text: str) -> list[int] | None:
-    """UTF-16 unit index where each code point starts (plus the end); None if all BMP."""
-    if not _NON_BMP.search(text):
+def _unit_starts(raw: str, convention: str, crlf_one: bool = False) -> list[int] | None:
+    """Where each character of ``raw`` starts in the producer's units (plus the end); None
+    when that is simply the character index."""
+    wide = convention == "utf16" and _NON_BMP.search(raw) is not None
+    crlf = crlf_one and "\r\n" in raw
+    if not wide and not crlf:
         return None
-    return list(itertools.accumulate((2 if ch > "\uffff" else 1 for ch in text), initial=0))
+    weights = [2 if wide and ch > "\uffff" else 1 for ch in raw]
+    if crlf:
+        for m in re.finditer("\r\n", raw):
+            weights[m.start()] = 0  # the LF stands for the whole line break
+    return list(itertools.accumulate(weights, initial=0))
 
 
 @dataclass
 class PositionMap:
     """Converts positions of one source between a producer's convention and qualcode's
-    offsets. ``raw`` is the text as written (BOM dropped), ``text`` its normalised form."""
+    offsets. ``raw`` is the text as written (BOM dropped), ``text`` its normalised form and
+    ``origins[k]`` the index in ``raw`` of ``text[k]``."""
 
     raw: str
     text: str
     origins: list[int]
     convention: str
     _units: list[int] | None
+    crlf_one: bool = False
 
     @classmethod
-    def from_raw(cls, raw: str, convention: str) -> "PositionMap":
+    def from_raw(cls, raw: str, convention: str, crlf_one: bool = False) -> "PositionMap":
         text, origins = normalise_with_origins(raw)
-        return cls(raw, text, origins, convention, _unit_starts(raw) if convention == "utf16" else None)
+        return cls(raw, text, origins, convention, _unit_starts(raw, convention, crlf_one), crlf_one)
 
     @classmethod
-    def for_export(cls, text: str, convention: str) -> "PositionMap":
-        """For a stored (already normalised) text, written out as it is."""
-        return cls(text, text, list(range(len(text))), convention,
-                   _unit_starts(text) if convention == "utf16" else None)
+    def for_export(cls, text: str, convention: str, crlf_one: bool = False, newline: str = "\n") -> "PositionMap":
+        """For a stored (already normalised) text, written out as it is, or with ``newline``
+        for each line break."""
+        if newline == "\n":
+            raw, origins = text, list(range(len(text)))
+        else:
+            raw = text.replace("\n", newline)
+            step = len(newline) - 1
+            origins, shift = [], 0
+            for k, ch in enumerate(text):
+                if ch == "\n":
+                    shift += step
+                origins.append(k + shift)  # a newline's origin is its LF, as normalise_with_origins does
+        return cls(raw, text, origins, convention, _unit_starts(raw, convention, crlf_one), crlf_one)
 
     @property
     def length(self) -> int:
@@ -173,8 +209,16 @@ class PositionMap:
         """A producer's position to a qualcode offset (into ``text``)."""
         return bisect.bisect_left(self.origins, self._raw_index(position))
 
-    def to_position(self, offset: int) -> int:
-        """A qualcode offset to the producer's position (export: ``raw`` is ``text``)."""
-        if self._units is None:
-            return offset
-        return self._units[offset]
+    def to_position(self, offset: int, end: bool = False) -> int:
+        """A qualcode offset to a position in ``raw``, counted in the producer's units. An
+        ``end`` offset maps to just after the character before it (and any combining marks
+        NFC folded into it), so what was dropped between two characters stays outside."""
+        if end:
+            r = self.origins[offset - 1] + 1 if offset > 0 else 0
+            while r < len(self.raw) and unicodedata.combining(self.raw[r]):
+                r += 1
+            r = min(r, len(self.raw))
+        else:
+            r = self.origins[offset] if offset < len(self.origins) else len(self.raw)
+            r = min(r, len(self.raw))
+        return self._units[r] if self._units is not None else r

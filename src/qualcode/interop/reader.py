@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 from qualcode.interop.archive import ArchiveError
+from qualcode.interop.descriptions import split_memos
 
 if TYPE_CHECKING:
     from lxml import etree
@@ -30,6 +31,7 @@ class RCode:
     color: str | None
     codable: bool
     notes: list[str] = field(default_factory=list)
+    memos: list[str] = field(default_factory=list)  # after a "---" line in the Description
 
 
 @dataclass
@@ -50,6 +52,7 @@ class RSelection:
     created: str | None
     codings: list[RCoding]
     notes: list[str] = field(default_factory=list)
+    description: str = ""  # QualCoder's coding memo
 
 
 @dataclass
@@ -64,6 +67,7 @@ class RSource:
     notes: list[str]
     variables: dict[str, Any]
     other_selections: int = 0      # picture/PDF/audio selections, never imported
+    description: str = ""          # QualCoder's source memo
 
 
 @dataclass
@@ -143,10 +147,11 @@ def _refs(el: "etree._Element", name: str) -> list[str]:
 
 def _codes(parent: "etree._Element", parent_guid: str | None, out: list[RCode]) -> None:
     for el in _kids(parent, "Code"):
+        description, memos = split_memos(_text(el, "Description"))
         code = RCode(guid=guid(el.get("guid")), name=(el.get("name") or "").strip(), parent=parent_guid,
-                     description=_text(el, "Description").strip(), color=el.get("color"),
+                     description=description, color=el.get("color"),
                      codable=(el.get("isCodable") or "true").strip().lower() not in ("false", "0"),
-                     notes=_refs(el, "NoteRef"))
+                     notes=_refs(el, "NoteRef"), memos=memos)
         out.append(code)
         _codes(el, code.guid, out)
 
@@ -183,8 +188,8 @@ def _values(el: "etree._Element", variables: dict[str, tuple[str, str]]) -> dict
             if kind == "IntegerValue" and _int(raw) is not None:
                 value = _int(raw)
             elif kind == "FloatValue":
-                try:
-                    value = float(raw)
+                try:  # QualCoder writes every number as a Float, "34" included
+                    value = _int(raw) if _int(raw) is not None else float(raw)
                 except ValueError:
                     pass
             elif kind == "BooleanValue":
@@ -202,8 +207,10 @@ def _source(el: "etree._Element", variables: dict[str, tuple[str, str]]) -> RSou
         if name == "PlainTextSelection":
             codings = [c for c in (_coding(x) for x in _kids(sel, "Coding")) if c is not None]
             selections.append(RSelection(guid(sel.get("guid")), _int(sel.get("startPosition")),
-                                         _int(sel.get("endPosition")), guid(sel.get("creatingUser")) or None,
-                                         sel.get("creationDateTime"), codings, _refs(sel, "NoteRef")))
+                                         _int(sel.get("endPosition")),
+                                         guid(sel.get("creatingUser") or sel.get("modifyingUser")) or None,
+                                         sel.get("creationDateTime") or sel.get("modifiedDateTime"), codings,
+                                         _refs(sel, "NoteRef"), _text(sel, "Description")))
         elif name.endswith("Selection"):
             other += sum(1 for _ in _kids(sel, "Coding"))
     content_el = _kid(el, "PlainTextContent")
@@ -212,6 +219,7 @@ def _source(el: "etree._Element", variables: dict[str, tuple[str, str]]) -> RSou
         plain_path=el.get("plainTextPath"), content=content_el.text if content_el is not None else None,
         selections=selections, codings=[c for c in (_coding(x) for x in _kids(el, "Coding")) if c is not None],
         notes=_refs(el, "NoteRef"), variables=_values(el, variables), other_selections=other,
+        description=_text(el, "Description"),
     )
 
 

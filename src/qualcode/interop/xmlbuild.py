@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from lxml import etree
 
 XSI = "http://www.w3.org/2001/XMLSchema-instance"
@@ -15,20 +17,37 @@ SCHEMA_URL = "http://schema.qdasoftware.org/versions/{0}/v1.0/{0}.xsd"
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def xsd_datetime(value: str | None) -> str | None:
-    """``value`` as an xsd:dateTime, or None when it is not a date and time at all."""
-    from datetime import datetime
+def _parse_datetime(value: str | None) -> "datetime | None":
+    """A date and time as an aware UTC datetime (naive ones are taken as UTC), or None."""
+    from datetime import datetime, timezone
 
     if not value:
         return None
-    value = value.strip()
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
     try:
-        parsed = datetime.fromisoformat(value)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
         return None
-    # Already in XML Schema form (as qualcode and REFI-QDA tools write it): keep it as it is.
-    return value if re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?", value) \
-        else parsed.isoformat()
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def xsd_datetime(value: str | None) -> str | None:
+    """``value`` as an xsd:dateTime in UTC with ``Z`` (``2026-01-02T10:00:00Z``), or None when
+    it is not a date and time at all. Every REFI-QDA client reads this form; QualCoder turns
+    an offset such as ``+00:00`` into a date its own re-export writes schema-invalid."""
+    parsed = _parse_datetime(value)
+    return parsed.strftime("%Y-%m-%dT%H:%M:%SZ") if parsed is not None else None
+
+
+def stored_datetime(value: str | None) -> str | None:
+    """A date read from a REFI-QDA file in the form qualcode stores (UTC, ``+00:00``), or None.
+    QualCoder writes ``2026-01-02 10:00:00``; others ``…Z`` or with an offset."""
+    parsed = _parse_datetime(value)
+    return parsed.isoformat(timespec="seconds") if parsed is not None else None
 
 
 def xml_text(value: str) -> str:
@@ -74,26 +93,60 @@ class Builder:
         return bytes(self.etree.tostring(self._root, xml_declaration=True, encoding="utf-8", pretty_print=True))
 
 
+_INTEGER = re.compile(r"-?(0|[1-9][0-9]{0,17})")
+_DECIMAL = re.compile(r"-?(0|[1-9][0-9]*)\.[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def typed(value: Any) -> Any:
+    """An attribute value with the type its text shows: attributes from a participants file or
+    ``--attr`` are strings, but ``34``, ``0.5``, ``true`` and ``2026-03-01`` are a number, a
+    boolean and a date to every analysis tool. Leading zeros (``007``) stay text: an id."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    if _DATE.fullmatch(text):
+        from datetime import date
+
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            return value
+    return value
+
+
 def variable_type(values: list[Any]) -> str:
     """The REFI-QDA ``typeOfVariable`` that holds every value in ``values``."""
+    values = [typed(v) for v in values]
     if values and all(isinstance(v, bool) for v in values):
         return "Boolean"
     if values and all(isinstance(v, int) and not isinstance(v, bool) for v in values):
         return "Integer"
     if values and all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return "Float"
+    if values and all(type(v).__name__ == "date" for v in values):
+        return "Date"
     return "Text"
 
 
 def value_element(b: Builder, parent: "etree._Element", var_guid: str, kind: str, value: Any) -> None:
     vv = b.sub(parent, "VariableValue")
     b.sub(vv, "VariableRef", {"targetGUID": var_guid})
+    value = typed(value) if kind != "Text" else value
     if kind == "Boolean":
         b.sub(vv, "BooleanValue", text="true" if value else "false")
     elif kind == "Integer":
         b.sub(vv, "IntegerValue", text=str(int(value)))
     elif kind == "Float":
         b.sub(vv, "FloatValue", text=format(Decimal(repr(float(value))), "f"))
+    elif kind == "Date":
+        b.sub(vv, "DateValue", text=value.isoformat())
     else:
         text = value if isinstance(value, str) else json_text(value)
         b.sub(vv, "TextValue", text=text)

@@ -297,3 +297,21 @@ def m008_one_coding_rule(db: "Database") -> None:
                        "VALUES (?, 'qualcode', 'fold', ?, 'accepted', 'removed', ?)", [at, twin, json.dumps(detail)])
     db.execute("CREATE UNIQUE INDEX codings_one_coding ON codings(source_id, code_id, ifnull(coder, ''), start, end) "
                "WHERE status = 'accepted'")
+
+
+@migrations()
+def m011_exchange(db: "Database") -> None:
+    """The plain-text file of each source imported from another tool, byte for byte (issue 17).
+    ``sources.text`` is normalised (NFC, ``\\n`` newlines, no BOM or zero-width characters), so
+    exporting it would hand NVivo back text that differs from its own. Exports write these
+    bytes instead and map each coding's offsets back onto them
+    (:mod:`qualcode.interop.positions`), so every selection covers the same words."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE source_originals (
+            source_id INTEGER PRIMARY KEY REFERENCES sources(id) ON DELETE CASCADE,
+            data BLOB NOT NULL
+        )
+        """
+    )
