@@ -25,6 +25,7 @@ class DecisionFilter:
     sources: list[str]
     min_score: float | None = None
     max_score: float | None = None
+    include_facilitators: bool = True  # False (review's default): not suggestions on facilitators' turns
 
 
 def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple[str, list[object]]:
@@ -40,6 +41,9 @@ def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple
     if flt.max_score is not None:
         clauses.append(f"{p}score <= ?")
         params.append(flt.max_score)
+    if not flt.include_facilitators:
+        clauses.append(f"NOT coalesce({p}segment_id IN (SELECT f.id FROM segments f JOIN speakers fs "
+                       "ON fs.id = f.speaker_id WHERE fs.role = 'facilitator'), 0)")
     return " AND ".join(clauses), params
 
 

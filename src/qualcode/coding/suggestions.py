@@ -101,8 +101,10 @@ def _source_evidence(items: list[dict[str, Any]], seg_start: int, pieces: list[A
 def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 0.0,
                 sources: list[int] | None = None,
                 progress: Callable[[int], None] | None = None,
-                batch_size: int = 1000) -> SuggestResult:
-    """Suggest codes for every speech segment (optionally of some sources), in one transaction."""
+                batch_size: int = 1000, include_facilitators: bool = False) -> SuggestResult:
+    """Suggest codes for every speech segment (optionally of some sources), in one transaction.
+    Facilitators' turns are analysed (they are context) but get no suggestions unless
+    ``include_facilitators``; their pending suggestions are withdrawn like any that stopped firing."""
     from qualcode.nlp.analysis import codebook_key
     from qualcode.nlp.engine import score_segments
     from qualcode.nlp.pipeline import make_pipeline
@@ -122,6 +124,8 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
     table = score_segments(nlp, codes, analysed, [r[1] for r in segments], _labels(db, index))
 
     wanted = set(sources) if sources else None
+    quiet = set() if include_facilitators else {r[0] for r in db.execute(
+        "SELECT s.id FROM segments s JOIN speakers sp ON sp.id = s.speaker_id WHERE sp.role = 'facilitator'")}
     existing: dict[tuple[int, str], tuple[int, str]] = {
         (r[0], r[1]): (r[2], r[3]) for r in db.execute(
             "SELECT segment_id, code_id, id, status, source_id FROM codings WHERE origin = 'suggest'").fetchall()
@@ -133,7 +137,7 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
     for i, j in zip(rows_i.tolist(), cols_j.tolist()):
         seg_id, source_id, seg_start, seg_end, pieces_json = segments[i][:5]
         score = float(table.score[i, j])
-        if (wanted is not None and source_id not in wanted) or score < min_score:
+        if (wanted is not None and source_id not in wanted) or score < min_score or seg_id in quiet:
             continue
         code_id = codes[j].id
         pieces = json.loads(pieces_json) if pieces_json else None

@@ -108,8 +108,3 @@ def set_role(db: "Database", label: str, role: Role, source: str | None = None) 
             db.execute("UPDATE speakers SET role = ?, role_from = 'user' WHERE id = ?", [role, speaker_id])
             result.sources.append(name)
     return result
-
-
-def facilitator_clause(speaker_column: str) -> str:
-    """SQL true when ``speaker_column`` (a speakers.id) is a facilitator."""
-    return f"{speaker_column} IN (SELECT id FROM speakers WHERE role = 'facilitator')"

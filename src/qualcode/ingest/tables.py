@@ -154,6 +154,8 @@ def _yaml_rows(path: Path, data: bytes, what: str, required: tuple[str, ...]) ->
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise QualcodeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML; fix the syntax") from None
+    if node is None:
+        raise QualcodeError(f"{path}: the {what} is empty; give a list of mappings with {', '.join(required)}")
     key = what.split()[0]  # "participants" or "sources": a top-level key of that name is allowed
     if isinstance(parsed, dict) and isinstance(parsed.get(key), list):
         parsed = parsed[key]
