@@ -104,7 +104,7 @@ def test_participants_file_role_column_sets_roles(run: Run, study: Path, write_f
               "fg.txt,Ben,F1,moderator\n"          # a facilitator despite the label
               "fg.txt,Ana,P1,\n")                  # no role given: the label decides
     result = run("participants", "import", write_file("p.csv", people))
-    assert "1 set as facilitators by the role column" in result.stderr
+    assert "1 facilitator(s) set by the role column" in result.stderr
     assert speakers(run) == {("fg.txt", "Moderator"): ("participant", "participants"),
                              ("fg.txt", "Ana"): ("participant", "label"),
                              ("fg.txt", "Ben"): ("facilitator", "participants")}

@@ -132,7 +132,7 @@ def test_sources_file_gives_sessions_their_attributes(run: Run, two: Path, write
     result = run("sources", "import", write_file("s.csv", "source,site,group,date\n"
                                                          "fg1.txt,North,g1,2024-03-01\nfg2.txt,South,g2,\n"
                                                          "fg9.txt,East,g9,\n"))
-    assert result.stderr == ("2 sources given site, group, date\n"
+    assert result.stderr == ("2 source(s) given site, group, date\n"
                              "not in the project, skipped: line 4: fg9.txt\n")
     info = {s["name"]: s for s in json.loads(run("sources", "--format", "json").stdout)}
     assert info["fg1.txt"]["group"] == "g1" and info["fg1.txt"]["attributes"] == {"site": "North", "date": "2024-03-01"}

@@ -80,7 +80,7 @@ def sources_import(
     from qualcode.ingest.source_attributes import import_sources
 
     result = import_sources(open_db(ctx), file)
-    say(ctx, f"{result.sources} sources given {', '.join(escape(a) for a in result.attributes) or 'no attributes'}")
+    say(ctx, f"{result.sources} source(s) given {', '.join(escape(a) for a in result.attributes) or 'no attributes'}")
     for item in result.unmatched:
         say(ctx, f"[yellow]not in the project, skipped:[/] {escape(item)}")
     for name in result.also_participant:
@@ -190,7 +190,7 @@ def participants_import(
     from qualcode.ingest.participants import import_participants
 
     result = import_participants(open_db(ctx), file)
-    facilitators = f"; {result.facilitators} set as facilitators by the role column" if result.facilitators else ""
+    facilitators = f"; {result.facilitators} facilitator(s) set by the role column" if result.facilitators else ""
     say(ctx, f"{result.participants} participants; {result.speakers_linked} speaker labels linked{facilitators}")
     for item in result.unmatched:
         say(ctx, f"[yellow]not in the project, skipped:[/] {escape(item)}")
