@@ -210,3 +210,18 @@ def test_the_demo_files_agree_and_the_matrix_by_group_counts_each_session(run: R
     for name in ("intervision", "mentorship"):
         for kind in ("participants", "sources"):
             assert (SAMPLES / f"{kind}_{name}.csv").exists()
+
+
+def test_the_full_report_picks_an_unambiguous_default_attribute(run: Run, two: Path, write_file: Any) -> None:
+    from qualcode.project import open_project
+    from qualcode.reports.full import default_attribute
+
+    run("participants", "import", write_file("p.csv", "source,speaker,participant,group\nfg1.txt,Ana,P1,a\n"))
+    run("sources", "import", write_file("s.csv", "source,group\nfg1.txt,g1\n"))
+    db = open_project(two)
+    try:
+        assert default_attribute(db) == "participant.group"
+    finally:
+        db.close()
+    run("code", "2", "support")
+    run("report", "html", "--output", "r.html")

@@ -38,16 +38,16 @@ class FullReport:
 
 
 def default_attribute(db: "Database") -> str | None:
-    """The matrix's attribute when none is named: role, group or site (a participant's, else a
-    source's), else the source group."""
+    """The matrix's attribute when none is named: role, group or site (a participant's when
+    both kinds have it), else the source group."""
     people, sources = attribute_names(db)
+    groups = db.execute("SELECT 1 FROM sources WHERE source_group IS NOT NULL LIMIT 1").fetchone() is not None
     for name in DEFAULT_BY:
-        if name in people:
-            return f"participant.{name}" if name in sources else name
-        if name in sources:
-            return f"source.{name}"
-    if db.execute("SELECT 1 FROM sources WHERE source_group IS NOT NULL LIMIT 1").fetchone():
-        return "group"
+        on_source = name in sources or (name == "group" and groups)
+        if name in people and on_source:
+            return f"participant.{name}"
+        if name in people or on_source:
+            return name
     return None
 
 
