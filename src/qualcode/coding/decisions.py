@@ -42,8 +42,8 @@ def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple
         clauses.append(f"{p}score <= ?")
         params.append(flt.max_score)
     if not flt.include_facilitators:
-        clauses.append(f"NOT coalesce({p}segment_id IN (SELECT f.id FROM segments f JOIN speakers fs "
-                       "ON fs.id = f.speaker_id WHERE fs.role = 'facilitator'), 0)")
+        clauses.append(f"NOT coalesce({p}segment_id IN (SELECT f.id FROM speakers fs CROSS JOIN segments f "
+                       "ON f.speaker_id = fs.id WHERE fs.role = 'facilitator'), 0)")
     return " AND ".join(clauses), params
 
 

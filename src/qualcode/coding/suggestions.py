@@ -125,7 +125,7 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
 
     wanted = set(sources) if sources else None
     quiet = set() if include_facilitators else {r[0] for r in db.execute(
-        "SELECT s.id FROM segments s JOIN speakers sp ON sp.id = s.speaker_id WHERE sp.role = 'facilitator'")}
+        "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id WHERE sp.role = 'facilitator'")}
     existing: dict[tuple[int, str], tuple[int, str]] = {
         (r[0], r[1]): (r[2], r[3]) for r in db.execute(
             "SELECT segment_id, code_id, id, status, source_id FROM codings WHERE origin = 'suggest'").fetchall()

@@ -160,7 +160,7 @@ def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: l
     sets = coded_sets(db, coders=coders, include_facilitators=include_facilitators)
     if not include_facilitators:
         uncoded = {seg for (seg,) in db.execute(
-            "SELECT s.id FROM segments s JOIN speakers sp ON sp.id = s.speaker_id WHERE sp.role = 'facilitator' "
+            "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id WHERE sp.role = 'facilitator' "
             "AND s.kind = 'speech' AND s.source_id IN (SELECT value FROM json_each(?))", [json.dumps(src_ids)])
             if not any(seg in found for found in sets.values())}
         units -= len(uncoded)

@@ -18,7 +18,6 @@ counts. Who counts as a speaker is the reports' business (:meth:`Segments.who_of
 from __future__ import annotations
 
 import contextlib
-import itertools
 import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
@@ -90,8 +89,10 @@ def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[
     the facilitators' segments (few), not from the codings."""
     out: dict[tuple[str, str | None], set[int]] = {}
     for code_id, coder, seg in db.execute(
-            f"SELECT c.code_id, c.coder, c.segment_id FROM segments s JOIN codings c ON c.segment_id = s.id "
-            f"WHERE s.speaker_id IN (SELECT id FROM speakers WHERE role = 'facilitator') AND {status} "
+            # CROSS JOIN fixes the order: facilitators, their turns (segments_speaker), then
+            # those turns' codings (codings_segment), never a scan of every coding.
+            f"SELECT c.code_id, c.coder, c.segment_id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id "
+            f"CROSS JOIN codings c ON c.segment_id = s.id WHERE sp.role = 'facilitator' AND {status} "
             "GROUP BY 1, 2, 3 HAVING max(c.origin != 'suggest') = 0"):
         out.setdefault((code_id, coder), set()).add(seg)
     return out
@@ -132,15 +133,21 @@ class Segments:
     speech: list[bool]
     speaker: list[int | None]
     facilitator: list[bool] = field(default_factory=list)
+    _participants: list[str] | None = field(default=None, repr=False)
 
     def sources_of(self, segs: set[int]) -> set[int]:
         return set(map(self.source.__getitem__, segs))
 
     def who_of(self, segs: set[int], include_facilitators: bool = False) -> set[str]:
         """Who spoke these segments; facilitators are not counted unless asked for."""
-        if not include_facilitators:
-            segs = set(itertools.filterfalse(self.facilitator.__getitem__, segs))
-        return set(map(self.who.__getitem__, segs))
+        if include_facilitators:
+            return set(map(self.who.__getitem__, segs))
+        if self._participants is None:  # who, "" for a facilitator's turn: still one map per call
+            self._participants = ([("" if fac else who) for who, fac in zip(self.who, self.facilitator)]
+                                  if any(self.facilitator) else self.who)
+        found = set(map(self._participants.__getitem__, segs))
+        found.discard("")
+        return found
 
     def counted(self, include_facilitators: bool = False) -> list[int]:
         """The segments a report counts in its totals: speech, by participants unless asked."""
