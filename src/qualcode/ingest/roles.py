@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 Role = Literal["facilitator", "participant"]
 ROLES: tuple[Role, ...] = get_args(Role)
-RoleFrom = Literal["label", "participants", "user"]
 
 # A role word, alone or with a number and/or a name: "Moderator", "Co-facilitator 2",
 # "Interviewer (Sam)", "Interviewer - Anna", "Lead moderator".
@@ -34,7 +33,8 @@ _LONG = re.compile(
     r"(?:facilitators?|moderators?|interviewers?|researchers?)"
     r"(?:\s*[-_#.]?\s*\d+[a-z]?)?"
     r"(?:(?:\s+|\s*[-–—:,/(]\s*)[^\W\d_][\w .'’-]*\)?)?$", re.IGNORECASE)
-# Abbreviations only with a number: "I", "I1", "Int", "INT-2", "Mod", "Fac". "Ines" is not "I".
+# Abbreviations alone or with a number, never with more letters: "I", "I1", "Int", "INT-2",
+# "Mod", "Fac". "Ines", "Ian" and "Intern" are not facilitators.
 _SHORT = re.compile(r"^(?:i|int|intv|mod|fac|facil)\s*[-_#.]?\s*\d*\.?$", re.IGNORECASE)
 
 
@@ -64,16 +64,6 @@ def role_from_value(value: str) -> Role | None:
     if not value:
         return None
     return "facilitator" if is_facilitator_label(value) else "participant"
-
-
-def parse_role(value: str) -> Role:
-    """``facilitator`` or ``participant`` as typed by a user (moderator/interviewer too)."""
-    word = value.strip().lower()
-    if word in ("facilitator", "moderator", "interviewer"):
-        return "facilitator"
-    if word == "participant":
-        return "participant"
-    raise QualcodeError(f"unknown role '{value}'; choose facilitator (also moderator, interviewer) or participant")
 
 
 @dataclass
