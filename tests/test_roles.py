@@ -47,13 +47,13 @@ def pending(run: Run) -> list[tuple[int, str]]:
 
 @pytest.mark.parametrize("label", ["Facilitator", "Moderator", "MODERATOR", "Interviewer 2", "Interviewer (Sam)",
                                    "Interviewer - Anna", "I", "I1", "Int", "Mod", "INT-2", "Co-facilitator",
-                                   "Researcher"])
+                                   "Researcher", "Interviewer2 2", "I1 + I2", "Moderator & Co-moderator"])
 def test_facilitator_labels(label: str) -> None:
     assert is_facilitator_label(label) and default_role(label) == "facilitator"
 
 
 @pytest.mark.parametrize("label", ["Ines", "Ian", "Interviewee", "Intern", "Modest", "R1", "Resident A", "PGY2-C",
-                                   "Participant", "P1", "Faculty"])
+                                   "Participant", "P1", "Faculty", "I1 + Y", "X og Y", "Interviewee1"])
 def test_participant_labels(label: str) -> None:
     assert default_role(label) == "participant"
 

@@ -31,11 +31,15 @@ ROLES: tuple[Role, ...] = get_args(Role)
 _LONG = re.compile(
     r"^(?:co[-\s]?|assistant\s+|asst\.?\s+|lead\s+|senior\s+)?"
     r"(?:facilitators?|moderators?|interviewers?|researchers?)"
-    r"(?:\s*[-_#.]?\s*\d+[a-z]?)?"
+    r"(?:\s*[-_#.]?\s*\d++[a-z]?)*+"  # possessive: no backtracking over long numbers
     r"(?:(?:\s+|\s*[-–—:,/(]\s*)[^\W\d_][\w .'’-]*\)?)?$", re.IGNORECASE)
 # Abbreviations alone or with a number, never with more letters: "I", "I1", "Int", "INT-2",
 # "Mod", "Fac". "Ines", "Ian" and "Intern" are not facilitators.
 _SHORT = re.compile(r"^(?:i|int|intv|mod|fac|facil)\s*[-_#.]?\s*\d*\.?$", re.IGNORECASE)
+
+
+# Joint labels: "I1 + I2", "Moderator & Co-moderator" are facilitators when every part is.
+_JOINT = re.compile(r"\s*(?:\+|&|/|,|\band\b|\bog\b|\bund\b|\bet\b|\ben\b|\by\b)\s*", re.IGNORECASE)
 
 
 def is_facilitator_label(text: str) -> bool:
@@ -43,7 +47,10 @@ def is_facilitator_label(text: str) -> bool:
     text = " ".join(text.split())
     if not text:
         return False
-    return bool(_SHORT.match(text) or _LONG.match(text))
+    if _SHORT.match(text) or _LONG.match(text):
+        return True
+    parts = [p for p in _JOINT.split(text) if p]
+    return len(parts) > 1 and all(_SHORT.match(p) or _LONG.match(p) for p in parts)
 
 
 def default_role(label: str, legend: dict[str, Any] | None = None) -> Role:
