@@ -20,11 +20,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 # One study end to end: init, ingest, participants, codebook, suggest, automatic accept,
 # suggest again (learning from the accepted codings), reports.
 # $(1) output folder  $(2) transcripts  $(3) participants file  $(4) codebook
+# $(5) sources file: each session's site and group (a person's attributes are in $(3))
 define study
 	@rm -rf $(1)/demo.db $(1)/demo.db-wal $(1)/demo.db-shm && mkdir -p $(1)
 	$(QC) --db $(1)/demo.db init
 	$(QC) --db $(1)/demo.db ingest $(2)
 	$(QC) --db $(1)/demo.db participants import $(3)
+	$(QC) --db $(1)/demo.db sources import $(5)
 	$(QC) --db $(1)/demo.db codebook load $(4)
 	$(QC) --db $(1)/demo.db suggest
 	@echo "== Automatic demo step: accepting suggestions scoring >= $(DEMO_MIN_SCORE) as coder 'demo'."
@@ -38,12 +40,13 @@ define study
 endef
 
 demo: $(VENV)/.installed
-	$(call study,out,sample_transcripts/em_peer_support_fg1.txt sample_transcripts/em_peer_support_fg2.txt,sample_transcripts/participants_em.csv,codebooks/em_peer_support.yaml)
+	$(call study,out,sample_transcripts/em_peer_support_fg1.txt sample_transcripts/em_peer_support_fg2.txt,sample_transcripts/participants_em.csv,codebooks/em_peer_support.yaml,sample_transcripts/sources_em.csv)
 	$(QC) --db out/demo.db report themes
+	$(QC) --db out/demo.db report matrix --by group --percent column
 	$(QC) --db out/demo.db report html --output out/report.html
 	$(QC) --db out/demo.db report docx --output out/report.docx
-	$(call study,out/intervision,sample_transcripts/intervision_fg1.txt sample_transcripts/intervision_fg2.md,sample_transcripts/participants_intervision.csv,codebooks/intervision.yaml)
-	$(call study,out/mentorship,sample_transcripts/mentorship_fg1.txt sample_transcripts/mentorship_fg2.txt,sample_transcripts/participants_mentorship.csv,codebooks/mentorship.yaml)
+	$(call study,out/intervision,sample_transcripts/intervision_fg1.txt sample_transcripts/intervision_fg2.md,sample_transcripts/participants_intervision.csv,codebooks/intervision.yaml,sample_transcripts/sources_intervision.csv)
+	$(call study,out/mentorship,sample_transcripts/mentorship_fg1.txt sample_transcripts/mentorship_fg2.txt,sample_transcripts/participants_mentorship.csv,codebooks/mentorship.yaml,sample_transcripts/sources_mentorship.csv)
 	@echo "Reports: out/themes.md out/themes.csv out/quotes.md out/report.html out/report.docx (EM peer support),"
 	@echo "and themes/quotes in out/intervision/ and out/mentorship/"
 

@@ -71,7 +71,8 @@ def test_binary_tally_equals_the_textbook_formulas(coders: int) -> None:
 
 
 def test_report_agreement_json(run: Run, study: Path) -> None:
-    data = json.loads(run("report", "agreement", "--format", "json").stdout)
+    # Every turn a unit, the facilitators' too (the default leaves out turns 1 and 5: below).
+    data = json.loads(run("report", "agreement", "--include-facilitators", "--format", "json").stdout)
     assert data["coders"] == ["kim", "lee"] and data["sources"] == ["fg1.txt", "fg2.txt"] and data["units"] == 7
     codes = {c["code_id"]: c for c in data["codes"]}
     # cohort: kim {2, 3, 7}, lee {3} of 7 segments -> 1 both, 2 one, 4 neither
@@ -107,7 +108,7 @@ def test_agreement_pseudonymised_and_filtered(run: Run, study: Path) -> None:
 def test_three_coders_alpha_and_no_kappa(run: Run, study: Path) -> None:
     for segment, code in [("2", "seniors"), ("6", "seniors"), ("3", "cohort"), ("4", "coping")]:
         run("--coder", "ray", "code", segment, code)
-    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    data = json.loads(run("report", "agreement", "--include-facilitators", "-f", "json").stdout)
     assert data["coders"] == ["kim", "lee", "ray"]
     seniors = next(c for c in data["codes"] if c["code_id"] == "seniors")
     assert seniors["kappa"] is None and seniors["alpha"] == 1.0
@@ -131,4 +132,22 @@ def test_agreement_only_on_sources_both_coded(run: Run, study: Path) -> None:
     run("--coder", "lee", "uncode", "6", "seniors")
     run("--coder", "lee", "uncode", "7", "coping")
     data = json.loads(run("report", "agreement", "-f", "json").stdout)
-    assert data["sources"] == ["fg1.txt"] and data["units"] == 4
+    assert data["sources"] == ["fg1.txt"] and data["units"] == 3  # fg1's turns without the facilitator's
+
+
+def test_facilitator_turns_are_units_only_when_coded_by_hand(run: Run, study: Path) -> None:
+    """Turns 1 and 5 are the facilitators': nobody would code "Start?", so by default they are
+    not units (they would inflate agreement); a coding a coder made there by hand makes turn
+    1 a unit again, and the disagreement on it counts."""
+    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    assert data["units"] == 5
+    cohort = next(c for c in data["codes"] if c["code_id"] == "cohort")
+    kim, lee = [1, 1, 0, 0, 1], [0, 1, 0, 0, 0]  # turns 2, 3, 4, 6, 7
+    assert cohort["kappa"] == round(cohen_kappa(kim, lee) or 0, 3) and cohort["percent_agreement"] == 0.6
+    run("--coder", "kim", "code", "1", "coping")
+    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    assert data["units"] == 6
+    coping = next(c for c in data["codes"] if c["code_id"] == "coping")
+    assert coping["coded"] == {"kim": 2, "lee": 2}
+    assert ("fg1.txt", "coping", ["kim"], ["lee"]) in [
+        (d["source"], d["code_id"], d["coded_by"], d["not_coded_by"]) for d in data["disagreements"]]

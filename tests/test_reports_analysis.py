@@ -11,11 +11,20 @@ from tests.conftest import Run, db_snapshot
 from tests.test_reports_golden import study  # noqa: F401  (fixture)
 
 # Coded segments (both coders): seniors {2, 6}, cohort {2, 3, 7}, coping {4, 7};
-# roles: 2, 3, 4, 7 resident; 6 chief; 1 facilitator; 5 (fg2's Fac) not linked.
+# roles: 2, 3, 4, 7 resident; 6 chief; 1 facilitator; 5 (fg2's Fac) not linked, a facilitator
+# by its label. Facilitators are left out unless --include-facilitators.
 
 
 def test_matrix_by_participant_attribute(run: Run, study: Path) -> None:
     rows = json.loads(run("report", "matrix", "--by", "role", "-f", "json").stdout)
+    assert [(r["code_id"], r["counts"], r["total"]) for r in rows] == [
+        ("support", {"chief": 1, "resident": 3}, 4),
+        ("seniors", {"chief": 1, "resident": 1}, 2),
+        ("cohort", {"chief": 0, "resident": 3}, 3),
+        ("coping", {"chief": 0, "resident": 2}, 2),
+    ]
+    assert "percent" not in rows[0]
+    rows = json.loads(run("report", "matrix", "--by", "role", "--include-facilitators", "-f", "json").stdout)
     assert [(r["code_id"], r["counts"], r["total"]) for r in rows] == [
         ("support", {"chief": 1, "facilitator": 0, "resident": 3, "(none)": 0}, 4),
         ("seniors", {"chief": 1, "facilitator": 0, "resident": 1, "(none)": 0}, 2),
@@ -27,7 +36,7 @@ def test_matrix_by_participant_attribute(run: Run, study: Path) -> None:
 
 def test_matrix_percentages(run: Run, study: Path) -> None:
     rows = json.loads(run("report", "matrix", "--by", "role", "--percent", "row", "-f", "json").stdout)
-    assert rows[0]["percent"] == {"chief": 25.0, "facilitator": 0.0, "resident": 75.0, "(none)": 0.0}
+    assert rows[0]["percent"] == {"chief": 25.0, "resident": 75.0}
     rows = json.loads(run("report", "matrix", "--by", "role", "--percent", "column", "-f", "json").stdout)
     # column: of the 4 resident segments, 2 are coded with coping
     assert rows[3]["percent"]["resident"] == 50.0 and rows[0]["percent"]["chief"] == 100.0
@@ -40,24 +49,26 @@ def test_matrix_counts_participants_and_sources(run: Run, study: Path) -> None:
     # coping: Ana (segment 4) and Dee (segment 7)
     assert rows[3]["counts"]["resident"] == 2
     rows = json.loads(run("report", "matrix", "--by", "role", "--count", "sources", "-f", "json").stdout)
-    assert rows[0]["counts"] == {"chief": 1, "facilitator": 0, "resident": 2, "(none)": 0}
+    assert rows[0]["counts"] == {"chief": 1, "resident": 2}
 
 
 def test_matrix_by_source_group_participant_and_pseudonyms(run: Run, study: Path, write_file) -> None:  # type: ignore[no-untyped-def]
     rows = json.loads(run("report", "matrix", "--by", "source", "-f", "json").stdout)
     assert rows[0]["counts"] == {"fg1.txt": 2, "fg2.txt": 2}
     rows = json.loads(run("report", "matrix", "--by", "participant", "-f", "json").stdout)
+    assert rows[1]["counts"] == {"P1": 1, "P2": 0, "P3": 1, "P4": 0}
+    rows = json.loads(run("report", "matrix", "--by", "participant", "--include-facilitators", "-f", "json").stdout)
     assert rows[1]["counts"] == {"F1": 0, "P1": 1, "P2": 0, "P3": 1, "P4": 0, "Fac": 0}
-    rows = json.loads(run("report", "matrix", "--by", "participant", "--pseudonymise", "-f", "json").stdout)
+    rows = json.loads(run("report", "matrix", "--by", "participant", "--pseudonymise", "--include-facilitators",
+                          "-f", "json").stdout)
     assert rows[1]["counts"] == {"Alex": 1, "Blake": 0, "Casey": 1, "F1": 0, "P4": 0, "Speaker 1": 0}
 
 
 def test_matrix_csv_and_unknown_attribute(run: Run, study: Path) -> None:
     table = list(csv.reader(io.StringIO(run("report", "matrix", "--by", "role", "--percent", "row",
                                             "-f", "csv").stdout)))
-    assert table[0] == ["code_id", "name", "depth", "chief", "facilitator", "resident", "(none)", "total",
-                        "chief %", "facilitator %", "resident %", "(none) %"]
-    assert table[1] == ["support", "Peer support", "0", "1", "0", "3", "0", "4", "25.0", "0.0", "75.0", "0.0"]
+    assert table[0] == ["code_id", "name", "depth", "chief", "resident", "total", "chief %", "resident %"]
+    assert table[1] == ["support", "Peer support", "0", "1", "3", "4", "25.0", "75.0"]
     before = db_snapshot(study)
     result = run("report", "matrix", "--by", "rank", code=1)
     assert result.stderr == ("Error: unknown attribute 'rank'; choose one of: group, participant, role, "

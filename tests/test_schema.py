@@ -12,7 +12,7 @@ EXPECTED = {
     "participants": ["id", "pseudonym", "attributes"],
     "sources": ["id", "name", "path", "format", "encoding", "sha256", "text", "words", "source_group",
                 "attributes", "metadata", "ingested_at"],
-    "speakers": ["id", "source_id", "label", "participant_id"],
+    "speakers": ["id", "source_id", "label", "participant_id", "role", "role_from"],
     "segments": ["id", "source_id", "speaker_id", "ordinal", "start", "end", "line", "timestamp", "kind",
                  "text", "pieces", "words"],
     "codebook_versions": ["id", "name", "path", "sha256", "yaml", "language", "diff", "loaded_by", "loaded_at"],
@@ -66,3 +66,28 @@ def test_m008_allows_one_live_coding_per_span_code_and_coder(tmp_path: Path) -> 
     db.close()
     assert sql == ("CREATE UNIQUE INDEX codings_one_coding ON codings(source_id, code_id, ifnull(coder, ''), start, "
                    "end) WHERE status = 'accepted'",)
+
+
+def test_m009_gives_existing_speakers_their_roles(tmp_path: Path) -> None:
+    """A project made before speaker roles: facilitators are recognised from their label, the
+    transcript's legend, or a participant's imported ``role`` attribute."""
+    from qualcode.store.migrations import migrations
+
+    path = tmp_path / "old.db"
+    db, _ = init_project(path)
+    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm009_roles_and_source_attributes'")
+    conn = db.conn
+    conn.executescript(
+        "CREATE TABLE speakers_old (id INTEGER PRIMARY KEY, source_id INTEGER, label TEXT, participant_id TEXT);"
+        "DROP TABLE speakers; ALTER TABLE speakers_old RENAME TO speakers;"
+        "INSERT INTO sources (id, name, format, encoding, sha256, text, words, metadata, ingested_at) VALUES "
+        "(1, 'a.txt', 'text', 'utf-8', 'x', '', 0, '{\"legend\": {\"X\": \"Interviewer\"}}', 'now');"
+        "INSERT INTO participants VALUES ('F1', NULL, '{\"role\": \"moderator\"}'), ('P1', NULL, '{\"role\": \"nurse\"}');"
+        "INSERT INTO speakers VALUES (1, 1, 'Moderator', NULL), (2, 1, 'Ana', NULL), (3, 1, 'X', NULL),"
+        " (4, 1, 'Host', 'F1'), (5, 1, 'Interviewer', 'P1');")
+    migrations.apply(db)
+    got = db.execute("SELECT label, role, role_from FROM speakers ORDER BY id").fetchall()
+    assert got == [("Moderator", "facilitator", "label"), ("Ana", "participant", "label"),
+                   ("X", "facilitator", "label"), ("Host", "facilitator", "participants"),
+                   ("Interviewer", "participant", "participants")]
+    db.close()

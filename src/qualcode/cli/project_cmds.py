@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from qualcode.cli.context import emit, open_db, say, settings
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table or json.")]
+
+
+class Role(str, enum.Enum):
+    """A speaker's role as typed on the command line (moderator and interviewer are facilitators)."""
+
+    facilitator = "facilitator"
+    participant = "participant"
 
 
 def _check_format(fmt: str) -> None:
@@ -28,8 +37,24 @@ def init(ctx: typer.Context) -> None:
     say(ctx, f"Created project {path}" if created else f"Project {path} already exists; nothing to do")
 
 
+sources_app = typer.Typer(help="List the ingested sources (with no command: --format), or give them "
+                               "session attributes with `import`.")
+
+
+@sources_app.callback(invoke_without_command=True)
 def sources(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
-    """List the ingested sources."""
+    """List the ingested sources (`sources import FILE` gives them attributes: site, group, date)."""
+    if ctx.invoked_subcommand is None:
+        _list_sources(ctx, fmt)
+
+
+@sources_app.command("list")
+def sources_list(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
+    """List the ingested sources with their group and attributes."""
+    _list_sources(ctx, fmt)
+
+
+def _list_sources(ctx: typer.Context, fmt: str) -> None:
     from qualcode.render.tabular import Table, to_json, to_rich
     from qualcode.store.queries import list_sources
 
@@ -37,10 +62,30 @@ def sources(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
     rows = list_sources(open_db(ctx))
     if fmt == "json":
         return emit(ctx, to_json([asdict(r) for r in rows]), None)
-    table = Table("Sources", ["id", "name", "format", "encoding", "speakers", "turns", "words", "group"],
-                  [[r.id, r.name, r.format, r.encoding, r.speakers, r.turns, r.words, r.group] for r in rows],
+    columns = ["id", "name", "format", "encoding", "speakers", "turns", "words", "group"]
+    attributes = any(r.attributes for r in rows)
+    table = Table("Sources", columns + (["attributes"] if attributes else []),
+                  [[r.id, r.name, r.format, r.encoding, r.speakers, r.turns, r.words, r.group]
+                   + ([", ".join(f"{k}={v}" for k, v in r.attributes.items())] if attributes else []) for r in rows],
                   numeric=("id", "speakers", "turns", "words"))
     emit(ctx, to_rich(table), None)
+
+
+@sources_app.command("import")
+def sources_import(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="CSV, YAML or .xlsx: a source column, then one column per attribute.")],
+) -> None:
+    """Give sources session attributes (site, group, date, ...): one row per source."""
+    from qualcode.ingest.source_attributes import import_sources
+
+    result = import_sources(open_db(ctx), file)
+    say(ctx, f"{result.sources} source(s) given {', '.join(escape(a) for a in result.attributes) or 'no attributes'}")
+    for item in result.unmatched:
+        say(ctx, f"[yellow]not in the project, skipped:[/] {escape(item)}")
+    for name in result.also_participant:
+        say(ctx, f"[yellow]'{escape(name)}' is also a participant attribute:[/] reports need "
+                 f"source.{escape(name)} or participant.{escape(name)}")
 
 
 speakers_app = typer.Typer(help="List the speaker labels of each source (with no command: --source, --format), or fix one with `rename`.")
@@ -71,8 +116,8 @@ def _list_speakers(ctx: typer.Context, source: Optional[str], fmt: str) -> None:
     rows = list_speakers(open_db(ctx), source)
     if fmt == "json":
         return emit(ctx, to_json([asdict(r) for r in rows]), None)
-    table = Table("Speakers", ["source", "label", "turns", "words", "participant", "attributes"],
-                  [[r.source, r.label, r.turns, r.words, r.participant,
+    table = Table("Speakers", ["source", "label", "role", "turns", "words", "participant", "attributes"],
+                  [[r.source, r.label, r.role, r.turns, r.words, r.participant,
                     ", ".join(f"{k}={v}" for k, v in r.attributes.items())] for r in rows],
                   numeric=("turns", "words"))
     emit(ctx, to_rich(table), None)
@@ -94,6 +139,22 @@ def speakers_rename(
     merged = f", {result.merged} merged into an existing '{new}'" if result.merged else ""
     say(ctx, f"Renamed '{old}' to '{new}' in {len(result.sources)} source(s){merged}; "
              f"{result.segments} segments now under '{new}'")
+
+
+@speakers_app.command("role")
+def speakers_role(
+    ctx: typer.Context,
+    label: Annotated[str, typer.Argument(help="The speaker label (see `qualcode speakers`).")],
+    role: Annotated[Role, typer.Argument(help="facilitator (a moderator or interviewer) or participant.")],
+    source: Annotated[Optional[str], typer.Option(help="Only in this source (its name); default: every source.")] = None,
+) -> None:
+    """Set a speaker's role. Facilitator turns get no suggestions or quotes and do not count as
+    speakers in reports (unless --include-facilitators)."""
+    from qualcode.ingest.roles import set_role
+
+    result = set_role(open_db(ctx), label, "facilitator" if role is Role.facilitator else "participant", source)
+    say(ctx, f"'{escape(label)}' is now a {role.value} in {len(result.sources)} source(s)"
+             + (f" ({result.unchanged} already were)" if result.unchanged else ""))
 
 
 def segments(ctx: typer.Context,
@@ -129,9 +190,10 @@ def participants_import(
     from qualcode.ingest.participants import import_participants
 
     result = import_participants(open_db(ctx), file)
-    say(ctx, f"{result.participants} participants; {result.speakers_linked} speaker labels linked")
+    facilitators = f"; {result.facilitators} facilitator(s) set by the role column" if result.facilitators else ""
+    say(ctx, f"{result.participants} participants; {result.speakers_linked} speaker labels linked{facilitators}")
     for item in result.unmatched:
-        say(ctx, f"[yellow]not in the project, skipped:[/] {item}")
+        say(ctx, f"[yellow]not in the project, skipped:[/] {escape(item)}")
 
 
 @participants_app.command("list")
@@ -158,7 +220,7 @@ def participants_list(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
 
 def register(app: typer.Typer) -> None:
     app.command()(init)
-    app.command()(sources)
+    app.add_typer(sources_app, name="sources")
     app.add_typer(speakers_app, name="speakers")
     app.command()(segments)
     app.add_typer(participants_app, name="participants")

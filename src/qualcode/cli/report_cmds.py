@@ -20,6 +20,10 @@ SuggestedOpt = Annotated[bool, typer.Option(help="Count pending suggestions too,
 PseudoOpt = Annotated[bool, typer.Option(
     "--pseudonymise", "--pseudonymize",
     help="Show participant pseudonyms instead of speaker labels and mask names in quoted text.")]
+FacilitatorsOpt = Annotated[bool, typer.Option(
+    "--include-facilitators",
+    help="Count facilitators (moderators, interviewers) as speakers and quote them too; by default "
+         "their turns are left out, except codings someone made on them by hand.")]
 CodesOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: role, site, group, participant, "
                                                  "source, participant.NAME or source.NAME.")]
@@ -42,14 +46,16 @@ def write(ctx: typer.Context, content: Any, output: Path | None) -> None:
 
 @app.command()
 def themes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None,
-           include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False) -> None:
+           include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
+           include_facilitators: FacilitatorsOpt = False) -> None:
     """Theme and code frequencies: segments, sources, speakers and their shares (rolled up)."""
     from qualcode.render.reports import render_themes
     from qualcode.reports.themes import themes_report
 
     fmt = choose_format(fmt, output, FORMATS)
     del pseudonymise  # counts only: nothing in this report names a person
-    write(ctx, render_themes(themes_report(open_db(ctx), include_suggested=include_suggested), fmt), output)
+    report = themes_report(open_db(ctx), include_suggested=include_suggested, include_facilitators=include_facilitators)
+    write(ctx, render_themes(report, fmt), output)
 
 
 @app.command()
@@ -61,9 +67,9 @@ def quotes(
     full_turns: Annotated[bool, typer.Option(
         help="Quote whole turns instead of the sentences that carry the coded words.")] = False,
     attr: Annotated[Optional[list[str]], typer.Option(
-        "--attr", help="Only this participant attribute in citations; repeatable [default: all].")] = None,
+        "--attr", help="Only this participant or source attribute in citations; repeatable [default: all].")] = None,
     fmt: FormatOpt = None, output: OutputOpt = None, include_suggested: SuggestedOpt = False,
-    pseudonymise: PseudoOpt = False,
+    pseudonymise: PseudoOpt = False, include_facilitators: FacilitatorsOpt = False,
 ) -> None:
     """Illustrative quotes per code with citation: source, speaker, attributes, time or line."""
     from qualcode.render.reports import render_quotes
@@ -71,7 +77,8 @@ def quotes(
 
     fmt = choose_format(fmt, output, FORMATS)
     report = quotes_report(open_db(ctx), codes=code, per_code=per_code, include_suggested=include_suggested,
-                           rollup=rollup, trim=not full_turns, pseudonymise=pseudonymise, attributes=attr)
+                           rollup=rollup, trim=not full_turns, pseudonymise=pseudonymise, attributes=attr,
+                           include_facilitators=include_facilitators)
     write(ctx, render_quotes(report, fmt), output)
 
 
@@ -81,7 +88,7 @@ def matrix(
     count: Annotated[str, typer.Option(help="Count coded segments, participants or sources.")] = "segments",
     percent: Annotated[str, typer.Option(help="none, row (of the code's total) or column (of the group).")] = "none",
     fmt: FormatOpt = None, output: OutputOpt = None, include_suggested: SuggestedOpt = False,
-    pseudonymise: PseudoOpt = False,
+    pseudonymise: PseudoOpt = False, include_facilitators: FacilitatorsOpt = False,
 ) -> None:
     """Code × attribute matrix (NVivo's matrix coding query), with counts or percentages."""
     from qualcode.render.analysis import render_matrix
@@ -89,7 +96,7 @@ def matrix(
 
     fmt = choose_format(fmt, output, FORMATS)
     report = matrix_report(open_db(ctx), by, unit=count, percent=percent, include_suggested=include_suggested,
-                           pseudonymise=pseudonymise)
+                           pseudonymise=pseudonymise, include_facilitators=include_facilitators)
     write(ctx, render_matrix(report, fmt), output)
 
 
@@ -99,7 +106,7 @@ def cooccurrence(
     top_level: Annotated[bool, typer.Option(help="Roll codes up to their top-level themes first.")] = False,
     view: Annotated[str, typer.Option(help="pairs (ranked list) or matrix, for table and CSV.")] = "pairs",
     fmt: FormatOpt = None, output: OutputOpt = None, include_suggested: SuggestedOpt = False,
-    pseudonymise: PseudoOpt = False,
+    pseudonymise: PseudoOpt = False, include_facilitators: FacilitatorsOpt = False,
 ) -> None:
     """Codes applied to the same or overlapping segments: ranked pairs with Jaccard, or a matrix."""
     from qualcode.render.analysis import render_cooccurrence
@@ -109,7 +116,8 @@ def cooccurrence(
     if view not in ("pairs", "matrix"):
         raise typer.BadParameter("choose pairs or matrix", param_hint="--view")
     del pseudonymise  # counts of codes only: nothing here names a person
-    report = cooccurrence_report(open_db(ctx), include_suggested=include_suggested, top_level=top_level, codes=code)
+    report = cooccurrence_report(open_db(ctx), include_suggested=include_suggested, top_level=top_level, codes=code,
+                                 include_facilitators=include_facilitators)
     write(ctx, render_cooccurrence(report, fmt, view), output)
 
 
@@ -122,6 +130,7 @@ def agreement(
     code: CodesOpt = None,
     disagreements: Annotated[bool, typer.Option(help="Only list the disagreements.")] = False,
     fmt: FormatOpt = None, output: OutputOpt = None, pseudonymise: PseudoOpt = False,
+    include_facilitators: FacilitatorsOpt = False,
 ) -> None:
     """Inter-coder agreement per code and overall: percent, Cohen's kappa, Krippendorff's alpha."""
     from qualcode.render.analysis import render_agreement
@@ -129,16 +138,17 @@ def agreement(
 
     fmt = choose_format(fmt, output, FORMATS)
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
-    report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise)
+    report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise,
+                              include_facilitators=include_facilitators)
     write(ctx, render_agreement(report, fmt, disagreements), output)
 
 
 def _full(ctx: typer.Context, by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
-          title: str | None) -> Any:
+          title: str | None, include_facilitators: bool = False) -> Any:
     from qualcode.reports.full import full_report
 
     return full_report(open_db(ctx), by=by, per_code=per_code, include_suggested=include_suggested,
-                       pseudonymise=pseudonymise, title=title)
+                       pseudonymise=pseudonymise, title=title, include_facilitators=include_facilitators)
 
 
 FullByOpt = Annotated[Optional[str], typer.Option(
@@ -150,22 +160,24 @@ TitleOpt = Annotated[Optional[str], typer.Option(help="Report title [default: th
 @app.command()
 def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
          by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
-         include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False) -> None:
+         include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
+         include_facilitators: FacilitatorsOpt = False) -> None:
     """The whole report as one self-contained HTML file: tables, charts, quotes, agreement, memos."""
     from qualcode.render.html import render_html
 
-    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title)
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
     write(ctx, render_html(report), output)
 
 
 @app.command()
 def docx(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The .docx file to write.")],
          by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
-         include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False) -> None:
+         include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
+         include_facilitators: FacilitatorsOpt = False) -> None:
     """The whole report as a Word document (headings, tables, charts, quotes) for a paper."""
     from qualcode.render.html import render_docx
 
-    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title)
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
     write(ctx, render_docx(report), output)
 
 
@@ -173,14 +185,14 @@ def docx(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-
 def charts(ctx: typer.Context, folder: Annotated[Path, typer.Argument(help="Folder for the chart files.")],
            by: FullByOpt = None,
            image: Annotated[str, typer.Option("--image", help="svg, png or both.")] = "both",
-           include_suggested: SuggestedOpt = False) -> None:
+           include_suggested: SuggestedOpt = False, include_facilitators: FacilitatorsOpt = False) -> None:
     """Write the report's charts as SVG and PNG files for papers (themes, matrix, co-occurrence)."""
     from qualcode.render.charts import to_png, to_svg
     from qualcode.render.html import charts as make_charts
 
     if image not in ("svg", "png", "both"):
         raise typer.BadParameter("choose svg, png or both", param_hint="--image")
-    report = _full(ctx, by, 1, include_suggested, False, None)
+    report = _full(ctx, by, 1, include_suggested, False, None, include_facilitators)
     for name, chart in make_charts(report).items():
         if image in ("svg", "both"):
             write(ctx, to_svg(chart), folder / f"{name}.svg")

@@ -249,6 +249,9 @@ def review(
     min_score: Annotated[Optional[float], typer.Option(
         min=0, max=1, help="Only suggestions scoring at least this.")] = None,
     order: OrderOpt = "score",
+    include_facilitators: Annotated[bool, typer.Option(
+        "--include-facilitators", help="Also review suggestions on facilitators' (moderators', "
+                                       "interviewers') turns.")] = False,
 ) -> None:
     """Review pending suggestions one segment at a time, with single keys.
 
@@ -259,8 +262,8 @@ def review(
 
     if order not in ORDERS:
         raise typer.BadParameter(f"choose one of: {', '.join(ORDERS)}", param_hint="--order")
-    session = ReviewSession(open_db(ctx), settings(ctx).coder_name, DecisionFilter(code or [], source or [], min_score),
-                            order)
+    flt = DecisionFilter(code or [], source or [], min_score, include_facilitators=include_facilitators)
+    session = ReviewSession(open_db(ctx), settings(ctx).coder_name, flt, order)
     run_review(session, Console(highlight=False), terminal_keys())
 
 

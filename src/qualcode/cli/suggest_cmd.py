@@ -16,6 +16,8 @@ def suggest(
     source: SourceOpt = None,
     min_score: Annotated[float, typer.Option(min=0, max=1, help="Store only suggestions scoring at least this.")] = 0.0,
     model: Annotated[Optional[str], typer.Option(help="An installed spaCy pipeline to use instead of the offline default.")] = None,
+    include_facilitators: Annotated[bool, typer.Option(
+        "--include-facilitators", help="Suggest codes for facilitators' (moderators', interviewers') turns too.")] = False,
 ) -> None:
     """Suggest codes for every segment: keywords and patterns, similarity to each code's
     description and examples, and classifiers learned from your accept/reject decisions.
@@ -30,7 +32,8 @@ def suggest(
     source_ids = require_sources(db, source or [])
     total = db.execute("SELECT count(*) FROM segments WHERE kind = 'speech'").fetchone()[0]
     with progress_bar(ctx, total, "Suggesting") as advance:
-        result = run_suggest(db, model=model, min_score=min_score, sources=source_ids or None, progress=advance)
+        result = run_suggest(db, model=model, min_score=min_score, sources=source_ids or None, progress=advance,
+                             include_facilitators=include_facilitators)
     say(ctx, f"{result.segments:,} segments ({result.words:,} words) in {result.seconds:.1f} s: "
              f"{result.new} new, {result.updated} updated, {result.withdrawn} withdrawn; "
              f"{result.suggested} suggestions pending review"

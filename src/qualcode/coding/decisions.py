@@ -30,6 +30,7 @@ class DecisionFilter:
     sources: list[str]
     min_score: float | None = None
     max_score: float | None = None
+    include_facilitators: bool = True  # False (review's default): not suggestions on facilitators' turns
 
 
 def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple[str, list[object]]:
@@ -45,6 +46,9 @@ def pending_where(db: "Database", flt: DecisionFilter, alias: str = "") -> tuple
     if flt.max_score is not None:
         clauses.append(f"{p}score <= ?")
         params.append(flt.max_score)
+    if not flt.include_facilitators:
+        clauses.append(f"NOT coalesce({p}segment_id IN (SELECT f.id FROM speakers fs CROSS JOIN segments f "
+                       "ON f.speaker_id = fs.id WHERE fs.role = 'facilitator'), 0)")
     return " AND ".join(clauses), params
 
 

@@ -109,9 +109,11 @@ def _source_evidence(items: list[dict[str, Any]], seg_start: int, pieces: list[A
 def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 0.0,
                 sources: list[int] | None = None,
                 progress: Callable[[int], None] | None = None,
-                batch_size: int = 1000) -> SuggestResult:
+                batch_size: int = 1000, include_facilitators: bool = False) -> SuggestResult:
     """Suggest codes for every speech segment (optionally of some sources); the results are
-    written in one write transaction."""
+    written in one write transaction. Facilitators' turns are analysed (they are context) but
+    get no suggestions unless ``include_facilitators``; their pending suggestions are withdrawn
+    like any that stopped firing."""
     from qualcode.nlp.analysis import codebook_key
     from qualcode.nlp.engine import score_segments
     from qualcode.nlp.pipeline import make_pipeline
@@ -136,7 +138,10 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
         now_rows = db.execute(_SEGMENTS.replace("s.pieces, s.text, s.words", "NULL, NULL, NULL")).fetchall()
         if _fingerprint(now_rows) != _fingerprint(segments) or _codebook_version(db) != version:
             raise QualcodeError(CHANGED)
-        plan = _plan(db, segments, codes, table, wanted, min_score, created)
+        quiet = set() if include_facilitators else {r[0] for r in db.execute(
+            "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id "
+            "WHERE sp.role = 'facilitator'")}
+        plan = _plan(db, segments, codes, table, wanted, min_score, created, quiet)
         ledger.add_suggestions(db, plan.inserts)
         ledger.refresh_suggestions(db, plan.updates)
         withdrawn = ledger.withdraw_suggestions(db, plan.stale)
@@ -182,7 +187,7 @@ class _Plan:
 
 
 def _plan(db: "Database", segments: Sequence[Any], codes: list[Any], table: Any, wanted: set[int] | None,
-          min_score: float, created: str) -> _Plan:
+          min_score: float, created: str, quiet: set[int]) -> _Plan:
     """What to write, decided from the suggestions as they are now (inside the write
     transaction): new ones, pending ones to refresh, pending ones that no longer fire."""
     existing: dict[tuple[int, str], tuple[int, str]] = {
@@ -195,7 +200,7 @@ def _plan(db: "Database", segments: Sequence[Any], codes: list[Any], table: Any,
     for i, j in zip(rows_i.tolist(), cols_j.tolist()):
         seg_id, source_id, seg_start, seg_end, pieces_json = segments[i][:5]
         score = float(table.score[i, j])
-        if (wanted is not None and source_id not in wanted) or score < min_score:
+        if (wanted is not None and source_id not in wanted) or score < min_score or seg_id in quiet:
             continue
         code_id = codes[j].id
         pieces = json.loads(pieces_json) if pieces_json else None

@@ -1,15 +1,17 @@
 """Participants: the people behind speaker labels, with their attributes.
 
-A CSV (or YAML list) maps ``source`` + ``speaker`` label to a ``participant`` id; every
-further column is an attribute (role, site, training year, group, ...). ``source`` ``*``
-maps the label in every source. The same
-participant id in several sources is the same person. One transaction; rows naming a
-source or speaker that is not in the project are reported, not fatal.
+A CSV, YAML list or ``.xlsx`` sheet maps ``source`` + ``speaker`` label to a ``participant``
+id; every further column is an attribute of the person (role, training year, ...). ``source``
+``*`` maps the label in every source. The same participant id in several sources is the same
+person, so their rows must agree: a participant with two values for one attribute is refused,
+naming both rows (attributes of a session, such as site, group or date, belong to the source:
+:mod:`qualcode.ingest.source_attributes`). A ``role`` column also sets the speaker's role
+(:mod:`qualcode.ingest.roles`). One transaction; rows naming a source or speaker that is not
+in the project are reported, not fatal.
 """
 
 from __future__ import annotations
 
-import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +23,9 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 REQUIRED = ("source", "speaker", "participant")
+HEADER = "source,speaker,participant then one column per attribute"
+_SESSION_HINT = ("a participant's attributes must agree on every row; attributes of a session (site, group, "
+                 "date) belong in a sources file (qualcode sources import)")
 
 
 @dataclass
@@ -28,50 +33,45 @@ class ParticipantsResult:
     participants: int = 0
     speakers_linked: int = 0
     unmatched: list[str] = field(default_factory=list)
+    facilitators: int = 0     # speakers the file's role column made facilitators
 
 
 def _read_rows(path: Path) -> list[tuple[int, dict[str, str]]]:
-    if not path.exists():
-        raise QualcodeError(f"{path}: no such file; check the path")
-    if path.suffix.lower() in (".yaml", ".yml"):
-        import yaml
+    from qualcode.ingest.tables import check_one_value, read_table
 
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise QualcodeError(f"{path}:{mark.line + 1 if mark else 1}: invalid YAML; fix the syntax") from None
-        if isinstance(data, dict) and isinstance(data.get("participants"), list):
-            data = data["participants"]  # a top-level "participants:" key is allowed too
-        if not isinstance(data, list) or not all(isinstance(d, dict) for d in data):
-            raise QualcodeError(f"{path}:1: expected a list of mappings with source, speaker, participant")
-        return [(i + 1, {str(k): "" if v is None else str(v) for k, v in d.items()}) for i, d in enumerate(data)]
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise QualcodeError(f"{path}: is not UTF-8 text; save the CSV as UTF-8") from None
-    reader = csv.DictReader(text.splitlines())
-    missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise QualcodeError(f"{path}:1: missing column(s) {', '.join(missing)}; the header needs "
-                            "source,speaker,participant then one column per attribute")
-    return [(i + 2, {k: (v or "").strip() for k, v in row.items() if k is not None}) for i, row in enumerate(reader)]
-
-
-def import_participants(db: "Database", path: Path) -> ParticipantsResult:
-    rows = _read_rows(path)
-    result = ParticipantsResult()
-    people: dict[str, dict[str, Any]] = {}
-    links: list[tuple[int, str, str, str]] = []
+    rows = read_table(path, "participants file", REQUIRED, HEADER)
     for line, row in rows:
         for col in REQUIRED:
             if not row.get(col):
                 raise QualcodeError(f"{path}:{line}: empty '{col}'; every row needs source, speaker and participant")
+    check_one_value(path, rows, "participant", "participant", _SESSION_HINT, ignore=("source", "speaker"))
+    linked: dict[tuple[str, str], tuple[str, int]] = {}
+    for line, row in rows:
+        key = (row["source"], row["speaker"])
+        pid, first = linked.setdefault(key, (row["participant"], line))
+        if pid != row["participant"]:
+            raise QualcodeError(f"{path}:{first} and {path}:{line}: speaker '{key[1]}' of {key[0]} is mapped to "
+                                f"{pid} and to {row['participant']}; one speaker label is one person")
+    return rows
+
+
+def import_participants(db: "Database", path: Path) -> ParticipantsResult:
+    """Store the file's participants and link their speaker labels, in one transaction. A
+    participant whose rows disagree is refused (naming the rows); values already in the
+    project are replaced by the file's. A ``role`` column also sets each speaker's role."""
+    from qualcode.ingest.roles import role_from_value
+
+    rows = _read_rows(path)
+    result = ParticipantsResult()
+    people: dict[str, dict[str, Any]] = {}
+    links: list[tuple[int, str, str, str, str | None]] = []
+    for line, row in rows:
         pid = row["participant"]
         attrs = {k: v for k, v in row.items() if k not in REQUIRED and k != "pseudonym" and v != ""}
-        person = people.setdefault(pid, {"pseudonym": row.get("pseudonym") or None, "attributes": {}})
+        person = people.setdefault(pid, {"pseudonym": None, "attributes": {}})
+        person["pseudonym"] = person["pseudonym"] or row.get("pseudonym") or None
         person["attributes"].update(attrs)
-        links.append((line, row["source"], row["speaker"], pid))
+        links.append((line, row["source"], row["speaker"], pid, role_from_value(row.get("role", ""))))
     with db.atomic():
         for pid, person in people.items():
             old = db.execute("SELECT attributes FROM participants WHERE id = ?", [pid]).fetchone()
@@ -81,13 +81,15 @@ def import_participants(db: "Database", path: Path) -> ParticipantsResult:
                 "ON CONFLICT(id) DO UPDATE SET pseudonym = coalesce(excluded.pseudonym, pseudonym), "
                 "attributes = excluded.attributes",
                 [pid, person["pseudonym"], json.dumps(attrs, ensure_ascii=False)])
-        for line, source, speaker, pid in links:
+        for line, source, speaker, pid, role in links:
             if source == "*":  # the same label means the same person in every source
-                cur = db.execute("UPDATE speakers SET participant_id = ? WHERE label = ?", [pid, speaker])
+                where, params = "label = ?", [speaker]
             else:
-                cur = db.execute(
-                    "UPDATE speakers SET participant_id = ? WHERE label = ? AND source_id = "
-                    "(SELECT id FROM sources WHERE name = ?)", [pid, speaker, source])
+                where, params = "label = ? AND source_id = (SELECT id FROM sources WHERE name = ?)", [speaker, source]
+            cur = db.execute(f"UPDATE speakers SET participant_id = ? WHERE {where}", [pid, *params])
+            if role is not None:
+                db.execute(f"UPDATE speakers SET role = ?, role_from = 'participants' WHERE {where}", [role, *params])
+                result.facilitators += cur.rowcount if role == "facilitator" else 0
             if cur.rowcount:
                 result.speakers_linked += cur.rowcount
             else:
@@ -108,6 +110,8 @@ def rename_speaker(db: "Database", old: str, new: str, source: str | None = None
     """Change speaker label ``old`` to ``new`` in every source (or one). Where the source
     already has ``new``, the two speakers merge. Segments keep their ids, so codings stay;
     the source text is not changed (it is the offsets' reference)."""
+    from qualcode.ingest.roles import default_role
+
     new = new.strip()
     if not new:
         raise QualcodeError("the new label is empty; give the label to use, e.g. 'Interviewer 2'")
@@ -131,7 +135,9 @@ def rename_speaker(db: "Database", old: str, new: str, source: str | None = None
             target = db.execute("SELECT id, participant_id FROM speakers WHERE source_id = ? AND label = ?",
                                 [sid, new]).fetchone()
             if target is None:
-                db.execute("UPDATE speakers SET label = ? WHERE id = ?", [new, speaker_id])
+                # A role guessed from the old label is guessed again; a role someone chose stays.
+                db.execute("UPDATE speakers SET label = ?, role = CASE role_from WHEN 'label' THEN ? ELSE role END "
+                           "WHERE id = ?", [new, default_role(new), speaker_id])
                 result.renamed += 1
             else:
                 if target[1] is not None and participant is not None and target[1] != participant:

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from qualcode.errors import QualcodeError
 from qualcode.ingest import read_transcript
 from qualcode.ingest.model import Transcript
+from qualcode.ingest.roles import default_role
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -113,19 +114,23 @@ def _ingest_one(db: "Database", path: Path, options: IngestOptions) -> IngestRes
     else:
         participants = {}
     source_id, words = _store(db, path, transcript, sha, options)
-    for label, participant in participants.items():  # a replaced source keeps its participants
+    # A replaced source keeps its participants, and the roles someone chose (not guessed ones).
+    for label, (participant, role, role_from) in participants.items():
         db.execute("UPDATE speakers SET participant_id = ? WHERE source_id = ? AND label = ?",
                    [participant, source_id, label])
+        if role_from != "label":
+            db.execute("UPDATE speakers SET role = ?, role_from = ? WHERE source_id = ? AND label = ?",
+                       [role, role_from, source_id, label])
     notes = sum(1 for t in transcript.turns if t.kind != "speech")
     return IngestResult(str(path), path.name, status, source_id=source_id,
                         speakers=len(transcript.speakers), turns=len(transcript.turns) - notes,
                         words=words, notes=notes, notices=list(transcript.notices))
 
 
-def _participant_links(db: "Database", source_id: int) -> dict[str, str]:
-    rows = db.execute("SELECT label, participant_id FROM speakers WHERE source_id = ? "
-                      "AND participant_id IS NOT NULL", [source_id]).fetchall()
-    return {label: participant for label, participant in rows}
+def _participant_links(db: "Database", source_id: int) -> dict[str, tuple[str | None, str, str]]:
+    rows = db.execute("SELECT label, participant_id, role, role_from FROM speakers WHERE source_id = ? "
+                      "AND (participant_id IS NOT NULL OR role_from != 'label')", [source_id]).fetchall()
+    return {label: (participant, role, role_from) for label, participant, role, role_from in rows}
 
 
 def _delete_source(db: "Database", source_id: int) -> None:
@@ -150,8 +155,10 @@ def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
     )
     source_id = int(cursor.lastrowid or 0)
     speaker_ids: dict[str, int] = {}
+    legend = transcript.metadata.get("legend")
     for label in transcript.speakers:
-        cur = db.execute("INSERT INTO speakers (source_id, label) VALUES (?, ?)", [source_id, label])
+        cur = db.execute("INSERT INTO speakers (source_id, label, role) VALUES (?, ?, ?)",
+                         [source_id, label, default_role(label, legend)])
         speaker_ids[label] = int(cur.lastrowid or 0)
     line_starts = _line_index(text)
     rows = []

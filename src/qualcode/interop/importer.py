@@ -325,6 +325,7 @@ def _segments(text: str, segment_by: str) -> tuple[list[Any], list[str]]:
 
 
 def _store_segments(db: "Database", source_id: int, text: str, turns: list[Any]) -> None:
+    from qualcode.ingest.roles import default_role
     from qualcode.ingest.service import count_words
 
     speakers: dict[str, int] = {}
@@ -332,7 +333,8 @@ def _store_segments(db: "Database", source_id: int, text: str, turns: list[Any])
     rows = []
     for ordinal, turn in enumerate(turns, start=1):
         if turn.speaker is not None and turn.kind == "speech" and turn.speaker not in speakers:
-            cur = db.execute("INSERT INTO speakers (source_id, label) VALUES (?, ?)", [source_id, turn.speaker])
+            cur = db.execute("INSERT INTO speakers (source_id, label, role) VALUES (?, ?, ?)",  # issue 14: roles
+                             [source_id, turn.speaker, default_role(turn.speaker)])
             speakers[turn.speaker] = int(cur.lastrowid or 0)
         turn_text = turn.text(text)
         rows.append((source_id, speakers.get(turn.speaker) if turn.speaker is not None else None, ordinal,

@@ -40,7 +40,8 @@ def themes_table(report: ThemesReport) -> Table:
         rows=rows, numeric=("segments", "sources", "speakers", "% sources", "% segments", "% speakers"),
         caption=(f"Counts include codes below each theme; {scope(report.include_suggested)}; "
                  f"{report.total_sources} sources, {report.total_segments} segments, "
-                 f"{report.total_speakers} speakers (participants where linked)."),
+                 f"{report.total_speakers} speakers (participants where linked"
+                 + ("" if report.include_facilitators else "; facilitators not counted") + ")."),
     )
 
 

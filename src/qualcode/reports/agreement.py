@@ -7,6 +7,10 @@ each coder rates each unit "coded" (an accepted coding of that code touching the
 agree), Cohen's kappa (two coders only) and Krippendorff's alpha (nominal, any number of
 coders); "overall" pools every (segment, code) pair into one set of units. Every unit on
 which the coders differ is listed as a disagreement to discuss.
+
+Facilitators' turns are units only when a compared coder coded them by hand (a deliberate
+decision to compare) or ``include_facilitators`` is given; otherwise the turns nobody would
+code (questions, "thank you") would inflate the agreement.
 """
 
 from __future__ import annotations
@@ -115,7 +119,8 @@ def _choose_sources(db: "Database", coded: dict[str, set[int]], coders: list[str
 def agreement_report(db: "Database", *, coders: list[str] | None = None, sources: list[str] | None = None,
                      codes: list[str] | None = None, pseudonymise: bool = False,
                      max_disagreements: int | None = None,
-                     coded: dict[str, set[int]] | None = None) -> AgreementReport:
+                     coded: dict[str, set[int]] | None = None,
+                     include_facilitators: bool = False) -> AgreementReport:
     """``max_disagreements`` lists only the first N (in transcript order) while still counting
     all; ``coded`` is :func:`coder_sources`' answer when the caller already has it."""
     coded = coded if coded is not None else coder_sources(db)
@@ -133,7 +138,7 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     tree = [n for n in code_tree(db) if not wanted or n.id in wanted]
     picked = _choose_sources(db, coded, chosen, sources)
     src_ids = [sid for sid, _ in picked]
-    units, results, overall, diffs = _compare(db, tree, chosen, src_ids)
+    units, results, overall, diffs = _compare(db, tree, chosen, src_ids, include_facilitators)
     summary = {"units": overall.units, "percent_agreement": _round(overall.percent_agreement()),
                "kappa": _round(overall.kappa()), "alpha": _round(overall.alpha()),
                "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results])}
@@ -146,13 +151,20 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
 Diffs = list[tuple[str, int, set[int]]]  # (code, bitmask of the coders who coded, segments), codebook order
 
 
-def _compare(db: "Database", tree: list[CodeNode], coders: list[str],
-             src_ids: list[int]) -> tuple[int, list[CodeAgreement], BinaryTally, Diffs]:
+def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: list[int],
+             include_facilitators: bool = False) -> tuple[int, list[CodeAgreement], BinaryTally, Diffs]:
     """The units, each code's agreement, all codes pooled, and the units on which the coders
     differ. A function of its own so that the coded sets (millions of segment ids on a big
     project) are freed before the disagreements are built."""
     units, outside = _units(db, src_ids)
-    sets = coded_sets(db, coders=coders)
+    sets = coded_sets(db, coders=coders, include_facilitators=include_facilitators)
+    if not include_facilitators:
+        uncoded = {seg for (seg,) in db.execute(
+            "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id WHERE sp.role = 'facilitator' "
+            "AND s.kind = 'speech' AND s.source_id IN (SELECT value FROM json_each(?))", [json.dumps(src_ids)])
+            if not any(seg in found for found in sets.values())}
+        units -= len(uncoded)
+        outside |= uncoded
     overall = BinaryTally(len(coders))
     results: list[CodeAgreement] = []
     diffs: Diffs = []

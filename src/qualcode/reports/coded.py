@@ -8,13 +8,18 @@ the segment ids come from one aggregate query (``group_concat`` over the coverin
 algebra. Reports built together (``report html``) share that query and the segment table
 (:func:`shared_reads`). A coding that spans several turns (imported from another tool,
 ``segment_id`` NULL) counts in every segment it overlaps.
+
+Facilitators (issue 14): unless a report includes them, a suggestion accepted on a
+facilitator's turn does not count (suggest no longer makes those; older projects have
+some), while a coding someone made by hand, imported or merged there is deliberate and
+counts. Who counts as a speaker is the reports' business (:meth:`Segments.who_of`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterator
 
 from qualcode.reports.common import status_clause
@@ -52,10 +57,11 @@ def _keep(key: tuple[object, ...], value: Any) -> None:
         _shared[key] = value
 
 
-def _read_ids(db: "Database", include_suggested: bool) -> dict[tuple[str, str | None], list[int]]:
+def _read_ids(db: "Database", include_suggested: bool,
+              include_facilitators: bool = False) -> dict[tuple[str, str | None], list[int]]:
     """{(code id, coder): segment ids, maybe repeated} for every coder (None: suggestions
     nobody decided). Lists, not sets: each caller builds the sets it needs from them once."""
-    cache_key = ("ids", id(db), include_suggested)
+    cache_key = ("ids", id(db), include_suggested, include_facilitators)
     cached = _cached(cache_key)
     if cached is not None:
         return cached
@@ -70,26 +76,46 @@ def _read_ids(db: "Database", include_suggested: bool) -> dict[tuple[str, str | 
             f"SELECT c.code_id, c.coder, s.id FROM codings c JOIN segments s ON s.source_id = c.source_id "
             f"AND s.start < c.end AND s.end > c.start WHERE c.segment_id IS NULL AND {unindexed}"):
         out.setdefault((code_id, coder), []).append(seg)
+    if not include_facilitators:
+        for key, drop in _machine_codings_of_facilitators(db, status).items():
+            if key in out:
+                out[key] = [seg for seg in out[key] if seg not in drop]
     _keep(cache_key, out)
     return out
 
 
-def coded_sets(db: "Database", *, include_suggested: bool = False,
-               coders: list[str] | None = None) -> dict[tuple[str, str], set[int]]:
+def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[str, str | None], set[int]]:
+    """{(code, coder): facilitator turns whose only such codings came from suggest}. Read from
+    the facilitators' segments (few), not from the codings."""
+    out: dict[tuple[str, str | None], set[int]] = {}
+    for code_id, coder, seg in db.execute(
+            # CROSS JOIN fixes the order: facilitators, their turns (segments_speaker), then
+            # those turns' codings (codings_segment), never a scan of every coding.
+            f"SELECT c.code_id, c.coder, c.segment_id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id "
+            f"CROSS JOIN codings c ON c.segment_id = s.id WHERE sp.role = 'facilitator' AND {status} "
+            "GROUP BY 1, 2, 3 HAVING max(c.origin != 'suggest') = 0"):
+        out.setdefault((code_id, coder), set()).add(seg)
+    return out
+
+
+def coded_sets(db: "Database", *, include_suggested: bool = False, coders: list[str] | None = None,
+               include_facilitators: bool = False) -> dict[tuple[str, str], set[int]]:
     """{(code id, coder): segment ids} for these coders (default: all who decided)."""
     wanted = set(coders) if coders is not None else None
-    return {(code_id, coder): set(segs) for (code_id, coder), segs in _read_ids(db, include_suggested).items()
+    return {(code_id, coder): set(segs)
+            for (code_id, coder), segs in _read_ids(db, include_suggested, include_facilitators).items()
             if coder is not None and (wanted is None or coder in wanted)}
 
 
-def code_sets(db: "Database", *, include_suggested: bool = False) -> dict[str, set[int]]:
+def code_sets(db: "Database", *, include_suggested: bool = False,
+              include_facilitators: bool = False) -> dict[str, set[int]]:
     """{code id: segment ids coded with it, by anyone}."""
-    cache_key = ("by code", id(db), include_suggested)
+    cache_key = ("by code", id(db), include_suggested, include_facilitators)
     cached = _cached(cache_key)
     if cached is not None:
         return cached
     parts: dict[str, list[list[int]]] = {}
-    for (code_id, _coder), segs in _read_ids(db, include_suggested).items():
+    for (code_id, _coder), segs in _read_ids(db, include_suggested, include_facilitators).items():
         parts.setdefault(code_id, []).append(segs)
     out = {code_id: set().union(*found) for code_id, found in parts.items()}
     _keep(cache_key, out)
@@ -98,19 +124,36 @@ def code_sets(db: "Database", *, include_suggested: bool = False) -> dict[str, s
 
 @dataclass
 class Segments:
-    """Per segment id (list index): its source id, who spoke it, whether it is speech, and
-    its speaker id (None when it has none, or the speaker is missing)."""
+    """Per segment id (list index): its source id, who spoke it, whether it is speech, its
+    speaker id (None when it has none, or the speaker is missing) and whether a facilitator
+    spoke it."""
 
     source: list[int]
     who: list[str]
     speech: list[bool]
     speaker: list[int | None]
+    facilitator: list[bool] = field(default_factory=list)
+    _participants: list[str] | None = field(default=None, repr=False)
 
     def sources_of(self, segs: set[int]) -> set[int]:
         return set(map(self.source.__getitem__, segs))
 
-    def who_of(self, segs: set[int]) -> set[str]:
-        return set(map(self.who.__getitem__, segs))
+    def who_of(self, segs: set[int], include_facilitators: bool = False) -> set[str]:
+        """Who spoke these segments; facilitators are not counted unless asked for."""
+        if include_facilitators:
+            return set(map(self.who.__getitem__, segs))
+        if self._participants is None:  # who, "" for a facilitator's turn: still one map per call
+            self._participants = ([("" if fac else who) for who, fac in zip(self.who, self.facilitator)]
+                                  if any(self.facilitator) else self.who)
+        found = set(map(self._participants.__getitem__, segs))
+        found.discard("")
+        return found
+
+    def counted(self, include_facilitators: bool = False) -> list[int]:
+        """The segments a report counts in its totals: speech, by participants unless asked."""
+        if include_facilitators:
+            return [seg for seg, is_speech in enumerate(self.speech) if is_speech]
+        return [seg for seg, (is_speech, fac) in enumerate(zip(self.speech, self.facilitator)) if is_speech and not fac]
 
 
 def segment_table(db: "Database") -> Segments:
@@ -118,25 +161,33 @@ def segment_table(db: "Database") -> Segments:
     cached = _cached(key)
     if cached is not None:
         return cached
-    people = {sid: (f"p:{pid}" if pid is not None else f"s:{sid}")
-              for sid, pid in db.execute("SELECT id, participant_id FROM speakers")}
+    people: dict[int, str] = {}
+    facilitators: set[int] = set()
+    for sid, pid, role in db.execute("SELECT id, participant_id, role FROM speakers"):
+        people[sid] = f"p:{pid}" if pid is not None else f"s:{sid}"
+        if role == "facilitator":
+            facilitators.add(sid)
     # Four columns as four strings parsed in C: faster than a Python loop over a row per segment.
     ids, sources, speakers, speech = (_ids(col) for col in db.execute(
         "SELECT group_concat(id), group_concat(source_id), group_concat(ifnull(speaker_id, 'null')), "
         "group_concat(kind = 'speech') FROM segments").fetchone())
     speaker = [spk if spk in people else None for spk in speakers]
     who = [people[spk] if spk is not None else f"n:{src}" for spk, src in zip(speaker, sources)]
-    table = Segments([0], [""], [False], [None])  # index 0: no segment has id 0
+    facilitator = [spk in facilitators for spk in speaker]
+    table = Segments([0], [""], [False], [None], [False])  # index 0: no segment has id 0
     if ids == list(range(1, len(ids) + 1)):  # the usual case: no segment ever deleted
         table.source += sources
         table.who += who
         table.speech += map(bool, speech)
         table.speaker += speaker
+        table.facilitator += facilitator
     elif ids:
         top = max(ids)
-        table = Segments([0] * (top + 1), [""] * (top + 1), [False] * (top + 1), [None] * (top + 1))
-        for seg, src, person, is_speech, spk in zip(ids, sources, who, speech, speaker):
+        table = Segments([0] * (top + 1), [""] * (top + 1), [False] * (top + 1), [None] * (top + 1),
+                         [False] * (top + 1))
+        for seg, src, person, is_speech, spk, fac in zip(ids, sources, who, speech, speaker, facilitator):
             table.source[seg], table.who[seg], table.speech[seg], table.speaker[seg] = src, person, bool(is_speech), spk
+            table.facilitator[seg] = fac
     _keep(key, table)
     return table
 

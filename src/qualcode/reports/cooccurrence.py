@@ -46,7 +46,8 @@ class CooccurrenceReport:
 
 
 def cooccurrence_report(db: "Database", *, include_suggested: bool = False, top_level: bool = False,
-                        codes: list[str] | None = None, min_segments: int = 1) -> CooccurrenceReport:
+                        codes: list[str] | None = None, min_segments: int = 1,
+                        include_facilitators: bool = False) -> CooccurrenceReport:
     tree = code_tree(db)
     wanted = set(require_codes(db, codes or []))
     up = ancestors(tree)
@@ -54,7 +55,8 @@ def cooccurrence_report(db: "Database", *, include_suggested: bool = False, top_
     nodes = [n for n in tree if (not top_level or n.parent_id is None) and (not wanted or n.id in wanted)]
     keep = {n.id for n in nodes}
     segs: dict[str, set[int]] = {}
-    for code_id, found in code_sets(db, include_suggested=include_suggested).items():
+    for code_id, found in code_sets(db, include_suggested=include_suggested,
+                                    include_facilitators=include_facilitators).items():
         target = to.get(code_id, code_id)
         if target in keep:
             segs.setdefault(target, set()).update(found)

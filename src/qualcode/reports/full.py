@@ -38,13 +38,16 @@ class FullReport:
 
 
 def default_attribute(db: "Database") -> str | None:
-    """The matrix's attribute when none is named: role, group or site, else the source group."""
-    people, _sources = attribute_names(db)
+    """The matrix's attribute when none is named: role, group or site (a participant's when
+    both kinds have it), else the source group."""
+    people, sources = attribute_names(db)
+    groups = db.execute("SELECT 1 FROM sources WHERE source_group IS NOT NULL LIMIT 1").fetchone() is not None
     for name in DEFAULT_BY:
-        if name in people:
+        on_source = name in sources or (name == "group" and groups)
+        if name in people and on_source:
+            return f"participant.{name}"
+        if name in people or on_source:
             return name
-    if db.execute("SELECT 1 FROM sources WHERE source_group IS NOT NULL LIMIT 1").fetchone():
-        return "group"
     return None
 
 
@@ -54,13 +57,14 @@ def project_title(db: "Database") -> str:
 
 
 def full_report(db: "Database", *, by: str | None = None, per_code: int = 3, include_suggested: bool = False,
-                pseudonymise: bool = False, title: str | None = None) -> FullReport:
+                pseudonymise: bool = False, title: str | None = None,
+                include_facilitators: bool = False) -> FullReport:
     with shared_reads():
-        return _full_report(db, by, per_code, include_suggested, pseudonymise, title)
+        return _full_report(db, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
 
 
 def _full_report(db: "Database", by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
-                 title: str | None) -> FullReport:
+                 title: str | None, include_facilitators: bool = False) -> FullReport:
     by = by or default_attribute(db)
     agreement = None
     coded = coder_sources(db)
@@ -69,7 +73,8 @@ def _full_report(db: "Database", by: str | None, per_code: int, include_suggeste
             # The write-up lists the first disagreements (the full list is `report agreement
             # --disagreements`): reading all of them would cost more than every other part.
             agreement = agreement_report(db, pseudonymise=pseudonymise, coded=coded,
-                                         max_disagreements=DISAGREEMENTS_LISTED)
+                                         max_disagreements=DISAGREEMENTS_LISTED,
+                                         include_facilitators=include_facilitators)
         except QualcodeError:
             agreement = None  # coders who did not code the same sources: nothing to compare
     memos = [m for m in list_memos(db) if m.target_type in ("project", "code")]
@@ -79,11 +84,13 @@ def _full_report(db: "Database", by: str | None, per_code: int, include_suggeste
             m.text = pz.text(m.text)
     return FullReport(
         title=title or project_title(db),
-        themes=themes_report(db, include_suggested=include_suggested),
+        themes=themes_report(db, include_suggested=include_suggested, include_facilitators=include_facilitators),
         matrix=matrix_report(db, by, include_suggested=include_suggested, pseudonymise=pseudonymise,
-                             percent="column") if by else None,
-        cooccurrence=cooccurrence_report(db, include_suggested=include_suggested),
-        quotes=quotes_report(db, per_code=per_code, include_suggested=include_suggested, pseudonymise=pseudonymise),
+                             percent="column", include_facilitators=include_facilitators) if by else None,
+        cooccurrence=cooccurrence_report(db, include_suggested=include_suggested,
+                                         include_facilitators=include_facilitators),
+        quotes=quotes_report(db, per_code=per_code, include_suggested=include_suggested, pseudonymise=pseudonymise,
+                             include_facilitators=include_facilitators),
         agreement=agreement, memos=memos, pseudonymised=pseudonymise,
         colours={r[0]: r[1] for r in db.execute("SELECT id, colour FROM codes")})
 

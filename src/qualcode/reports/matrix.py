@@ -7,14 +7,21 @@ sources — whose attribute has that value. Percentages: ``row`` divides by the 
 with the value in the whole project (e.g. the share of the residents' turns coded with
 the code), so groups of different size can be compared.
 
-Attributes are looked up by name: a participant attribute (role, site, training_year, …)
-first, then a source attribute (``--attr`` at ingest), then ``group`` (the source group).
-``participant.NAME`` or ``source.NAME`` says which one explicitly; ``participant`` and
-``source`` alone give one column per participant or source.
+Attributes are looked up by name: a participant attribute (role, training_year, …), a
+source attribute (``--attr`` at ingest, a sources file: site, date, …) or ``group`` (the
+source group). A name that is both a participant and a source attribute is refused as
+ambiguous: ``participant.NAME`` or ``source.NAME`` says which one. ``participant`` and
+``source`` alone give one column per participant or source; ``role`` without a participant
+attribute of that name is the speaker's role (facilitator or participant).
+
+Facilitators' turns are not in the bases, and facilitators are not counted as participants,
+unless ``include_facilitators``; a coding someone made on a facilitator's turn still counts
+as a coded segment (and source).
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections import Counter
 from itertools import repeat
@@ -53,6 +60,7 @@ class MatrixReport:
     rows: list[MatrixRow]
     percent: str
     include_suggested: bool
+    include_facilitators: bool = False
 
 
 def attribute_names(db: "Database") -> tuple[set[str], set[str]]:
@@ -69,14 +77,25 @@ def value_sql(db: "Database", attribute: str) -> str:
     if not kind and key in ("participant", "source"):
         return "COALESCE(sp.participant_id, 'speaker:' || sp.id)" if key == "participant" else "src.name"
     quoted = '$."' + key.replace('"', '') + '"'
+    in_sources = key in sources or (key == "group" and _has_groups(db))
+    if not kind and key in people and in_sources:
+        raise QualcodeError(f"'{key}' is both a participant attribute and a source attribute; say which: "
+                            f"--by participant.{key} or --by source.{key}")
     if kind in ("", "participant") and key in people:
         return f"json_extract(p.attributes, '{quoted}')"
     if kind in ("", "source") and key in sources:
         return f"json_extract(src.attributes, '{quoted}')"
     if kind in ("", "source") and key in ("group", "source_group"):
         return "src.source_group"
-    known = sorted(people | {f"source.{s}" for s in sources} | {"group", "participant", "source"})
+    if not kind and key == "role":
+        return "sp.role"  # the speaker's role, when no participant attribute is called role
+    known = sorted(people | {f"source.{s}" for s in sources} | {"group", "participant", "source"}
+                   | ({"role"} if not people & {"role"} else set()))
     raise QualcodeError(f"unknown attribute '{attribute}'; choose one of: {', '.join(known)}")
+
+
+def _has_groups(db: "Database") -> bool:
+    return db.execute("SELECT 1 FROM sources WHERE source_group IS NOT NULL LIMIT 1").fetchone() is not None
 
 
 def _label(value: object) -> str:
@@ -86,17 +105,19 @@ def _label(value: object) -> str:
 
 
 def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", percent: str = "none",
-                  include_suggested: bool = False, pseudonymise: bool = False) -> MatrixReport:
+                  include_suggested: bool = False, pseudonymise: bool = False,
+                  include_facilitators: bool = False) -> MatrixReport:
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit '{unit}'; choose one of: {', '.join(UNITS)}")
     if percent not in PERCENTS:
         raise QualcodeError(f"unknown percentage '{percent}'; choose one of: {', '.join(PERCENTS)}")
     tree = code_tree(db)
-    direct = code_sets(db, include_suggested=include_suggested)
+    direct = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
     rolled = rolled_up(direct, ancestors(tree))
     table = segment_table(db)
     value = _segment_values(db, attribute, table, _shower(db, attribute, pseudonymise))
-    speech = [seg for seg, is_speech in enumerate(table.speech) if is_speech]
+    speech = table.counted(include_facilitators)
+    people_only = unit == "participants" and not include_facilitators
     # (value, unit) per segment: a set of these per code gives its cells without a Python loop.
     key: list[tuple[str, object]] = []
     if unit == "segments":
@@ -108,6 +129,8 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
     def cells(segs: set[int]) -> tuple[Counter[str], int]:
         if unit == "segments":
             return Counter(map(value.__getitem__, segs)), len(segs)
+        if people_only:  # facilitators are not participants
+            segs = set(itertools.filterfalse(table.facilitator.__getitem__, segs))
         pairs = set(map(key.__getitem__, segs))
         return Counter(v for v, _u in pairs), len({u for _v, u in pairs})
 
@@ -121,7 +144,7 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
         counts = {v: found.get(v, 0) for v in values}
         out.append(MatrixRow(node.id, node.name, node.depth, counts, total, _percent(counts, total, bases, percent)))
     return MatrixReport(attribute, unit, values, {v: bases.get(v, 0) for v in values}, out, percent,
-                        include_suggested)
+                        include_suggested, include_facilitators)
 
 
 def _segment_values(db: "Database", attribute: str, table: Segments, show: Callable[[object], str]) -> list[str]:
@@ -141,7 +164,7 @@ def _segment_values(db: "Database", attribute: str, table: Segments, show: Calla
                                   "sp.source_id LEFT JOIN participants p ON p.id = sp.participant_id"):
         speaker_source[spk], speaker_label[spk] = src, label(v)
     source_label = {src: label(v) for src, v in db.execute(  # turns without a speaker: sp and p are NULL
-        f"SELECT src.id, {expr} FROM sources src, (SELECT NULL AS id, NULL AS participant_id) sp, "
+        f"SELECT src.id, {expr} FROM sources src, (SELECT NULL AS id, NULL AS participant_id, NULL AS role) sp, "
         "(SELECT NULL AS attributes) p")}
     value = list(map(source_label.get, table.source, repeat(NONE)))  # NONE: an id that is no segment
     if list(map(speaker_source.get, table.speaker, table.source)) == table.source:

@@ -11,6 +11,11 @@ Trimming (``trim``): a quote is the shortest run of complete sentences of the tu
 carries the coded span: the sentences holding the coded span when only part of the turn is
 coded, else the sentences holding the suggestion's evidence (matched words), joined by
 `` […] `` where sentences are skipped. A turn coded by hand as a whole is quoted whole.
+
+Facilitators' turns are never quoted unless ``include_facilitators``: a question is not
+evidence of a theme. A citation gives the participant's attributes, then the source's
+(its group and session attributes such as site or date; a source attribute whose name a
+participant attribute also has is given as ``source.NAME``).
 """
 
 from __future__ import annotations
@@ -61,15 +66,16 @@ class QuotesReport:
 
 _COLUMNS = ("code_id", "source", "label", "participant", "segment_id", "timestamp", "line", "c_start", "c_end",
             "s_start", "s_end", "seg_text", "pieces", "status", "coder", "score", "ordinal", "evidence",
-            "speaker_id", "attributes", "pseudonym", "source_id")
+            "speaker_id", "attributes", "pseudonym", "source_id", "source_attributes", "source_group")
 
 
 def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: int | None = None,
                   include_suggested: bool = False, rollup: bool = False, trim: bool = True,
-                  pseudonymise: bool = False, attributes: list[str] | None = None) -> QuotesReport:
+                  pseudonymise: bool = False, attributes: list[str] | None = None,
+                  include_facilitators: bool = False) -> QuotesReport:
     """Quotes for ``codes`` (all codes if empty). ``rollup`` also lists, under a theme, the
-    quotes coded with the codes below it. ``attributes`` limits the participant attributes
-    given with each quote (default: all)."""
+    quotes coded with the codes below it. ``attributes`` limits the participant and source
+    attributes given with each quote (default: all)."""
     tree = code_tree(db)
     wanted = require_codes(db, codes or [])
     nodes = [n for n in tree if not wanted or n.id in wanted]
@@ -79,16 +85,19 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     status = status_clause(include_suggested)
     quotes: list[Quote] = []
     if per_code is None:
-        rows = db.execute(f"{_SELECT} WHERE {status} ORDER BY src.name, s.ordinal, c.start").fetchall()
+        voices = "" if include_facilitators else (
+            " AND NOT coalesce(s.speaker_id IN (SELECT id FROM speakers WHERE role = 'facilitator'), 0)")
+        rows = db.execute(f"{_SELECT} WHERE {status}{voices} ORDER BY src.name, s.ordinal, c.start").fetchall()
         by_code: dict[str, list[dict[str, Any]]] = {}
         for r in rows:
             by_code.setdefault(r[0], []).append(dict(zip(_COLUMNS, r)))
     else:
-        sets = code_sets(db, include_suggested=include_suggested)
+        sets = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
         table = segment_table(db)
         by_who: dict[str, list[int]] = {}  # every segment of each participant, in order
         for seg, who in enumerate(table.who):
-            by_who.setdefault(who, []).append(seg)
+            if include_facilitators or not table.facilitator[seg]:
+                by_who.setdefault(who, []).append(seg)
     for node in nodes:
         ids = below.get(node.id, {node.id}) if rollup else {node.id}
         if per_code is None:
@@ -108,7 +117,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
 _SELECT = (
     "SELECT c.code_id, src.name, sp.label, sp.participant_id, c.segment_id, s.timestamp, s.line, "
     "c.start, c.end, s.start, s.end, s.text, s.pieces, c.status, c.coder, c.score, s.ordinal, c.evidence, "
-    "s.speaker_id, p.attributes, p.pseudonym, c.source_id "
+    "s.speaker_id, p.attributes, p.pseudonym, c.source_id, src.attributes, src.source_group "
     "FROM codings c JOIN sources src ON src.id = c.source_id "
     "LEFT JOIN segments s ON s.id = c.segment_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
     "LEFT JOIN participants p ON p.id = sp.participant_id")
@@ -210,10 +219,20 @@ def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]
     return sorted(picked, key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
 
 
+def _citation_attributes(r: dict[str, Any]) -> dict[str, Any]:
+    """The participant's attributes, then the source's group and attributes."""
+    attrs = {k: v for k, v in json.loads(r["attributes"] or "{}").items() if k not in HIDDEN_ATTRIBUTES}
+    session = json.loads(r["source_attributes"] or "{}")
+    if r["source_group"] is not None:
+        session = {"group": r["source_group"], **session}
+    for k, v in session.items():
+        attrs[f"source.{k}" if k in attrs else k] = v
+    return attrs
+
+
 def _quote(code_id: str, code_name: str, r: dict[str, Any], pz: Pseudonymiser | None,
            keys: list[str] | None) -> Quote:
-    attrs = {k: v for k, v in json.loads(r["attributes"] or "{}").items()
-             if k not in HIDDEN_ATTRIBUTES and (keys is None or k in keys)}
+    attrs = {k: v for k, v in _citation_attributes(r).items() if keys is None or k in keys}
     if keys is not None:
         attrs = {k: attrs[k] for k in keys if k in attrs}
     speaker, participant, source, text = r["label"], r["participant"], r["source"], r["quote"]

@@ -3,7 +3,9 @@
 A theme's figures count the distinct segments, sources and speakers coded with it *or any
 code below it*; ``direct`` gives the code's own figures. Speakers count participants where
 speakers are mapped to them (the same person across sources), else distinct speaker labels
-per source.
+per source. Facilitators are not speakers here (nor are their turns in the total of
+segments) unless ``include_facilitators``; a coding someone made on a facilitator's turn
+still counts as a coded segment.
 """
 
 from __future__ import annotations
@@ -48,20 +50,25 @@ class ThemesReport:
     total_segments: int
     include_suggested: bool
     total_speakers: int = 0
+    include_facilitators: bool = False
 
 
-def themes_report(db: "Database", *, include_suggested: bool = False) -> ThemesReport:
+def themes_report(db: "Database", *, include_suggested: bool = False,
+                  include_facilitators: bool = False) -> ThemesReport:
     tree = code_tree(db)
-    direct_segs = code_sets(db, include_suggested=include_suggested)
+    direct_segs = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
     rolled_segs = rolled_up(direct_segs, ancestors(tree))
     table = segment_table(db)
     total_sources = db.execute("SELECT count(*) FROM sources").fetchone()[0]
-    total_segments = db.execute("SELECT count(*) FROM segments WHERE kind = 'speech'").fetchone()[0]
+    total_segments = len(table.counted(include_facilitators))
     total_speakers = db.execute(
-        "SELECT count(DISTINCT COALESCE('p:' || participant_id, 's:' || id)) FROM speakers").fetchone()[0]
+        "SELECT count(DISTINCT COALESCE('p:' || participant_id, 's:' || id)) FROM speakers"
+        + ("" if include_facilitators else " WHERE role != 'facilitator'")).fetchone()[0]
 
     def counts(segs: set[int] | None) -> Counts:
-        return Counts(len(segs), len(table.sources_of(segs)), len(table.who_of(segs))) if segs else Counts()
+        if not segs:
+            return Counts()
+        return Counts(len(segs), len(table.sources_of(segs)), len(table.who_of(segs, include_facilitators)))
 
     def share(n: int, total: int) -> float:
         return round(n / total, 3) if total else 0.0
@@ -79,4 +86,4 @@ def themes_report(db: "Database", *, include_suggested: bool = False) -> ThemesR
             status=node.status, share_of_segments=share(total.segments, total_segments),
             share_of_speakers=share(total.speakers, total_speakers),
         ))
-    return ThemesReport(out, total_sources, total_segments, include_suggested, total_speakers)
+    return ThemesReport(out, total_sources, total_segments, include_suggested, total_speakers, include_facilitators)

@@ -300,6 +300,42 @@ def m008_one_coding_rule(db: "Database") -> None:
 
 
 @migrations()
+def m009_roles_and_source_attributes(db: "Database") -> None:
+    """Speaker roles (issue 14): ``speakers.role`` is ``facilitator`` or ``participant`` and
+    ``speakers.role_from`` says who decided it: ``label`` (guessed from the label or the
+    transcript's legend at ingest), ``participants`` (the participants file's ``role``
+    column) or ``user`` (``qualcode speakers role``). Facilitator turns get no suggestions
+    or quotes and do not count as speakers in reports. Existing projects get their roles
+    here: from a participant's ``role`` attribute where one was imported, else from the
+    label. Session attributes (site, group, date) use the existing ``sources.attributes``
+    and ``sources.source_group``: no column is needed for them."""
+    from qualcode.ingest.roles import default_role, role_from_value
+
+    _run_script(
+        db,
+        """
+        ALTER TABLE speakers ADD COLUMN role TEXT NOT NULL DEFAULT 'participant'
+            CHECK (role IN ('facilitator', 'participant'));
+        ALTER TABLE speakers ADD COLUMN role_from TEXT NOT NULL DEFAULT 'label'
+            CHECK (role_from IN ('label', 'participants', 'user'))
+        """
+    )
+    import json
+
+    legends = {sid: json.loads(meta or "{}").get("legend") or {}
+               for sid, meta in db.execute("SELECT id, metadata FROM sources")}
+    rows = db.execute("SELECT sp.id, sp.source_id, sp.label, p.attributes FROM speakers sp "
+                      "LEFT JOIN participants p ON p.id = sp.participant_id").fetchall()
+    for speaker_id, source_id, label, attributes in rows:
+        stated = json.loads(attributes or "{}").get("role")
+        explicit = role_from_value(str(stated)) if stated not in (None, "") else None
+        if explicit is not None:
+            db.execute("UPDATE speakers SET role = ?, role_from = 'participants' WHERE id = ?", [explicit, speaker_id])
+        elif default_role(label, legends.get(source_id)) == "facilitator":
+            db.execute("UPDATE speakers SET role = 'facilitator' WHERE id = ?", [speaker_id])
+
+
+@migrations()
 def m011_exchange(db: "Database") -> None:
     """The plain-text file of each source imported from another tool, byte for byte (issue 17).
     ``sources.text`` is normalised (NFC, ``\\n`` newlines, no BOM or zero-width characters), so

@@ -34,6 +34,8 @@ class SpeakerInfo:
     words: int
     participant: str | None
     attributes: dict[str, Any]
+    role: str = "participant"      # facilitator | participant
+    role_from: str = "label"       # label | participants | user: who decided it
 
 
 @dataclass
@@ -72,12 +74,12 @@ def list_speakers(db: "Database", source: str | None = None) -> list[SpeakerInfo
         where, params = "WHERE sp.source_id = ?", [source_id(db, source)]
     rows = db.execute(
         "SELECT src.name, sp.label, count(seg.id), coalesce(sum(seg.words), 0), sp.participant_id, "
-        "p.attributes FROM speakers sp JOIN sources src ON src.id = sp.source_id "
+        "p.attributes, sp.role, sp.role_from FROM speakers sp JOIN sources src ON src.id = sp.source_id "
         "LEFT JOIN segments seg ON seg.speaker_id = sp.id "
         f"LEFT JOIN participants p ON p.id = sp.participant_id {where} "
         "GROUP BY sp.id ORDER BY src.name, min(seg.ordinal)", params
     ).fetchall()
-    return [SpeakerInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else {}) for r in rows]
+    return [SpeakerInfo(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]) if r[5] else {}, r[6], r[7]) for r in rows]
 
 
 def list_segments(db: "Database", source: str | None = None, speaker: str | None = None,
