@@ -31,7 +31,13 @@ class QualcodeGroup(TyperGroup):
                 typer.echo("Error: the project is busy (another qualcode command is writing); "
                            "try again when it has finished", err=True)
                 raise typer.Exit(1) from None
-            raise
+            from qualcode.project import explain_database_error
+
+            message = explain_database_error(exc)  # read-only, disk full, newer schema
+            if message is None:
+                raise
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
