@@ -53,6 +53,9 @@ class ImportResult:
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
+    from qualcode.inputs import check_input
+
+    check_input(path, "codings")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
