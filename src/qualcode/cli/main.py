@@ -85,6 +85,7 @@ merge_cmd.register(app)
 app.add_typer(report_cmds.app, name="report")
 from qualcode.cli import interop_cmds  # noqa: E402,F401  (adds import/export qdpx, qdc, csv)
 from qualcode.cli import import_codings_cmd  # noqa: E402,F401  (adds import codings)
+from qualcode.cli import privacy_cmds  # noqa: E402,F401  (adds participants identifying)
 # Modules that add commands to the import/export groups are imported above this line.
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
