@@ -56,7 +56,7 @@ def _zip_of(members: dict[str, bytes]) -> bytes:
     return buffer.getvalue()
 
 
-def check(run: Run, project: Path, args: list[str], validate: bool = False) -> None:
+def check(run: Run, project: Path, args: list[str], validate: bool = False) -> Any:
     before = db_snapshot(project)
     result = run.runner.invoke(app, args)
     detail = f"qualcode {' '.join(args)} -> {result.exit_code}\n{result.stderr[-2000:]}\n{result.exception!r}"
@@ -68,6 +68,7 @@ def check(run: Run, project: Path, args: list[str], validate: bool = False) -> N
         assert lines and lines[-1].startswith("Error: "), detail
         assert validate or len(lines) == 1, detail
         assert db_snapshot(project) == before, detail
+    return result
 
 
 SEEDS: dict[str, tuple[Callable[[Path, Run], bytes], str, list[str]]] = {
@@ -109,3 +110,59 @@ def test_the_mutations_do_produce_failures(tmp_path: Path) -> None:
     text = (CODEBOOKS / "em_peer_support.yaml").read_bytes()[:4000]
     refused = sum(bool(parse_codebook(mutate(text, rng).decode("utf-8", "replace"))[1]) for _ in range(30))
     assert refused >= 10
+
+
+def _docx(text: bytes) -> bytes:
+    body = b"".join(b"<w:p><w:r><w:t>" + line + b"</w:t></w:r></w:p>" for line in text.splitlines() if line)
+    return _zip_of({
+        "[Content_Types].xml": b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+                               b'content-types"><Default Extension="xml" ContentType="application/xml"/></Types>',
+        "word/document.xml": b'<?xml version="1.0"?><w:document xmlns:w="http://schemas.openxmlformats.org/'
+                             b'wordprocessingml/2006/main"><w:body>' + body + b"</w:body></w:document>",
+    })
+
+
+MORE_SEEDS: dict[str, tuple[Callable[[Path, Run], bytes], str, list[str]]] = {
+    "srt": (lambda p, r: b"1\n00:00:01,000 --> 00:00:04,000\nAna: We talked.\n\n2\n00:00:05,000 --> 00:00:09,000\n"
+                         b"Ben: About the rota.\n", ".srt", ["ingest"]),
+    "markdown": (lambda p, r: (SAMPLES / "intervision_fg2.md").read_bytes()[:3000], ".md", ["ingest"]),
+    "docx": (lambda p, r: _docx(b"Ana: We talked about the rota.\nBen: It was hard.\nAna: Yes."), ".docx", ["ingest"]),
+    "participants": (lambda p, r: (SAMPLES / "participants_em.csv").read_bytes()[:1500], ".csv",
+                     ["participants", "import"]),
+    "codebook diff": (lambda p, r: (CODEBOOKS / "em_peer_support_v2.yaml").read_bytes()[:4000], ".yaml",
+                      ["codebook", "diff"]),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(MORE_SEEDS))
+def test_more_malformed_files_exit_cleanly(run: Run, em_project: Path, tmp_path: Path, kind: str) -> None:
+    make, suffix, command = MORE_SEEDS[kind]
+    seed = make(tmp_path, run)
+    rng = random.Random(f"{SEED}:{kind}")
+    for case in range(CASES):
+        path = tmp_path / f"fuzz{case}{suffix}"
+        path.write_bytes(mutate(seed, rng))
+        check(run, em_project, [*command, str(path)])
+
+
+def test_a_damaged_project_given_to_merge_is_one_line(run: Run, em_project: Path, tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    run("--db", other, "init")
+    run("--db", other, "ingest", SAMPLES / "em_peer_support_fg1.txt")
+    import sqlite3
+
+    conn = sqlite3.connect(other)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # everything in the main file, which is what is damaged
+    conn.close()
+    seed = other.read_bytes()
+    rng = random.Random(f"{SEED}:merge")
+    errors: list[str] = []
+    for case in range(CASES):
+        path = tmp_path / f"damaged{case}.db"
+        data = bytearray(seed)
+        for _ in range(rng.randint(1, 20)):  # damage pages past the header, where the rows live
+            at = rng.randrange(100, len(data))
+            data[at:at + 16] = bytes(rng.randrange(256) for _ in range(16))
+        path.write_bytes(bytes(data))
+        errors.append(check(run, em_project, ["merge", str(path)]).stderr)
+    assert any("is damaged" in e for e in errors)  # the damage was read, and reported in one line

@@ -57,13 +57,13 @@ HOSTILE = {
     "nested 21 levels": (_nested(21), 62, "code 'c20' is nested more than 20 levels deep"),
     "a 1,000-deep parent chain": (_codes_chain(1000), 61, "code 'c20' is nested more than 20 levels deep"),
     "a REGEX that does not compile": (PATTERN_CODEBOOK.replace("{id}", "bad").replace(
-        "{pattern}", '[{LOWER: {REGEX: "(unclosed"}}]'), 6, "code 'bad' pattern 1 REGEX '(unclosed' does not compile"),
+        "{pattern}", '[{LOWER: {REGEX: "(unclosed"}}]'), 9, "code 'bad' pattern 1 REGEX '(unclosed' does not compile"),
     "a pattern matching every token": (PATTERN_CODEBOOK.replace("{id}", "bad").replace(
-        "{pattern}", '[{OP: "*"}]'), 6, "code 'bad' pattern 1 matches every token"),
+        "{pattern}", '[{OP: "*"}]'), 9, "code 'bad' pattern 1 matches every token"),
     "a negated token alone": (PATTERN_CODEBOOK.replace("{id}", "bad").replace(
-        "{pattern}", '[{LOWER: not, OP: "!"}]'), 6, "code 'bad' pattern 1 matches every token"),
+        "{pattern}", '[{LOWER: not, OP: "!"}]'), 9, "code 'bad' pattern 1 matches every token"),
     "a trailing wildcard": (PATTERN_CODEBOOK.replace("{id}", "bad").replace(
-        "{pattern}", '[{LOWER: feel}, {OP: "+"}]'), 6, "starts or ends with an open-ended wildcard"),
+        "{pattern}", '[{LOWER: feel}, {OP: "+"}]'), 9, "starts or ends with an open-ended wildcard"),
     "an unclosed [": ("name: x\ncodes:\n  - id: a\n    name: A\n    keywords: [one, two\n  - id: b\n    name: B\n"
                       "    keywords: [c]\n", 5, "invalid YAML: the '[' opened here is not closed before line 6"),
     "an unclosed [ after codes:": ("codes: [\n  - id: a\n    name: A\n", 1, "the '[' opened here is not closed"),

@@ -172,6 +172,9 @@ def explain_database_error(exc: Exception) -> str | None:
     if name.startswith("SQLITE_CANTOPEN"):
         return (f"cannot open {where}; check that its folder exists and that you may read and write the "
                 "file and its folder (SQLite writes -wal and -shm files beside it)")
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return (f"a database file this command read is damaged ({exc}); nothing was changed; if it is the "
+                f"project ({where}), restore it from a backup (or try `sqlite3 {where} .recover`)")
     if name.startswith("SQLITE_IOERR"):
         return (f"the disk reported an error while using {where} ({exc}); nothing from this command was "
                 "saved; check the disk (and free space), then run the command again")

@@ -26,14 +26,14 @@ class QualcodeGroup(TyperGroup):
         except QualcodeError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from None
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # OperationalError and a damaged file's DatabaseError
             if "locked" in str(exc):
                 typer.echo("Error: the project is busy (another qualcode command is writing); "
                            "try again when it has finished", err=True)
                 raise typer.Exit(1) from None
             from qualcode.project import explain_database_error
 
-            message = explain_database_error(exc)  # read-only, disk full, newer schema
+            message = explain_database_error(exc)  # read-only, disk full, newer schema, damaged file
             if message is None:
                 raise
             typer.echo(f"Error: {message}", err=True)

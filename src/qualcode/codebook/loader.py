@@ -181,6 +181,8 @@ def _read_code(node: yaml.MappingNode, parent: str | None, book: Codebook, probl
             merged_into = targets[0] if targets else None
         elif key == "patterns":
             code.patterns = _patterns(value_node, key_line, problems)
+            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
+            code.pattern_lines = [_line(item) for item in items]
         elif key in ("colour", "color"):
             colour = _text_field(key, value_node, key_line, problems)
             if colour and not COLOUR_RE.match(colour):
@@ -303,8 +305,9 @@ def _check_patterns(book: Codebook, problems: Problems) -> None:
             for error in errors:
                 problems.append((code.line, f"code '{code.id}' pattern {i}: {error}"))
             if not errors:
+                line = code.pattern_lines[i - 1] if i <= len(code.pattern_lines) else code.line
                 for problem in limits.pattern_problems(pattern):
-                    problems.append((code.line, f"code '{code.id}' pattern {i} {problem}"))
+                    problems.append((line, f"code '{code.id}' pattern {i} {problem}"))
             used = {str(k).upper() for token in pattern for k in token}
             needs = sorted(used & NEEDS_MODEL)
             if needs:
