@@ -107,3 +107,12 @@ def test_identifying_attributes_are_listed_and_can_be_cleared(run: Run, named: P
     assert "employer" in listed and "team" in listed
     run("participants", "identifying", "--clear")
     assert "employer" not in run("participants", "identifying").stderr
+
+
+def test_the_parts_of_a_name_but_not_particles_or_titles() -> None:
+    from qualcode.reports.pseudonymise import name_forms
+
+    assert name_forms("Maria Jansen-de Vries") == ["Maria Jansen-de Vries", "Maria", "Jansen", "Vries",
+                                                   "Maria Jansen", "de Vries"]
+    assert name_forms("Dr van Dijk") == ["Dr van Dijk", "Dijk"]
+    assert name_forms(unicodedata.normalize("NFD", "Zoë")) == ["Zoë"]  # composed: stored text is NFC

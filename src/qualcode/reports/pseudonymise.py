@@ -56,6 +56,8 @@ IDENTIFYING_KEY = "identifying_attributes"  # in ``meta``: a JSON list set by th
 PARTICLES = frozenset("""
 de da das dos du del della der den di do la le les van von vom zu ten ter bin ibn al el y e st
 """.split())
+# Titles: part of a listed form ("Dr Jansen"), but masking "Dr" alone would hide every doctor.
+TITLES = frozenset("dr mr mrs ms miss mx prof sir dame rev fr sr jr dr. mr. mrs. ms. prof.".split())
 # Speaker labels starting with one of these words are roles, not names.
 ROLE_WORDS = frozenset("""
 facilitator moderator interviewer interviewee participant respondent resident speaker host
@@ -94,7 +96,7 @@ def name_forms(name: str) -> list[str]:
     for chunk in re.split(r"\s+", name):
         forms += [p for p in re.split(r"[-‐]", chunk) if p]
     forms += [p.strip() for p in re.split(r"[-‐]", name) if p.strip()]
-    return [f for f in dict.fromkeys(forms) if len(f) > 1 and f.casefold() not in PARTICLES]
+    return [f for f in dict.fromkeys(forms) if len(f) > 1 and f.casefold() not in PARTICLES | TITLES]
 
 
 def split_names(value: Any) -> list[str]:
