@@ -149,3 +149,24 @@ def test_a_newer_project_without_a_recorded_version_still_names_the_schema(run: 
     _from_the_future(coded, version=None)
     message = one_line_error(run("code", "3", "cohort-belonging", code=1))
     assert "upgraded by a newer qualcode (schema m099_something_new)" in message
+
+
+def test_an_empty_project_file_says_how_to_make_it_one(run: Run, tmp_path: Path) -> None:
+    (tmp_path / "qualcode.db").write_bytes(b"")  # as an interrupted init of an older version left it
+    assert one_line_error(run("segments", code=1)) == (
+        "Error: qualcode.db is empty, not yet a project; run `qualcode init` to make it one")
+    run("init")
+    run("segments")
+
+
+def test_a_damaged_project_is_one_line_that_says_what_to_do(run: Run, coded: Path) -> None:
+    conn = sqlite3.connect(coded)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    data = bytearray(coded.read_bytes())
+    for at in range(2 * page, len(data), 3 * page):  # overwrite every third page past the schema
+        data[at:at + page] = b"\xa5" * page
+    coded.write_bytes(bytes(data))
+    message = one_line_error(run("report", "themes", code=1))
+    assert "is damaged" in message and "restore it from a backup" in message

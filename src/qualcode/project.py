@@ -127,6 +127,9 @@ def open_project(path: Path) -> "Database":
         raise NotAProjectError(f"{path} is a folder; pass --db with a project file")
     _check_is_sqlite(path)
     db = _connect(path)
+    if not db.table_names():  # an empty file: an interrupted init, or one made by hand
+        db.close()
+        raise NotAProjectError(f"{path} is empty, not yet a project; run `qualcode init` to make it one")
     if not _is_qualcode(db):
         db.close()
         raise NotAProjectError(
