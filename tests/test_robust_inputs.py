@@ -166,3 +166,17 @@ def test_a_blank_memo_codes_nothing(run: Run, em_project: Path) -> None:
 def test_the_demo_codebook_still_validates(run: Run) -> None:
     for path in sorted(CODEBOOKS.glob("*.yaml")):
         run("codebook", "validate", path)
+
+
+def test_a_bad_regex_loaded_by_an_older_qualcode_stops_suggest_in_one_line(
+        run: Run, em_project: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(em_project)
+    with conn:  # as a version without the pattern checks stored it
+        conn.execute("""UPDATE codes SET patterns = '[[{"LOWER": {"REGEX": "(unclosed"}}]]' WHERE id = 'cohort-belonging'""")
+    conn.close()
+    before = db_snapshot(em_project)
+    message = one_line_error(run("suggest", code=1))
+    assert message.startswith("Error: code 'cohort-belonging' pattern 1 has a REGEX that does not compile")
+    assert db_snapshot(em_project) == before
