@@ -116,3 +116,11 @@ def test_the_parts_of_a_name_but_not_particles_or_titles() -> None:
                                                    "Maria Jansen", "de Vries"]
     assert name_forms("Dr van Dijk") == ["Dr van Dijk", "Dijk"]
     assert name_forms(unicodedata.normalize("NFD", "Zoë")) == ["Zoë"]  # composed: stored text is NFC
+
+
+def test_a_source_named_by_a_plain_word_leaves_that_word_in_text() -> None:
+    from qualcode.reports.pseudonymise import Pseudonymiser
+
+    pz = Pseudonymiser(sources={"notes": "Source 1", "fg1.txt": "Source 2"}, replacements={"fg1.txt": "Source 2"})
+    assert pz.source("notes") == "Source 1" and pz.source("fg1.txt") == "Source 2"
+    assert pz.text("my notes on fg1.txt") == "my notes on Source 2"

@@ -64,7 +64,7 @@ class Pseudonymising(Masking):
 
     def source_name(self, name: str) -> str:
         """``Source N``: a file name such as interview_maria_jansen.txt names a person."""
-        return self.pz.text(name)
+        return self.pz.source(name)
 
     def source(self, name: str, text: str, boundaries: set[int]) -> tuple[str, dict[int, int]]:
         cuts = sorted({0, len(text)} | {b for b in boundaries if 0 < b < len(text)})

@@ -28,7 +28,8 @@ Rules (documented in docs/reports.md, "Pseudonymised output"):
   a name is masked too: ``Jansen-de Vries`` also masks ``Jansen``, ``de Vries`` and ``Vries``
   (particles such as ``de`` or ``van`` alone are left, or every Dutch sentence would lose them).
 - Source names (file names such as ``interview_maria_jansen.txt``) become ``Source N``
-  (numbered in name order) wherever they appear.
+  (numbered in name order) wherever they appear; a source name that is a plain word
+  (``notes``) only where it names the source (:meth:`Pseudonymiser.source`).
 - Identifying attributes (:data:`DEFAULT_IDENTIFYING` plus those named with
   ``qualcode participants identifying``) are dropped with ``names`` and ``pseudonym``, and
   their values are masked as ``[redacted]`` in any text.
@@ -114,6 +115,7 @@ class Pseudonymiser:
     unlinked: dict[int, str] = field(default_factory=dict)       # speaker id -> "Speaker N"
     replacements: dict[str, str] = field(default_factory=dict)   # name form -> pseudonym or [name]
     hidden: frozenset[str] = HIDDEN_ATTRIBUTES                    # attributes never shown
+    sources: dict[str, str] = field(default_factory=dict)        # source name -> "Source N"
     _pattern: re.Pattern[str] | None = None
     _by_key: dict[str, str] = field(default_factory=dict)
 
@@ -146,6 +148,10 @@ class Pseudonymiser:
             return text
         # Stored text is NFC already (so offsets do not move); other text is made NFC first.
         return self._pattern.sub(lambda m: self._by_key.get(_key(m.group(0)), MASK), nfc(text))
+
+    def source(self, name: str) -> str:
+        """What to call a source: ``Source N`` (its file name may name a person)."""
+        return self.sources.get(name) or self.text(name)
 
     def attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
         """The attributes that may be shown, with any name in their values masked."""
@@ -197,12 +203,16 @@ def load_pseudonymiser(db: "Database") -> Pseudonymiser:
     for value in redacted:
         replacements.setdefault(value, REDACTED)
     names = [r[0] for r in db.execute("SELECT name FROM sources ORDER BY name, id")]
-    for number, name in enumerate(names, start=1):
-        replacements[nfc(name)] = f"Source {number}"  # a file name may hold a name in any form
+    sources = {name: f"Source {number}" for number, name in enumerate(names, start=1)}
+    for name, shown in sources.items():
+        # A file name (interview_maria_jansen.txt) may hold a name in any form, so it goes
+        # wherever it appears; a plain word ("notes") is only replaced where it names the source.
+        if re.search(r"[\d._-]", name):
+            replacements[nfc(name)] = shown
     # A name that is also somebody's pseudonym stays as it is (it is already the output).
     for shown in participants.values():
         for form in [f for f, r in replacements.items() if r == shown and _key(f) == _key(shown)]:
             del replacements[form]
     return Pseudonymiser(participants=participants, unlinked=unlinked, replacements=replacements,
-                         hidden=HIDDEN_ATTRIBUTES | identifying)
+                         hidden=HIDDEN_ATTRIBUTES | identifying, sources=sources)
 
