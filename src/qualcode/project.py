@@ -6,6 +6,13 @@ qualcode projects, applies pending migrations on every open, and returns a
 command runs inside one, so it lands whole or not at all.
 
 ``sqlite_utils`` is imported lazily: it costs ~0.2 s, and ``qualcode --help`` must stay fast.
+
+Conditions of the file itself are the user's to fix, never a reason to call their project
+"not a qualcode project": :func:`explain_database_error` turns SQLite's read-only, disk-full
+and cannot-open errors into one line saying that the project is intact and what to do. A
+project whose schema was written by a newer qualcode (a migration this version does not
+know) is opened read-only (``PRAGMA query_only``): reports and exports work, and anything
+that would change it is refused with one line naming both versions.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
@@ -23,6 +31,19 @@ if TYPE_CHECKING:
 
 DEFAULT_DB = "qualcode.db"
 SQLITE_MAGIC = b"SQLite format 3\x00"
+VERSION_KEY = "qualcode_version"  # in ``meta``: the qualcode that last changed the schema
+
+
+@dataclass
+class _Opened:
+    """The project this process opened last, so that a write error can name it. A command
+    opens one project; the CLI turns its SQLite errors into one line (cli/main.py)."""
+
+    path: Path | None = None
+    newer: str | None = None  # why writing is refused, when the schema is newer than this qualcode
+
+
+_opened = _Opened()
 
 
 def resolve_db_path(db: str | None) -> Path:
@@ -42,6 +63,9 @@ def _connect(path: Path) -> "Database":
             with db.ensure_autocommit_on():
                 db.execute("PRAGMA journal_mode = WAL")
     except sqlite3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") != "SQLITE_NOTADB":
+            _opened.path, _opened.newer = path, None
+            raise QualcodeError(explain_database_error(exc) or f"cannot open {path} ({exc})") from None
         raise NotAProjectError(
             f"{path} is not a qualcode project ({exc}); pass --db with the right file"
         ) from None
@@ -49,8 +73,12 @@ def _connect(path: Path) -> "Database":
 
 
 def _check_is_sqlite(path: Path) -> None:
-    with path.open("rb") as fh:
-        head = fh.read(16)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(16)
+    except PermissionError:
+        raise QualcodeError(f"cannot read {path}: permission denied; ask the file's owner for read and "
+                            "write access, or work on a copy you own") from None
     if head != SQLITE_MAGIC and head != b"":
         raise NotAProjectError(
             f"{path} is not a qualcode project (not an SQLite database); pass --db with the "
@@ -74,9 +102,18 @@ def init_project(path: Path) -> tuple["Database", bool]:
             )
         db.close()
     db = _connect(path)
-    from qualcode.store.migrations import migrate
-
-    migrate(db)
+    if not created:
+        _guard(db, path)
+        return db, created
+    try:
+        _guard(db, path)
+    except BaseException:
+        # A failed first migration (a full disk) must not leave an empty file that later
+        # reads as "not a qualcode project": nothing was created, so nothing stays.
+        db.close()
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        raise
     return db, created
 
 
@@ -90,16 +127,61 @@ def open_project(path: Path) -> "Database":
         raise NotAProjectError(f"{path} is a folder; pass --db with a project file")
     _check_is_sqlite(path)
     db = _connect(path)
+    if not db.table_names():  # an empty file: an interrupted init, or one made by hand
+        db.close()
+        raise NotAProjectError(f"{path} is empty, not yet a project; run `qualcode init` to make it one")
     if not _is_qualcode(db):
         db.close()
         raise NotAProjectError(
             f"{path} is not a qualcode project (no qualcode tables); run `qualcode init` "
             "with a new --db path"
         )
-    from qualcode.store.migrations import migrate
-
-    migrate(db)
+    _guard(db, path)
     return db
+
+
+def _guard(db: "Database", path: Path) -> None:
+    """Migrate the project, unless a newer qualcode wrote it: then open it read-only."""
+    from qualcode import __version__
+    from qualcode.store.migrations import migrate, newer_migrations
+
+    _opened.path, _opened.newer = path, None
+    unknown = newer_migrations(db)
+    if not unknown:
+        migrate(db, version=__version__)
+        return
+    row = db.execute("SELECT value FROM meta WHERE key = ?", [VERSION_KEY]).fetchone() \
+        if "meta" in db.table_names() else None
+    by = f"qualcode {row[0]}" if row and row[0] else "a newer qualcode"
+    _opened.newer = (f"{path} was last upgraded by {by} (schema {unknown[-1]}), which this qualcode {__version__} "
+                     "does not know; it can read the project but not change it: upgrade qualcode "
+                     "(pip install -U qualcode); the project is unchanged")
+    db.execute("PRAGMA query_only = ON")
+
+
+def explain_database_error(exc: Exception) -> str | None:
+    """One line for an SQLite error caused by the file's conditions (read-only, disk full,
+    cannot open), or None for anything else (a bug: let it surface)."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    where = str(_opened.path) if _opened.path is not None else "the project"
+    if name.startswith("SQLITE_READONLY"):
+        if _opened.newer:
+            return _opened.newer
+        return (f"{where} is read-only, so this command changed nothing (the project is intact); make the "
+                f"file and its folder writable (chmod u+w) or copy the project to a folder you can write to")
+    if name == "SQLITE_FULL":
+        return (f"the disk is full (writing {where}); nothing from this command was saved and the project "
+                "is intact; free some space and run the command again")
+    if name.startswith("SQLITE_CANTOPEN"):
+        return (f"cannot open {where}; check that its folder exists and that you may read and write the "
+                "file and its folder (SQLite writes -wal and -shm files beside it)")
+    if name.startswith("SQLITE_CORRUPT") or name == "SQLITE_NOTADB":
+        return (f"a database file this command read is damaged ({exc}); nothing was changed; if it is the "
+                f"project ({where}), restore it from a backup (or try `sqlite3 {where} .recover`)")
+    if name.startswith("SQLITE_IOERR"):
+        return (f"the disk reported an error while using {where} ({exc}); nothing from this command was "
+                "saved; check the disk (and free space), then run the command again")
+    return None
 
 
 def _is_qualcode(db: "Database") -> bool:

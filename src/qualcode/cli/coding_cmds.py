@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from qualcode.cli.context import emit, open_db, say, settings
+from qualcode.errors import QualcodeError
 
 CodeOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
 SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source name; repeatable.")]
@@ -51,9 +52,16 @@ def code(
     from qualcode.coding.decisions import code_segment
     from qualcode.coding.memos import add_memo
 
+    from qualcode.project import transaction
+
+    if memo is not None and not memo.strip():  # checked first: a failed memo must leave no coding behind
+        raise QualcodeError("the memo is empty; write some text, or leave out --memo")
     coder = settings(ctx).coder_name
     db = open_db(ctx)
-    result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
+    with transaction(db):  # the coding and its memo land together, or neither does
+        result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
+        if memo:
+            add_memo(db, "coding", str(result.coding_id), memo, author=coder)
     whole = start is None and end is None and quote is None
     where = f"segment {segment_id}" if whole else f"a span of segment {segment_id}"
     messages = {
@@ -61,8 +69,6 @@ def code(
         "accepted-suggestion": f"Accepted the suggestion of {code_id} for segment {segment_id} ({coder})",
         "already": f"{where[0].upper()}{where[1:]} is already coded {code_id} by {coder}; nothing to do",
     }
-    if memo:
-        add_memo(db, "coding", str(result.coding_id), memo, author=coder)
     say(ctx, messages[result.action] + (" (memo added)" if memo else ""))
 
 

@@ -13,6 +13,7 @@ import typer
 
 from qualcode.cli.context import open_db, say, settings
 from qualcode.cli.exchange import export_app, import_app
+from qualcode.inputs import check_input
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -139,6 +140,7 @@ def import_qdpx_cmd(
     _choice(fmt, ("table", "json"), "--format")
     _choice(positions, ("codepoints", "utf16"), "--positions")
     _choice(segments, ("auto", "turns", "lines"), "--segments")
+    check_input(file, "qdpx")  # before a project is created for it
     with _target(ctx, dry_run) as db:
         summary = import_qdpx(db, file, coder=settings(ctx).coder_name, positions=positions,
                               segment_by=segments, dry_run=dry_run)
@@ -151,6 +153,7 @@ def import_qdc_cmd(ctx: typer.Context, file: FileArg, dry_run: DryRunOpt = False
     from qualcode.interop.service import import_qdc
 
     _choice(fmt, ("table", "json"), "--format")
+    check_input(file, "qdc")
     with _target(ctx, dry_run) as db:
         summary = import_qdc(db, file, coder=settings(ctx).coder_name, dry_run=dry_run)
     _show(summary, fmt)

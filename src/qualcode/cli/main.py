@@ -26,12 +26,18 @@ class QualcodeGroup(TyperGroup):
         except QualcodeError as exc:
             typer.echo(f"Error: {exc}", err=True)
             raise typer.Exit(1) from None
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:  # OperationalError and a damaged file's DatabaseError
             if "locked" in str(exc):
                 typer.echo("Error: the project is busy (another qualcode command is writing); "
                            "try again when it has finished", err=True)
                 raise typer.Exit(1) from None
-            raise
+            from qualcode.project import explain_database_error
+
+            message = explain_database_error(exc)  # read-only, disk full, newer schema, damaged file
+            if message is None:
+                raise
+            typer.echo(f"Error: {message}", err=True)
+            raise typer.Exit(1) from None
 
 
 app = typer.Typer(
@@ -79,6 +85,7 @@ merge_cmd.register(app)
 app.add_typer(report_cmds.app, name="report")
 from qualcode.cli import interop_cmds  # noqa: E402,F401  (adds import/export qdpx, qdc, csv)
 from qualcode.cli import import_codings_cmd  # noqa: E402,F401  (adds import codings)
+from qualcode.cli import privacy_cmds  # noqa: E402,F401  (adds participants identifying)
 # Modules that add commands to the import/export groups are imported above this line.
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")

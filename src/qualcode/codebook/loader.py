@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from qualcode.codebook import limits
 from qualcode.codebook.model import Code, Codebook
 from qualcode.errors import CodebookError, QualcodeError
 
@@ -63,12 +64,12 @@ def parse_codebook(text: str, path: str = "<codebook>") -> tuple[Codebook | None
     """Parse codebook YAML text. Returns the codebook (None if unusable) and all problems."""
     problems: Problems = []
     try:
+        refused = limits.scan(text)  # before composing: aliases that expand, runaway nesting
+        if refused:
+            return None, refused
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line = mark.line + 1 if mark is not None else 1
-        reason = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        return None, [(line, f"invalid YAML: {reason}; fix the syntax (indentation, quotes, colons)")]
+        return None, [limits.syntax_problem(text, exc)]
     if root is None:
         return None, [(1, "the codebook is empty; it needs a top-level 'codes:' list")]
     if not isinstance(root, yaml.MappingNode):
@@ -180,6 +181,8 @@ def _read_code(node: yaml.MappingNode, parent: str | None, book: Codebook, probl
             merged_into = targets[0] if targets else None
         elif key == "patterns":
             code.patterns = _patterns(value_node, key_line, problems)
+            items = value_node.value if isinstance(value_node, yaml.SequenceNode) else []
+            code.pattern_lines = [_line(item) for item in items]
         elif key in ("colour", "color"):
             colour = _text_field(key, value_node, key_line, problems)
             if colour and not COLOUR_RE.match(colour):
@@ -266,17 +269,28 @@ def _check_tree(book: Codebook, problems: Problems) -> None:
             problems.append((code.line, f"code '{code.id}' names parent '{code.parent_id}', which is not in the codebook"))
     parents = {c.id: c.parent_id for c in book.codes}
     reported: set[str] = set()
+    too_deep = False
     for code in book.codes:
         path = [code.id]
+        on_path = {code.id}
         current = parents.get(code.id)
         while current is not None and current in parents:
-            if current in path:
+            if current in on_path:
                 cycle = path[path.index(current):] + [current]
                 if not reported.intersection(cycle):
                     problems.append((code.line, f"cycle in parents: {' -> '.join(cycle)}; a code cannot be its own ancestor"))
                     reported.update(cycle)
                 break
+            if len(path) == limits.MAX_CODE_DEPTH:
+                # Reported once (a 1,000-deep chain would give 980 problems), and the walk stops
+                # here, so checking n codes costs n × 20 steps at most.
+                if not too_deep:
+                    problems.append((code.line, f"code '{code.id}' is nested more than {limits.MAX_CODE_DEPTH} "
+                                                "levels deep (through codes: or parent:); flatten the hierarchy"))
+                too_deep = True
+                break
             path.append(current)
+            on_path.add(current)
             current = parents.get(current)
 
 
@@ -287,8 +301,13 @@ def _check_patterns(book: Codebook, problems: Problems) -> None:
 
     for code in book.codes:
         for i, pattern in enumerate(code.patterns, start=1):
-            for error in validate_token_pattern(pattern):
+            errors = validate_token_pattern(pattern)
+            for error in errors:
                 problems.append((code.line, f"code '{code.id}' pattern {i}: {error}"))
+            if not errors:
+                line = code.pattern_lines[i - 1] if i <= len(code.pattern_lines) else code.line
+                for problem in limits.pattern_problems(pattern):
+                    problems.append((line, f"code '{code.id}' pattern {i} {problem}"))
             used = {str(k).upper() for token in pattern for k in token}
             needs = sorted(used & NEEDS_MODEL)
             if needs:
@@ -297,8 +316,11 @@ def _check_patterns(book: Codebook, problems: Problems) -> None:
 
 
 def _read(path: Path) -> str:
-    if not path.exists():
+    from qualcode.inputs import check_input
+
+    if not path.exists() and not path.is_symlink():
         raise QualcodeError(f"{path}: no such codebook file; check the path")
+    check_input(path, "codebook")
     try:
         return path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

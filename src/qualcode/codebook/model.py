@@ -23,6 +23,7 @@ class Code:
     patterns: list[list[dict[str, Any]]] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)
     line: int = 0
+    pattern_lines: list[int] = field(default_factory=list)  # where each pattern is, for its problems
     # Codebook evolution: the id(s) this code had before (its codings are carried over).
     renamed_from: list[str] = field(default_factory=list)
 

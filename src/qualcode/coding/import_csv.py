@@ -55,6 +55,9 @@ class ImportResult:
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
+    from qualcode.inputs import check_input
+
+    check_input(path, "codings")
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -68,7 +71,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         need = missing + ([] if {"segment", "quote"} & set(columns) else ["segment or quote"])
         raise QualcodeError(f"{path}: missing column(s) {', '.join(need)}; the header needs source, code, "
                             "segment and/or quote (optional: coder, memo)")
-    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    # A row longer than the header puts its extra cells under None (a list): they are ignored.
+    return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None and not isinstance(v, list)}
+            for row in reader]
 
 
 class _Locator:

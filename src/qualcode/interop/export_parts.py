@@ -146,7 +146,7 @@ def sources(db: "Database", b: Builder, guids: Guids, codings: list[dict[str, An
     holder = b.el("Sources")
     for source_id, name, text, attrs, ingested_at in rows:
         sguid = guids("source", name)
-        attrs_src = {"guid": sguid, "name": name, "plainTextPath": f"internal://{sguid}.txt"}
+        attrs_src = {"guid": sguid, "name": mask.source_name(name), "plainTextPath": f"internal://{sguid}.txt"}
         if xsd_datetime(ingested_at):
             attrs_src["creationDateTime"] = xsd_datetime(ingested_at) or ""
         el = b.sub(holder, "TextSource", attrs_src)

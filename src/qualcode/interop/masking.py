@@ -2,8 +2,9 @@
 
 ``export qdpx --pseudonymise`` uses the project's pseudonymiser
 (:mod:`qualcode.reports.pseudonymise`): cases are named by pseudonym (or participant id),
-names in source texts, memos and code descriptions become pseudonyms or ``[name]``, and
-the ``names``/``pseudonym`` attributes are dropped. Coder names (the researchers) are kept.
+names in source texts, memos and code descriptions become pseudonyms or ``[name]``, sources
+are named ``Source N``, and the ``names``/``pseudonym`` and identifying attributes are
+dropped. Coder names (the researchers) are kept.
 
 Replacing a name changes the text's length, so coded ranges are carried over by cutting
 the text at every range boundary, masking each piece and adding up the new lengths. A
@@ -36,6 +37,9 @@ class Masking:
     def attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
         return attributes
 
+    def source_name(self, name: str) -> str:
+        return name
+
     def source(self, name: str, text: str, boundaries: set[int]) -> tuple[str, dict[int, int]]:
         """The text to export and, for each boundary offset, where it lands in that text."""
         return text, {b: b for b in boundaries}
@@ -57,6 +61,10 @@ class Pseudonymising(Masking):
 
     def attributes(self, attributes: dict[str, Any]) -> dict[str, Any]:
         return self.pz.attributes(attributes)
+
+    def source_name(self, name: str) -> str:
+        """``Source N``: a file name such as interview_maria_jansen.txt names a person."""
+        return self.pz.source(name)
 
     def source(self, name: str, text: str, boundaries: set[int]) -> tuple[str, dict[int, int]]:
         cuts = sorted({0, len(text)} | {b for b in boundaries if 0 < b < len(text)})

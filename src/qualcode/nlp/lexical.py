@@ -13,10 +13,12 @@ up, never past 1.
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
 from qualcode.codebook.model import Code
+from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -181,7 +183,11 @@ class LexicalMatcher:
                 key = f"{code.id}\x1fpattern {i}"
                 lowered = _lower_lemmas(pattern)
                 matcher = Matcher(nlp.vocab)
-                matcher.add(key, [lowered])
+                try:
+                    matcher.add(key, [lowered])
+                except re.error as exc:  # loaded by a qualcode that did not check patterns
+                    raise QualcodeError(f"code '{code.id}' pattern {i} has a REGEX that does not compile ({exc}); "
+                                        "fix it in the codebook and load it again") from None
                 self._pattern[strings.add(key)] = (code.id, f"pattern {i}")
                 bounded = not any(str(t.get("OP", "")) in ("*", "+") for t in lowered)
                 self._matchers.append((_requirements(lowered, strings), matcher, len(lowered) if bounded else 0))

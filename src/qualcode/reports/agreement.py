@@ -253,7 +253,7 @@ def _disagreements(db: "Database", diffs: Diffs, src_ids: list[int], coders: lis
             "WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY src.name, s.ordinal",
             [json.dumps(list(differing))]):
         if pz is not None:
-            source, label, text = pz.text(source), pz.speaker(label, pid, speaker_id), pz.text(text)
+            source, label, text = pz.source(source), pz.speaker(label, pid, speaker_id), pz.text(text)
         for code_id, mask in differing[seg]:
             coded_by, not_coded_by = sides[mask]
             out.append(Disagreement(code_id, seg, source, label, line, ts, coded_by, not_coded_by, text))

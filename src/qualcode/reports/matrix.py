@@ -188,6 +188,8 @@ def _shower(db: "Database", attribute: str, pseudonymise: bool) -> Callable[[obj
     """How a raw value is shown: participants by id (unlinked speakers by label), or, when
     pseudonymising, by pseudonym; names inside other values masked."""
     pz = load_pseudonymiser(db) if pseudonymise else None
+    if attribute == "source" and pz:
+        return lambda val: pz.source(_label(val))
     if attribute != "participant":
         return (lambda val: pz.text(_label(val))) if pz else _label
     labels = {f"speaker:{i}": (pz.speaker(lab, None, i) if pz else lab) or NONE

@@ -239,8 +239,8 @@ def _quote(code_id: str, code_name: str, r: dict[str, Any], pz: Pseudonymiser | 
     if pz is not None:
         speaker = pz.speaker(r["label"], r["participant"], r["speaker_id"])
         participant = pz.participant(r["participant"])
-        source, text = pz.text(source), pz.text(text)
-        attrs = {k: pz.text(str(v)) for k, v in attrs.items()}
+        source, text = pz.source(source), pz.text(text)
+        attrs = {k: pz.text(str(v)) for k, v in pz.attributes(attrs).items()}
     return Quote(code_id=code_id, code_name=code_name, source=source, speaker=speaker, participant=participant,
                  segment_id=r["segment_id"], timestamp=r["timestamp"], line=r["line"], text=text,
                  status=r["status"], coder=r["coder"], score=r["score"], attributes=attrs, trimmed=r["trimmed"])

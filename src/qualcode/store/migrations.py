@@ -160,9 +160,28 @@ def _run_script(db: "Database", script: str) -> None:
             db.execute(statement)
 
 
-def migrate(db: "Database") -> None:
-    """Apply every pending migration (each in its own transaction)."""
+def migrate(db: "Database", version: str | None = None) -> None:
+    """Apply every pending migration (each in its own transaction). ``version``, the
+    qualcode applying them, is recorded in ``meta`` so that an older qualcode that meets
+    this schema can name the version it needs (``qualcode.project``)."""
+    if not migrations.pending(db):
+        return
     migrations.apply(db)
+    if version is not None:
+        with db.atomic():
+            db.execute("INSERT INTO meta (key, value) VALUES ('qualcode_version', ?) "
+                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [version])
+
+
+def newer_migrations(db: "Database") -> list[str]:
+    """Migrations recorded in the project that this qualcode does not have: the project
+    was upgraded by a newer version, whose schema this one must not write to."""
+    if MIGRATIONS_TABLE not in db.table_names():
+        return []
+    known = {m.name for m in migrations._migrations}
+    rows = db.execute(f"SELECT name FROM [{MIGRATIONS_TABLE}] WHERE migration_set = ? ORDER BY rowid",
+                      [MIGRATION_SET]).fetchall()
+    return [r[0] for r in rows if r[0] not in known]
 
 
 # m002 was reserved for ingest and never needed: numbers need not be contiguous, only ordered.
