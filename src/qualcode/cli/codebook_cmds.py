@@ -23,11 +23,12 @@ FileArg = Annotated[Path, typer.Argument(help="The codebook YAML file.")]
 def validate(ctx: typer.Context, file: FileArg) -> None:
     """Check a codebook file and report every problem with its line number."""
     from qualcode.codebook import validate_codebook
+    from qualcode.render.terminal import visible
 
     book, problems = validate_codebook(file)
     if problems:
         for line, message in problems:
-            typer.echo(f"{file}:{line}: {message}", err=True)
+            typer.echo(visible(f"{file}:{line}: {message}"), err=True)
         raise QualcodeError(f"{file}: {len(problems)} problem(s); fix them and validate again")
     assert book is not None
     themes = sum(1 for c in book.codes if book.children(c.id))
@@ -46,6 +47,7 @@ def load(ctx: typer.Context, file: FileArg,
     from qualcode.cli.codebook_evolution import confirm_load, render_diff
     from qualcode.codebook import load_codebook
     from qualcode.codebook.store import plan_codebook, store_codebook
+    from qualcode.render.terminal import stderr_console
 
     book = load_codebook(file)
     db = open_db(ctx)
@@ -55,7 +57,8 @@ def load(ctx: typer.Context, file: FileArg,
         return
     if not plan.first:
         for line in render_diff(plan):
-            say(ctx, line)
+            if not settings(ctx).quiet:
+                stderr_console().print(line)
         confirm_load(file, plan, yes)
     with db.atomic():
         result = store_codebook(db, book, loaded_by=settings(ctx).coder_name)
@@ -64,8 +67,8 @@ def load(ctx: typer.Context, file: FileArg,
     say(ctx, f"Loaded {file} as version {result.version_id}: {len(result.added)} added, "
              f"{len(result.changed)} changed, {len(result.removed)} removed, {result.unchanged} unchanged{moves}")
     if result.removed:
-        say(ctx, f"[yellow]Removed codes keep their codings ({result.orphaned_codings} now orphaned):[/] "
-                 + ", ".join(result.removed))
+        say(ctx, f"Removed codes keep their codings ({result.orphaned_codings} now orphaned): "
+                 + ", ".join(result.removed), style="yellow")
 
 
 @app.command()
@@ -75,6 +78,7 @@ def show(ctx: typer.Context,
     from rich.tree import Tree
 
     from qualcode.codebook.store import active_codes
+    from qualcode.render.terminal import styled
     from qualcode.render.tabular import to_json
 
     codes = active_codes(open_db(ctx))
@@ -86,11 +90,11 @@ def show(ctx: typer.Context,
         return emit(ctx, to_json([{k: v for k, v in asdict(c).items() if k != "line"} for c in codes]), None)
     if fmt != "tree":
         raise typer.BadParameter("choose tree or json", param_hint="--format")
-    root = Tree("[bold]Codebook[/]")
+    root = Tree(styled(("Codebook", "bold")))
     nodes: dict[str | None, Tree] = {None: root}
     for code in codes:
-        label = (f"[bold]{code.name}[/] [dim]{code.id}[/]  "
-                 f"[dim]{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples[/]")
+        label = styled((code.name, "bold"), " ", (code.id, "dim"), "  ", (
+            f"{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples", "dim"))
         nodes[code.id] = nodes.get(code.parent_id, root).add(label)
     emit(ctx, root, None)
 

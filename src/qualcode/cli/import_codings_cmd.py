@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from qualcode.cli.context import emit, open_db, say, settings
 from qualcode.cli.exchange import import_app
@@ -25,7 +24,7 @@ def import_codings_cmd(
     from qualcode.coding.import_csv import import_codings, unmatched_csv
 
     r = import_codings(open_db(ctx), file, coder=settings(ctx).coder_name)
-    say(ctx, f"Imported {escape(str(file))}: {r.rows} row(s); {r.added} coding(s) added, {r.accepted_suggestions} suggestion(s) "
+    say(ctx, f"Imported {file}: {r.rows} row(s); {r.added} coding(s) added, {r.accepted_suggestions} suggestion(s) "
              f"accepted, {r.already_present} already present, {r.memos_added} memo(s), {len(r.unmatched)} unmatched")
     for u in r.unmatched[:20]:
         say(ctx, f"  row {u.row}: {u.reason}")

@@ -131,7 +131,7 @@ def participants_import(
     result = import_participants(open_db(ctx), file)
     say(ctx, f"{result.participants} participants; {result.speakers_linked} speaker labels linked")
     for item in result.unmatched:
-        say(ctx, f"[yellow]not in the project, skipped:[/] {item}")
+        say(ctx, f"not in the project, skipped: {item}", style="yellow")
 
 
 @participants_app.command("list")

@@ -8,7 +8,24 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
-from rich.table import Table as RichTable
+
+@dataclass(frozen=True)
+class Indented:
+    """A name in a hierarchy (a code under its theme): each renderer shows the depth its own way
+    (spaces on a terminal, ``↳`` in Markdown, a paragraph indent in Word), never as leading
+    spaces a Markdown renderer would collapse."""
+
+    text: str
+    depth: int = 0
+
+    def __str__(self) -> str:
+        return ("  " * self.depth) + self.text
+
+
+# Columns whose text may wrap on a terminal; every other column (ids, numbers, codes) is shown
+# whole on one line, and the table falls back to one record per block when they do not fit.
+WRAPPING = frozenset({"text", "name", "memo", "what", "attributes", "changes", "file", "a", "b", "quote",
+                      "description", "participant", "speakers", "about", "source", "not coded by", "coded by"})
 
 
 @dataclass
@@ -18,6 +35,10 @@ class Table:
     rows: list[list[Any]]
     numeric: Sequence[str] = ()
     caption: str = ""
+    wrap: Sequence[str] | None = None  # columns that may wrap [default: those named in WRAPPING]
+
+    def wraps(self, column: str) -> bool:
+        return column in (self.wrap if self.wrap is not None else WRAPPING) and column not in self.numeric
 
 
 def _cell(value: Any) -> str:
@@ -28,18 +49,89 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def to_rich(table: Table) -> RichTable:
-    rich = RichTable(title=table.title, caption=table.caption or None, title_justify="left")
-    for col in table.columns:
-        rich.add_column(col, justify="right" if col in table.numeric else "left",
-                        overflow="fold")
-    for row in table.rows:
-        rich.add_row(*(_cell(v) for v in row))
-    return rich
+def to_rich(table: Table) -> "FittedTable":
+    """The table for a terminal, laid out at the width it is printed at (see FittedTable)."""
+    return FittedTable(table)
+
+
+class FittedTable:
+    """A table that fits the width it is rendered at: ids and numbers are never cut or folded,
+    long text wraps, and when even that does not fit, each record becomes a block of
+    ``column  value`` lines. Every cell is shown as written (no markup, controls escaped)."""
+
+    MIN_WRAP = 16  # narrowest a wrapping column may get before the block layout is clearer
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+
+    def needed_width(self) -> int:
+        from rich.cells import cell_len
+
+        from qualcode.render.terminal import visible
+
+        t = self.table
+        total = 3 * len(t.columns) + 1  # a border and two padding spaces per column, one closing border
+        for i, col in enumerate(t.columns):
+            longest = max((cell_len(visible(line)) for row in t.rows for line in _cell(row[i]).splitlines() or [""]),
+                          default=0)
+            header = max((cell_len(w) for w in col.split()), default=0)
+            total += max(header, min(longest, self.MIN_WRAP)) if t.wraps(col) else max(header, longest)
+        return total
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        if self.needed_width() <= options.max_width:
+            yield self._grid()
+        else:
+            yield from self._blocks()
+
+    def _grid(self) -> Any:
+        from rich.table import Table as RichTable
+
+        from qualcode.render.terminal import plain
+
+        t = self.table
+        rich = RichTable(title=plain(t.title) if t.title else None, caption=plain(t.caption) if t.caption else None,
+                         title_justify="left", caption_justify="left")
+        for col in t.columns:
+            wraps = t.wraps(col)
+            rich.add_column(plain(col), justify="right" if col in t.numeric else "left",
+                            overflow="fold" if wraps else "ellipsis", no_wrap=not wraps, ratio=1 if wraps else None)
+        for row in t.rows:
+            rich.add_row(*(plain(_cell(v)) for v in row))
+        return rich
+
+    def _blocks(self) -> Any:
+        from rich.table import Table as RichTable
+
+        from qualcode.render.terminal import plain
+
+        t = self.table
+        if t.title:
+            yield plain(t.title, "bold")
+        for row in t.rows:
+            grid = RichTable.grid(padding=(0, 2))
+            grid.add_column(no_wrap=True, style="bold")
+            grid.add_column(overflow="fold")
+            for col, value in zip(t.columns, row):
+                grid.add_row(plain(col), plain(_cell(value)))
+            yield plain("")
+            yield grid
+        if t.caption:
+            yield plain("")
+            yield plain(t.caption, "dim")
 
 
 def _md_escape(value: str) -> str:
     return value.replace("|", "\\|").replace("\n", "<br>")
+
+
+def _md_cell(value: Any) -> str:
+    """A Markdown cell; a level in a hierarchy as ``↳`` after em-space entities, which every
+    CommonMark renderer keeps (leading spaces in a cell are dropped)."""
+    if isinstance(value, Indented):
+        lead = "&emsp;" * (value.depth - 1) + "↳ " if value.depth > 0 else ""
+        return lead + _md_escape(value.text)
+    return _md_escape(_cell(value))
 
 
 def to_markdown(table: Table) -> str:
@@ -47,19 +139,41 @@ def to_markdown(table: Table) -> str:
     lines.append("| " + " | ".join(table.columns) + " |")
     lines.append("| " + " | ".join("---:" if c in table.numeric else "---" for c in table.columns) + " |")
     for row in table.rows:
-        lines.append("| " + " | ".join(_md_escape(_cell(v)) for v in row) + " |")
+        lines.append("| " + " | ".join(_md_cell(v) for v in row) + " |")
     if table.caption:
         lines += ["", table.caption]
     return "\n".join(lines) + "\n"
 
 
+# A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and
+# carriage return, shifts it); an apostrophe in front makes it text (OWASP's advice for CSV).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """``value`` safe for a spreadsheet cell: text that starts like a formula gets a leading
+    apostrophe; numbers are left as numbers."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(table: Table) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(table.columns)
+    writer.writerow([neutralised(c) for c in table.columns])
     for row in table.rows:
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else neutralised(v.text if isinstance(v, Indented) else v) for v in row])
     return buf.getvalue()
+
+
+def to_xlsx(tables: Sequence[Table]) -> bytes:
+    """An Excel workbook, one sheet per table: a bold, frozen header row, numbers as numbers,
+    columns wide enough for their content. Text that starts like a formula is stored as text
+    with Excel's quote prefix (shown as written, never evaluated); see docs/reports.md."""
+    from qualcode.render.workbook import workbook
+
+    return workbook(tables)
 
 
 LARGE_JSON = 5_000  # items in one list
