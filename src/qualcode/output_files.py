@@ -21,7 +21,7 @@ import os
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from qualcode.errors import QualcodeError
 
@@ -35,6 +35,24 @@ GENERATOR = "qualcode"
 # Zip formats that people also make with other tools: replaced only when qualcode made them.
 # Each names the member that carries the maker's name.
 _MAKER_MEMBERS = {".docx": "docProps/core.xml", ".xlsx": "docProps/core.xml", ".qdpx": "project.qde"}
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and
+# carriage return, shifts it); an apostrophe in front makes it text (OWASP's advice for CSV).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralised(value: Any) -> Any:
+    """``value`` safe for a CSV cell: text that starts like a formula gets a leading apostrophe
+    (numbers stay numbers). :func:`restored` undoes it when qualcode reads the file back."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def restored(value: str) -> str:
+    """A cell as it was before :func:`neutralised`."""
+    return value[1:] if value.startswith("'") and value[1:].startswith(FORMULA_STARTS) else value
 
 
 def project_file(db: "Database") -> Path | None:

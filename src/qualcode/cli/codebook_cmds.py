@@ -105,19 +105,16 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=(
         "yaml (loads back unchanged), md or docx (a document for an appendix: definitions, criteria, "
-        "examples, counts) or csv [default: from --output's suffix, else yaml]."))] = None,
+        "examples, counts), csv or xlsx [default: from --output's suffix, else yaml]."))] = None,
     include_suggested: Annotated[bool, typer.Option(help="md/docx/csv: count pending suggestions too.")] = False,
 ) -> None:
     """Write the project's current codebook as YAML, or as a document with counts (md, docx, csv)."""
-    from qualcode.cli.report_cmds import write
+    from qualcode.cli.context import choose_format
     from qualcode.codebook.export import codebook_to_yaml
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.store import active_codes
-    from qualcode.render import SUFFIX_FORMATS
 
-    fmt = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "yaml") if output is not None else "yaml")
-    if fmt not in ("yaml", "md", "docx", "csv"):
-        raise typer.BadParameter("choose yaml, md, docx or csv", param_hint="--format")
+    fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml")
     db = open_db(ctx)
     codes = active_codes(db)
     if not codes:
@@ -130,11 +127,11 @@ def export(
                     description=stored.description if stored else "",
                     references=stored.references if stored else [])
     if fmt == "yaml":
-        return emit(ctx, codebook_to_yaml(book), output)
+        return emit(ctx, codebook_to_yaml(book), output, fmt=fmt)
     from qualcode.render.codebook_doc import render_codebook
     from qualcode.reports.themes import themes_report
 
-    write(ctx, render_codebook(book, themes_report(db, include_suggested=include_suggested), fmt), output)
+    emit(ctx, render_codebook(book, themes_report(db, include_suggested=include_suggested), fmt), output, fmt=fmt)
 
 
 from qualcode.cli import codebook_evolution  # noqa: E402,F401  (adds diff, history, orphans, retire, remap)

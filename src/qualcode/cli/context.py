@@ -88,14 +88,14 @@ def progress_bar(ctx: typer.Context, total: int, description: str) -> Iterator[C
         yield lambda n: bar.advance(task, n)
 
 
-def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
+def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str = "table") -> str:
     """The format to write: ``--format``, else the output file's suffix, else a table. A suffix
     that names another format than ``--format`` is refused (``-f csv -o x.xlsx``)."""
     from qualcode.render import BINARY_FORMATS, SUFFIX_FORMATS
 
     by_suffix = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
     if fmt is None:
-        fmt = by_suffix or "table"
+        fmt = by_suffix or default
         if fmt not in allowed:
             raise typer.BadParameter(f"this command cannot write {output.suffix} files; name the file .{allowed_suffix(allowed)} "
                                      f"or choose one of: {', '.join(allowed)}", param_hint="--output")
@@ -108,7 +108,7 @@ def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]
 
 
 def allowed_suffix(allowed: tuple[str, ...]) -> str:
-    return "/".join(suffix_for(f).lstrip(".") for f in allowed if f != "table")
+    return "/".join(suffix_for(f).lstrip(".") for f in allowed if f != "table")  # e.g. md/csv/json/docx/xlsx
 
 
 def suffix_for(fmt: str) -> str:
@@ -148,7 +148,7 @@ def emit(ctx: typer.Context, content: Any, output: Path | None, *, fmt: str | No
 
 
 def write_file(ctx: typer.Context, output: Path, content: Any, *, fmt: str | None = None,
-               inputs: tuple[Path, ...] = ()) -> None:
+               inputs: tuple[Path, ...] = (), note: str = "") -> None:
     """Write ``content`` to ``output`` (never over the project or an input; see output_files)."""
     from qualcode.output_files import write_output
     from qualcode.render import FORMAT_SUFFIXES
@@ -159,4 +159,4 @@ def write_file(ctx: typer.Context, output: Path, content: Any, *, fmt: str | Non
         fmt = SUFFIX_FORMATS.get(output.suffix.lower())
     write_output(output, content, project=settings(ctx).db_path, inputs=inputs,
                  suffixes=FORMAT_SUFFIXES.get(fmt or "", ()))
-    say(ctx, f"Wrote {output}")
+    say(ctx, f"Wrote {output}{note}")

@@ -31,4 +31,4 @@ def import_codings_cmd(
     if len(r.unmatched) > 20:
         say(ctx, f"  … and {len(r.unmatched) - 20} more (pass --unmatched FILE to get them all)")
     if unmatched is not None and r.unmatched:
-        emit(ctx, unmatched_csv(r), unmatched)
+        emit(ctx, unmatched_csv(r), unmatched, fmt="csv", inputs=(file,))

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
-from qualcode.cli.context import open_db, say, settings
+from qualcode.cli.context import choose_format, open_db, require_suffix, say, settings, write_file
 from qualcode.cli.exchange import export_app, import_app
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ def export_qdpx_cmd(
     from qualcode.interop.exporter import export_qdpx
 
     _choice(positions, ("codepoints", "utf16"), "--positions")
+    require_suffix(file, "qdpx")
     s = export_qdpx(open_db(ctx), file, positions=positions, pseudonymise=pseudonymise)
     say(ctx, f"Wrote {file}: {s.sources} source(s), {s.codes} code(s), {s.codings} accepted coding(s), "
              f"{s.memos} memo(s), {s.participants} case(s); positions in {s.positions}"
@@ -54,6 +55,7 @@ def export_qdc_cmd(ctx: typer.Context, file: FileArg) -> None:
     """Export the codebook alone as a REFI-QDA codebook (.qdc)."""
     from qualcode.interop.exporter import export_qdc
 
+    require_suffix(file, "qdc")
     count = export_qdc(open_db(ctx), file)
     say(ctx, f"Wrote {file}: {count} code(s)")
 
@@ -61,21 +63,23 @@ def export_qdc_cmd(ctx: typer.Context, file: FileArg) -> None:
 @export_app.command("csv")
 def export_csv_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The CSV file to write ('-' for standard output).")],
+    file: Annotated[Path, typer.Argument(help="The CSV file to write ('-' for standard output); "
+                                               "a .xlsx name writes an Excel workbook.")],
     status: Annotated[Optional[list[str]], typer.Option(
         "--status", help="Export codings with this status (accepted, suggested, rejected); repeatable "
                          "[default: accepted].")] = None,
 ) -> None:
-    """Export codings as CSV: source, segment, quote, code, coder, status, start, end, memo."""
-    from qualcode.interop.csv_export import codings_csv
-    from qualcode.interop.exporter import write_bytes
+    """Export codings as CSV (or .xlsx): source, segment, quote, code, coder, status, start, end, memo."""
+    from qualcode.interop.csv_export import codings_table
+    from qualcode.render.tabular import to_csv, to_xlsx
 
-    text, count = codings_csv(open_db(ctx), status)
-    if str(file) == "-":
-        sys.stdout.write(text)
+    fmt = "table" if str(file) == "-" else choose_format(None, file, ("csv", "xlsx"), default="csv")
+    table = codings_table(open_db(ctx), status)
+    if fmt == "table":
+        sys.stdout.write(to_csv(table))
         return
-    write_bytes(file, text.encode("utf-8"))
-    say(ctx, f"Wrote {file}: {count} coding(s)")
+    write_file(ctx, file, to_csv(table) if fmt == "csv" else to_xlsx([table]), fmt=fmt,
+               note=f": {len(table.rows)} coding(s)")
 
 
 @contextlib.contextmanager

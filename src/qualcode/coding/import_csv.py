@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from qualcode.coding.common import code_aliases, new_batch
 from qualcode.coding.decisions import Span, code_span, resolve_span
 from qualcode.errors import QualcodeError
+from qualcode.output_files import neutralised, restored
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -66,7 +67,8 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         need = missing + ([] if {"segment", "quote"} & set(columns) else ["segment or quote"])
         raise QualcodeError(f"{path}: missing column(s) {', '.join(need)}; the header needs source, code, "
                             "segment and/or quote (optional: coder, memo)")
-    return [{(k or "").strip().lower(): (v or "").strip() for k, v in row.items()} for row in reader]
+    # Cells qualcode neutralised against formula injection ('=…, '-…) read back as written.
+    return [{(k or "").strip().lower(): restored((v or "").strip()) for k, v in row.items()} for row in reader]
 
 
 class _Locator:
@@ -172,5 +174,5 @@ def unmatched_csv(result: ImportResult) -> str:
     writer = csv.DictWriter(out, columns, lineterminator="\n")
     writer.writeheader()
     for u in result.unmatched:
-        writer.writerow({"row": u.row, "problem": u.reason, **u.values})
+        writer.writerow({k: neutralised(v) for k, v in {"row": u.row, "problem": u.reason, **u.values}.items()})
     return out.getvalue()

@@ -8,6 +8,11 @@ import json
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
+from qualcode.output_files import FORMULA_STARTS, neutralised
+
+__all__ = ["FORMULA_STARTS", "Indented", "Table", "neutralised", "to_csv", "to_data", "to_json", "to_markdown",
+           "to_rich", "to_xlsx"]
+
 
 @dataclass(frozen=True)
 class Indented:
@@ -145,19 +150,6 @@ def to_markdown(table: Table) -> str:
     return "\n".join(lines) + "\n"
 
 
-# A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and
-# carriage return, shifts it); an apostrophe in front makes it text (OWASP's advice for CSV).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralised(value: Any) -> Any:
-    """``value`` safe for a spreadsheet cell: text that starts like a formula gets a leading
-    apostrophe; numbers are left as numbers."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
 def to_csv(table: Table) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
@@ -165,6 +157,11 @@ def to_csv(table: Table) -> str:
     for row in table.rows:
         writer.writerow(["" if v is None else neutralised(v.text if isinstance(v, Indented) else v) for v in row])
     return buf.getvalue()
+
+
+def to_data(tables: Sequence[Table], fmt: str) -> str | bytes:
+    """A report's data for a spreadsheet: CSV holds the first table, a workbook one sheet each."""
+    return to_csv(tables[0]) if fmt == "csv" else to_xlsx(tables)
 
 
 def to_xlsx(tables: Sequence[Table]) -> bytes:
