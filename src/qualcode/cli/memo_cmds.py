@@ -73,7 +73,9 @@ def show(ctx: typer.Context, memo_id: Annotated[int, typer.Argument(help="The me
     """Print one memo in full."""
     from qualcode.coding.memos import get_memo
 
+    from qualcode.render.terminal import plain
+
     memo = get_memo(open_db(ctx), memo_id)
-    emit(ctx, f"Memo {memo.id} on {memo.target}\nby {memo.author or 'unknown'} at {memo.created_at}\n\n{memo.text}\n",
-         None)
+    emit(ctx, plain(f"Memo {memo.id} on {memo.target}\nby {memo.author or 'unknown'} at {memo.created_at}\n\n"
+                    f"{memo.text}"), None)
 

@@ -87,7 +87,7 @@ class FittedTable:
         if self.needed_width() <= options.max_width:
             yield self._grid()
         else:
-            yield from self._blocks()
+            yield from self._blocks(options.max_width)
 
     def _grid(self) -> Any:
         from rich.table import Table as RichTable
@@ -105,25 +105,50 @@ class FittedTable:
             rich.add_row(*(plain(_cell(v)) for v in row))
         return rich
 
-    def _blocks(self) -> Any:
+    def _blocks(self, width: int) -> Any:
+        """One record per block: short ``column: value`` pairs flowed along a line, long text on
+        lines of its own with a hanging indent; empty values left out."""
+        from rich.cells import cell_len
         from rich.table import Table as RichTable
 
-        from qualcode.render.terminal import plain
+        from qualcode.render.terminal import plain, visible
 
         t = self.table
         if t.title:
             yield plain(t.title, "bold")
         for row in t.rows:
-            grid = RichTable.grid(padding=(0, 2))
-            grid.add_column(no_wrap=True, style="bold")
-            grid.add_column(overflow="fold")
-            for col, value in zip(t.columns, row):
-                grid.add_row(plain(col), plain(_cell(value)))
             yield plain("")
-            yield grid
+            line: list[str] = []
+            for col, value in zip(t.columns, row):
+                shown = visible(_block_cell(value))
+                if not shown:
+                    continue
+                item = f"{col}: {shown}"
+                if "\n" in shown or cell_len(item) > width // 2:
+                    if line:
+                        yield plain("   ".join(line))
+                        line = []
+                    grid = RichTable.grid(padding=(0, 1))
+                    grid.add_column(no_wrap=True)
+                    grid.add_column(overflow="fold")
+                    grid.add_row(plain(f"{col}:"), plain(shown))
+                    yield grid
+                elif line and cell_len("   ".join(line + [item])) > width:
+                    yield plain("   ".join(line))
+                    line = [item]
+                else:
+                    line.append(item)
+            if line:
+                yield plain("   ".join(line))
         if t.caption:
             yield plain("")
             yield plain(t.caption, "dim")
+
+
+def _block_cell(value: Any) -> str:
+    if isinstance(value, Indented) and value.depth:
+        return "  " * (value.depth - 1) + "↳ " + value.text
+    return _cell(value).strip()
 
 
 def _md_escape(value: str) -> str:
