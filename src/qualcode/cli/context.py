@@ -117,13 +117,22 @@ def suffix_for(fmt: str) -> str:
     return FORMAT_SUFFIXES.get(fmt, (".txt",))[0]
 
 
-def require_suffix(output: Path, fmt: str) -> None:
+def require_suffix(output: Path, fmt: str, param_hint: str = "--output") -> None:
     """For commands that write one format: the file name must not say another one."""
     from qualcode.render import FORMAT_SUFFIXES
 
     if output.suffix.lower() not in FORMAT_SUFFIXES[fmt]:
         raise typer.BadParameter(f"this command writes {fmt.upper()}; name the file {suffix_for(fmt)} "
-                                 f"(not {output.name})", param_hint="--output")
+                                 f"(not {output.name})", param_hint=param_hint)
+
+
+def check_output_path(ctx: typer.Context, output: Path, *, fmt: str | None = None,
+                      inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse a bad output path before any work is done (write_file checks again when writing)."""
+    from qualcode.output_files import check_output
+    from qualcode.render import FORMAT_SUFFIXES
+
+    check_output(output, project=settings(ctx).db_path, inputs=inputs, suffixes=FORMAT_SUFFIXES.get(fmt or "", ()))
 
 
 def emit(ctx: typer.Context, content: Any, output: Path | None, *, fmt: str | None = None,

@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from qualcode.cli.context import emit, open_db, say, settings
+from qualcode.cli.context import check_output_path, emit, open_db, say, settings
 from qualcode.cli.exchange import import_app
 
 
@@ -23,6 +23,8 @@ def import_codings_cmd(
     Columns: source, segment and/or quote, code, coder, optional memo."""
     from qualcode.coding.import_csv import import_codings, unmatched_csv
 
+    if unmatched is not None:
+        check_output_path(ctx, unmatched, fmt="csv", inputs=(file,))
     r = import_codings(open_db(ctx), file, coder=settings(ctx).coder_name)
     say(ctx, f"Imported {file}: {r.rows} row(s); {r.added} coding(s) added, {r.accepted_suggestions} suggestion(s) "
              f"accepted, {r.already_present} already present, {r.memos_added} memo(s), {len(r.unmatched)} unmatched")

@@ -40,7 +40,7 @@ def export_qdpx_cmd(
     from qualcode.interop.exporter import export_qdpx
 
     _choice(positions, ("codepoints", "utf16"), "--positions")
-    require_suffix(file, "qdpx")
+    require_suffix(file, "qdpx", "FILE")
     s = export_qdpx(open_db(ctx), file, positions=positions, pseudonymise=pseudonymise)
     say(ctx, f"Wrote {file}: {s.sources} source(s), {s.codes} code(s), {s.codings} accepted coding(s), "
              f"{s.memos} memo(s), {s.participants} case(s); positions in {s.positions}"
@@ -55,7 +55,7 @@ def export_qdc_cmd(ctx: typer.Context, file: FileArg) -> None:
     """Export the codebook alone as a REFI-QDA codebook (.qdc)."""
     from qualcode.interop.exporter import export_qdc
 
-    require_suffix(file, "qdc")
+    require_suffix(file, "qdc", "FILE")
     count = export_qdc(open_db(ctx), file)
     say(ctx, f"Wrote {file}: {count} code(s)")
 
