@@ -65,31 +65,53 @@ class FittedTable:
     ``column  value`` lines. Every cell is shown as written (no markup, controls escaped)."""
 
     MIN_WRAP = 16  # narrowest a wrapping column may get before the block layout is clearer
+    LONG_MIN = 30  # ... and a column of long text (turns, quotes, memos)
 
     def __init__(self, table: Table) -> None:
         self.table = table
 
-    def needed_width(self) -> int:
+    def _wants(self) -> tuple[list[int], list[int]]:
+        """Per column: the width that shows it whole, and the least it may get."""
         from rich.cells import cell_len
 
         from qualcode.render.terminal import visible
 
         t = self.table
-        total = 3 * len(t.columns) + 1  # a border and two padding spaces per column, one closing border
+        wants, least = [], []
         for i, col in enumerate(t.columns):
             longest = max((cell_len(visible(line)) for row in t.rows for line in _cell(row[i]).splitlines() or [""]),
                           default=0)
-            header = max((cell_len(w) for w in col.split()), default=0)
-            total += max(header, min(longest, self.MIN_WRAP)) if t.wraps(col) else max(header, longest)
-        return total
+            word = max((cell_len(w) for w in col.split()), default=0)  # a header wraps between words only
+            wants.append(max(cell_len(col), longest))
+            # Long text squeezed into a narrow column is a tall ribbon: below LONG_MIN the blocks read better.
+            floor = self.LONG_MIN if longest > 2 * self.MIN_WRAP else min(longest, self.MIN_WRAP)
+            least.append(max(word, floor) if t.wraps(col) else max(word, longest))
+        return wants, least
+
+    def widths(self, max_width: int) -> list[int] | None:
+        """Column widths that fit ``max_width``, or None when the table cannot fit. Columns that
+        may wrap give up width widest first, so a short file name stays whole while the text
+        column beside it wraps."""
+        wants, least = self._wants()
+        room = max_width - (3 * len(wants) + 1)  # a border and two padding spaces per column, one closing border
+        if sum(least) > room:
+            return None
+        widths = list(wants)
+        excess = sum(widths) - room
+        # Long text gives up width first; short columns (a file name, a code name) only after it.
+        long = [i for i, w in enumerate(wants) if w > 2 * self.MIN_WRAP]
+        for group in (long, range(len(wants))):
+            excess = _shrink(widths, least, group, excess)
+        return widths
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
-        if self.needed_width() <= options.max_width:
-            yield self._grid()
+        widths = self.widths(options.max_width)
+        if widths is not None:
+            yield self._grid(widths)
         else:
-            yield from self._blocks(options.max_width)
+            yield from self._blocks(console, options.max_width)
 
-    def _grid(self) -> Any:
+    def _grid(self, widths: list[int]) -> Any:
         from rich.table import Table as RichTable
 
         from qualcode.render.terminal import plain
@@ -97,28 +119,37 @@ class FittedTable:
         t = self.table
         rich = RichTable(title=plain(t.title) if t.title else None, caption=plain(t.caption) if t.caption else None,
                          title_justify="left", caption_justify="left")
-        for col in t.columns:
+        for col, width in zip(t.columns, widths):
             wraps = t.wraps(col)
-            rich.add_column(plain(col), justify="right" if col in t.numeric else "left",
-                            overflow="fold" if wraps else "ellipsis", no_wrap=not wraps, ratio=1 if wraps else None)
+            header = plain(col)
+            header.no_wrap, header.overflow = False, "fold"
+            rich.add_column(header, justify="right" if col in t.numeric else "left", width=width,
+                            overflow="fold" if wraps else "ellipsis", no_wrap=not wraps)
         for row in t.rows:
             rich.add_row(*(plain(_cell(v)) for v in row))
         return rich
 
-    def _blocks(self, width: int) -> Any:
+    def _blocks(self, console: Any, width: int) -> Any:
         """One record per block: short ``column: value`` pairs flowed along a line, long text on
         lines of its own with a hanging indent; empty values left out."""
         from rich.cells import cell_len
-        from rich.table import Table as RichTable
+        from rich.text import Text
 
         from qualcode.render.terminal import plain, visible
 
         t = self.table
         if t.title:
             yield plain(t.title, "bold")
+        def joined(items: list[str], first: bool) -> Any:
+            text = plain("   ".join(items))
+            if first:  # the record's first field stands out on a terminal
+                text.stylize("bold", 0, len(items[0]))
+            return text
+
         for row in t.rows:
             yield plain("")
             line: list[str] = []
+            first = True
             for col, value in zip(t.columns, row):
                 shown = visible(_block_cell(value))
                 if not shown:
@@ -126,23 +157,46 @@ class FittedTable:
                 item = f"{col}: {shown}"
                 if "\n" in shown or cell_len(item) > width // 2:
                     if line:
-                        yield plain("   ".join(line))
-                        line = []
-                    grid = RichTable.grid(padding=(0, 1))
-                    grid.add_column(no_wrap=True)
-                    grid.add_column(overflow="fold")
-                    grid.add_row(plain(f"{col}:"), plain(shown))
-                    yield grid
+                        yield joined(line, first)
+                        line, first = [], False
+                    label = f"{col}: "
+                    hang = cell_len(label) if cell_len(label) <= width // 3 else 2
+                    lines = plain(shown).wrap(console, max(width - hang, 8), overflow="fold")
+                    if hang != cell_len(label):  # a long column name on a line of its own
+                        yield plain(label.rstrip(), "bold" if first else "")
+                    for k, piece in enumerate(lines):
+                        lead = label if k == 0 and hang == cell_len(label) else " " * hang
+                        piece.rstrip()  # no trailing spaces in piped output
+                        yield Text.assemble((lead, "bold" if first and k == 0 else ""), piece)
+                    first = False
                 elif line and cell_len("   ".join(line + [item])) > width:
-                    yield plain("   ".join(line))
-                    line = [item]
+                    yield joined(line, first)
+                    line, first = [item], False
                 else:
                     line.append(item)
             if line:
-                yield plain("   ".join(line))
+                yield joined(line, first)
         if t.caption:
             yield plain("")
             yield plain(t.caption, "dim")
+
+
+def _shrink(widths: list[int], least: list[int], group: Any, excess: int) -> int:
+    """Take ``excess`` columns of width from ``group``, widest first and evenly among equals,
+    none below its least; returns what is still to take."""
+    while excess > 0:
+        flexible = [i for i in group if widths[i] > least[i]]
+        if not flexible:
+            return excess
+        widest = max(widths[i] for i in flexible)
+        top = [i for i in flexible if widths[i] == widest]
+        below = max([widths[i] for i in flexible if widths[i] < widest] + [max(least[i] for i in top)])
+        step = max(1, min(widest - below, -(-excess // len(top))))
+        for i in top:
+            cut = min(step, excess, widths[i] - least[i])
+            widths[i] -= cut
+            excess -= cut
+    return excess
 
 
 def _block_cell(value: Any) -> str:
