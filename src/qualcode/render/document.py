@@ -8,6 +8,7 @@ Markdown and the Word file of a report always say the same thing.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
@@ -111,7 +112,10 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
 # Page text width of python-docx's default template (Letter, 1.25 in margins is 6 in; its
 # sections are 8.5 in wide with 1 in margins): 6.5 in, in points.
 TEXT_WIDTH_PT = 6.5 * 72
-CHAR_PT = 5.6   # an average character of 10 pt Calibri, in points
+TABLE_FONT_PT = 9
+CHAR_PT = 5.5   # a character of 9 pt Calibri, bold headers included, with room for a wider fallback font
+# Where Word may break a line: between words and after a hyphen (code ids are hyphenated).
+_UNBREAKABLE = re.compile(r"[^\s-]+-?|-")
 CELL_PAD_PT = 11  # left and right cell margins and the border
 
 
@@ -123,7 +127,9 @@ def column_widths(table: Table, text_width: float = TEXT_WIDTH_PT) -> list[float
     for i, name in enumerate(table.columns):
         cells = [_docx_text(row[i]) for row in table.rows] + [name]
         indent = max((row[i].depth for row in table.rows if isinstance(row[i], Indented)), default=0)
-        words = [w for c in cells for w in c.split()] or [""]
+        # A number with its percentage, "22 (10.1%)", reads as one: never split it.
+        words = ([c for c in cells] if name in table.numeric else
+                 [w for c in cells for w in _UNBREAKABLE.findall(c)]) or [""]
         longest_word.append(max(len(w) for w in words) * CHAR_PT + CELL_PAD_PT + indent * INDENT_PT)
         full.append(max(len(c) for c in cells) * CHAR_PT + CELL_PAD_PT + indent * INDENT_PT)
     if sum(full) <= text_width:
@@ -157,6 +163,7 @@ def _docx_table(document: object, table: Table) -> None:
     for cell, name in zip(grid.rows[0].cells, table.columns):
         cell.text = name
         cell.paragraphs[0].runs[0].bold = True
+        cell.paragraphs[0].runs[0].font.size = Pt(TABLE_FONT_PT)
         if name in table.numeric:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in table.rows:
@@ -164,6 +171,8 @@ def _docx_table(document: object, table: Table) -> None:
         for cell, name, value in zip(cells, table.columns, row):
             cell.text = _docx_text(value)
             para = cell.paragraphs[0]
+            for run in para.runs:
+                run.font.size = Pt(TABLE_FONT_PT)
             if isinstance(value, Indented) and value.depth:
                 para.paragraph_format.left_indent = Pt(INDENT_PT * value.depth)
             if name in table.numeric:
