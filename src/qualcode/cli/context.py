@@ -96,19 +96,15 @@ def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]
     by_suffix = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
     if fmt is None:
         fmt = by_suffix or default
-        if fmt not in allowed:
-            raise typer.BadParameter(f"this command cannot write {output.suffix} files; name the file .{allowed_suffix(allowed)} "
-                                     f"or choose one of: {', '.join(allowed)}", param_hint="--output")
+        if fmt not in allowed and output is not None:
+            raise typer.BadParameter(f"this command cannot write {output.suffix} files; name the file "
+                                     + ", ".join(suffix_for(f) for f in allowed), param_hint="--output")
     if fmt not in allowed:
         raise typer.BadParameter(f"choose one of: {', '.join(allowed)}", param_hint="--format")
     if output is not None and by_suffix != fmt and (by_suffix is not None or fmt in BINARY_FORMATS):
         raise typer.BadParameter(f"--format {fmt} contradicts the file name {output.name}; drop --format (the "
                                  f"suffix decides) or name the file {suffix_for(fmt)}", param_hint="--format")
     return fmt
-
-
-def allowed_suffix(allowed: tuple[str, ...]) -> str:
-    return "/".join(suffix_for(f).lstrip(".") for f in allowed if f != "table")  # e.g. md/csv/json/docx/xlsx
 
 
 def suffix_for(fmt: str) -> str:
@@ -143,9 +139,7 @@ def emit(ctx: typer.Context, content: Any, output: Path | None, *, fmt: str | No
         if isinstance(content, bytes):
             raise QualcodeError("this format is binary; pass --output FILE to write it to a file")
         if isinstance(content, str):
-            from qualcode.render.terminal import visible
-
-            sys.stdout.write(visible(content) if sys.stdout.isatty() else content)
+            print_text(content)
         else:
             stdout().print(content)
         return
@@ -154,6 +148,13 @@ def emit(ctx: typer.Context, content: Any, output: Path | None, *, fmt: str | No
 
         content = to_text(content)
     write_file(ctx, output, content, fmt=fmt, inputs=inputs)
+
+
+def print_text(text: str) -> None:
+    """Text data on stdout: byte for byte when piped; control characters escaped on a terminal."""
+    from qualcode.render.terminal import visible
+
+    sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
 
 
 def write_file(ctx: typer.Context, output: Path, content: Any, *, fmt: str | None = None,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
-from qualcode.cli.context import choose_format, open_db, require_suffix, say, settings, write_file
+from qualcode.cli.context import choose_format, open_db, print_text, require_suffix, say, settings, write_file
 from qualcode.cli.exchange import export_app, import_app
 
 if TYPE_CHECKING:
@@ -159,4 +159,4 @@ def _show(s: "ImportSummary", fmt: str) -> None:
     for item in s.skipped:
         lines.append(f"  skipped {item['count']} {item['kind']}(s) ({item['name']}): {item['reason']}")
     lines += [f"  note: {n}" for n in s.notes]
-    sys.stdout.write("\n".join(lines) + "\n")
+    print_text("\n".join(lines) + "\n")  # names from the file: escaped on a terminal

@@ -59,16 +59,15 @@ class PlainConsole(Console):
         return super().render_str(visible(text), **kwargs)
 
 
-def table_width() -> int | None:
-    """The width to lay tables out at when the terminal does not say: ``QUALCODE_TABLE_WIDTH``,
-    else Rich's own rule (``COLUMNS``, the terminal, or 80 when piped)."""
+def file_width() -> int:
+    """The width of tables written to a text file: ``QUALCODE_TABLE_WIDTH``, else 120."""
     value = os.environ.get("QUALCODE_TABLE_WIDTH", "")
-    return int(value) if value.isdigit() and int(value) > 0 else None
+    return int(value) if value.isdigit() and int(value) > 0 else 120
 
 
 def stdout_console() -> PlainConsole:
-    """Data on standard output."""
-    return PlainConsole(soft_wrap=False, width=table_width())
+    """Data on standard output, as wide as the terminal (``COLUMNS``, or 80 when piped)."""
+    return PlainConsole(soft_wrap=False)
 
 
 def stderr_console() -> PlainConsole:
@@ -78,7 +77,7 @@ def stderr_console() -> PlainConsole:
 
 def to_text(renderable: Any, width: int | None = None, file: IO[str] | None = None) -> str:
     """A renderable as plain text (no colour codes) at ``width`` columns: for writing to a file."""
-    console = PlainConsole(width=width or table_width() or 120, record=True, file=file or open(os.devnull, "w"),
-                           color_system=None)
-    console.print(renderable)
-    return console.export_text()
+    with open(os.devnull, "w") as sink:
+        console = PlainConsole(width=width or file_width(), record=True, file=file or sink, color_system=None)
+        console.print(renderable)
+        return console.export_text()
