@@ -146,3 +146,15 @@ def test_no_help_text_is_lost_to_markup() -> None:
                 walk(sub, path + [sub_name])
 
     walk(root, [])
+
+
+def test_documents_show_control_characters_escaped(run: Run, noisy: Path, tmp_path: Path) -> None:
+    """Word cannot hold an ESC: the DOCX used to fail with a ValueError traceback."""
+    import docx
+
+    run("report", "docx", "--output", "r.docx", "--include-suggested")
+    document = docx.Document(str(tmp_path / "r.docx"))
+    text = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for row in t.rows for c in row.cells])
+    assert "Exhaustion [laughter] \\x1b[31m" in text and "[bold]x[/bold]" in text
+    run("report", "themes", "--output", "t.xlsx", "--include-suggested")

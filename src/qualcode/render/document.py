@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
 from qualcode.render.tabular import Indented, Table, _cell, to_markdown
+from qualcode.render.terminal import visible  # Word, like a terminal, cannot hold control characters
 
 if TYPE_CHECKING:
     from qualcode.render.charts import Chart
@@ -77,22 +78,22 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
     document.core_properties.author = GENERATOR
     document.core_properties.comments = f"Written by {GENERATOR}"
     if title:
-        document.core_properties.title = title
+        document.core_properties.title = visible(title)
     for b in blocks:
         if isinstance(b, Heading):
-            heading = document.add_heading(b.text, level=0 if b.level <= 1 else min(b.level - 1, 9))
+            heading = document.add_heading(visible(b.text), level=0 if b.level <= 1 else min(b.level - 1, 9))
             if b.code:
                 heading.add_run(" (")
-                heading.add_run(b.code).font.name = "Consolas"
+                heading.add_run(visible(b.code)).font.name = "Consolas"
                 heading.add_run(")")
         elif isinstance(b, Para):
             para = document.add_paragraph()
-            run = para.add_run(b.text)
+            run = para.add_run(visible(b.text))
             run.italic = b.style == "note"
         elif isinstance(b, Quoted):
-            document.add_paragraph(b.text.strip(), style="Quote")
+            document.add_paragraph(visible(b.text.strip()), style="Quote")
             if b.citation:
-                cite = document.add_paragraph(f"— {b.citation}")
+                cite = document.add_paragraph(visible(f"— {b.citation}"))
                 cite.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 cite.runs[0].font.size = Pt(9)
         elif isinstance(b, Figure):
@@ -101,7 +102,7 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
             from qualcode.render.charts import to_png
 
             document.add_picture(io.BytesIO(to_png(b.chart)), width=Inches(min(6.3, b.chart.width / 110)))
-            document.add_paragraph(b.chart.title).runs[0].italic = True
+            document.add_paragraph(visible(b.chart.title)).runs[0].italic = True
         else:
             _docx_table(document, b)
     buf = io.BytesIO()
@@ -155,13 +156,13 @@ def _docx_table(document: object, table: Table) -> None:
     from docx.shared import Pt
 
     if table.title:
-        document.add_paragraph(table.title, style="Caption")  # type: ignore[attr-defined]
+        document.add_paragraph(visible(table.title), style="Caption")  # type: ignore[attr-defined]
     grid = document.add_table(rows=1, cols=len(table.columns))  # type: ignore[attr-defined]
     grid.style = "Light Grid Accent 1"
     grid.autofit = False
     widths = [Pt(w) for w in column_widths(table)]
     for cell, name in zip(grid.rows[0].cells, table.columns):
-        cell.text = name
+        cell.text = visible(name)
         cell.paragraphs[0].runs[0].bold = True
         cell.paragraphs[0].runs[0].font.size = Pt(TABLE_FONT_PT)
         if name in table.numeric:
@@ -169,7 +170,7 @@ def _docx_table(document: object, table: Table) -> None:
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, name, value in zip(cells, table.columns, row):
-            cell.text = _docx_text(value)
+            cell.text = visible(_docx_text(value))
             para = cell.paragraphs[0]
             for run in para.runs:
                 run.font.size = Pt(TABLE_FONT_PT)
@@ -184,4 +185,4 @@ def _docx_table(document: object, table: Table) -> None:
             cell.width = width
     if table.caption:
         para = document.add_paragraph()  # type: ignore[attr-defined]
-        para.add_run(table.caption).italic = True
+        para.add_run(visible(table.caption)).italic = True
