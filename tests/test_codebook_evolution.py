@@ -123,7 +123,7 @@ def test_loading_the_same_evolved_codebook_again_is_a_no_op_for_codings(
 def test_orphans_retire_and_remap(run: Run, evolving: Path, write_file) -> None:  # type: ignore[no-untyped-def]
     run("codebook", "load", write_file("v2.yaml", V2).name, "--yes")
     out = run("codebook", "orphans")
-    assert "coffee" in out.stdout and "│ 1 " in out.stdout
+    assert "coffee" in out.stdout and " 1 │" in out.stdout
     err = run("codebook", "retire", "support", code=1).stderr
     assert err.startswith("Error: code 'support' is active, not removed;")
     assert run("codebook", "retire", "coffee").stderr == "Retired coffee (1 coding kept)\n"

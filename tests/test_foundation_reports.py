@@ -63,7 +63,7 @@ def test_themes_csv_and_markdown(run: Run, reported: Path, tmp_path: Path) -> No
     assert table[0]["segments"] == "4" and table[0]["direct_segments"] == "0"
     md = run("report", "themes", "--format", "md").stdout
     assert "| support | Peer support | 4 | 2 | 4 | 100% |" in md
-    assert "|   seniors" not in md and "| seniors |   Seniors' stories | 2 | 2 | 2 | 100% |" in md
+    assert "|   seniors" not in md and "| seniors | ↳ Seniors' stories | 2 | 2 | 2 | 100% |" in md
 
 
 def test_themes_counts_only_accepted_unless_asked(run: Run, reported: Path) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from qualcode.output_files import restored
 from tests.conftest import Run, db_snapshot, shared_or_skip
 from tests.conftest import query as rows
 
@@ -193,7 +194,9 @@ def test_export_csv_lists_accepted_codings_with_their_words(run: Run, coded: Pat
     texts = {r[0]: r[1] for r in rows(coded, "SELECT name, text FROM sources")}
     for row in table:
         assert row["status"] == "accepted"
-        assert row["quote"] == texts[row["source"]][int(row["start"]):int(row["end"])]
+        # A quote that starts like a formula ("-- no, it's …") carries a leading apostrophe
+        # against spreadsheet formula injection; `restored` is what `import codings` reads.
+        assert restored(row["quote"]) == texts[row["source"]][int(row["start"]):int(row["end"])]
     assert sum(row["memo"] == "Coding memo" for row in table) == 1
     everything = run("export", "csv", "-", "--status", "accepted", "--status", "suggested").stdout
     assert len(list(csv.DictReader(io.StringIO(everything)))) == rows(

@@ -23,11 +23,12 @@ FileArg = Annotated[Path, typer.Argument(help="The codebook YAML file.")]
 def validate(ctx: typer.Context, file: FileArg) -> None:
     """Check a codebook file and report every problem with its line number."""
     from qualcode.codebook import validate_codebook
+    from qualcode.render.terminal import visible
 
     book, problems = validate_codebook(file)
     if problems:
         for line, message in problems:
-            typer.echo(f"{file}:{line}: {message}", err=True)
+            typer.echo(visible(f"{file}:{line}: {message}"), err=True)
         raise QualcodeError(f"{file}: {len(problems)} problem(s); fix them and validate again")
     assert book is not None
     themes = sum(1 for c in book.codes if book.children(c.id))
@@ -47,6 +48,7 @@ def load(ctx: typer.Context, file: FileArg,
     from qualcode.codebook import load_codebook
     from qualcode.codebook.store import plan_codebook, store_codebook
     from qualcode.coding.ledger import write_transaction
+    from qualcode.render.terminal import stderr_console
 
     book = load_codebook(file)
     db = open_db(ctx)
@@ -56,7 +58,8 @@ def load(ctx: typer.Context, file: FileArg,
         return
     if not plan.first:
         for line in render_diff(plan):
-            say(ctx, line)
+            if not settings(ctx).quiet:
+                stderr_console().print(line)
         confirm_load(file, plan, yes)
     with write_transaction(db):  # store_codebook plans again under the lock: what it writes is current
         result = store_codebook(db, book, loaded_by=settings(ctx).coder_name)
@@ -66,8 +69,8 @@ def load(ctx: typer.Context, file: FileArg,
     say(ctx, f"Loaded {file} as version {result.version_id}: {len(result.added)} added, "
              f"{len(result.changed)} changed, {len(result.removed)} removed, {result.unchanged} unchanged{moves}")
     if result.removed:
-        say(ctx, f"[yellow]Removed codes keep their codings ({result.orphaned_codings} now orphaned):[/] "
-                 + ", ".join(result.removed))
+        say(ctx, f"Removed codes keep their codings ({result.orphaned_codings} now orphaned): "
+                 + ", ".join(result.removed), style="yellow")
 
 
 @app.command()
@@ -77,6 +80,7 @@ def show(ctx: typer.Context,
     from rich.tree import Tree
 
     from qualcode.codebook.store import active_codes
+    from qualcode.render.terminal import styled
     from qualcode.render.tabular import to_json
 
     codes = active_codes(open_db(ctx))
@@ -88,11 +92,11 @@ def show(ctx: typer.Context,
         return emit(ctx, to_json([{k: v for k, v in asdict(c).items() if k != "line"} for c in codes]), None)
     if fmt != "tree":
         raise typer.BadParameter("choose tree or json", param_hint="--format")
-    root = Tree("[bold]Codebook[/]")
+    root = Tree(styled(("Codebook", "bold")))
     nodes: dict[str | None, Tree] = {None: root}
     for code in codes:
-        label = (f"[bold]{code.name}[/] [dim]{code.id}[/]  "
-                 f"[dim]{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples[/]")
+        label = styled((code.name, "bold"), " ", (code.id, "dim"), "  ", (
+            f"{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples", "dim"))
         nodes[code.id] = nodes.get(code.parent_id, root).add(label)
     emit(ctx, root, None)
 
@@ -103,19 +107,16 @@ def export(
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")] = None,
     fmt: Annotated[Optional[str], typer.Option("--format", "-f", help=(
         "yaml (loads back unchanged), md or docx (a document for an appendix: definitions, criteria, "
-        "examples, counts) or csv [default: from --output's suffix, else yaml]."))] = None,
+        "examples, counts), csv or xlsx [default: from --output's suffix, else yaml]."))] = None,
     include_suggested: Annotated[bool, typer.Option(help="md/docx/csv: count pending suggestions too.")] = False,
 ) -> None:
     """Write the project's current codebook as YAML, or as a document with counts (md, docx, csv)."""
-    from qualcode.cli.report_cmds import write
+    from qualcode.cli.context import choose_format
     from qualcode.codebook.export import codebook_to_yaml
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.store import active_codes
-    from qualcode.render import SUFFIX_FORMATS
 
-    fmt = fmt or (SUFFIX_FORMATS.get(output.suffix.lower(), "yaml") if output is not None else "yaml")
-    if fmt not in ("yaml", "md", "docx", "csv"):
-        raise typer.BadParameter("choose yaml, md, docx or csv", param_hint="--format")
+    fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml")
     db = open_db(ctx)
     codes = active_codes(db)
     if not codes:
@@ -128,11 +129,11 @@ def export(
                     description=stored.description if stored else "",
                     references=stored.references if stored else [])
     if fmt == "yaml":
-        return emit(ctx, codebook_to_yaml(book), output)
+        return emit(ctx, codebook_to_yaml(book), output, fmt=fmt)
     from qualcode.render.codebook_doc import render_codebook
     from qualcode.reports.themes import themes_report
 
-    write(ctx, render_codebook(book, themes_report(db, include_suggested=include_suggested), fmt), output)
+    emit(ctx, render_codebook(book, themes_report(db, include_suggested=include_suggested), fmt), output, fmt=fmt)
 
 
 from qualcode.cli import codebook_evolution  # noqa: E402,F401  (adds diff, history, orphans, retire, remap)

@@ -14,7 +14,7 @@ from qualcode.cli.context import emit, open_db, say, settings
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
-    from rich.table import Table
+    from rich.text import Text
 
     from qualcode.codebook.store import LoadResult
 
@@ -23,22 +23,27 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def render_diff(plan: "LoadResult") -> list[str]:
-    """The changes a load makes, one line each (Rich markup)."""
+def render_diff(plan: "LoadResult") -> list["Text"]:
+    """The changes a load makes, one line each (code ids shown as written)."""
+    from qualcode.render.terminal import plain, styled
+
+    notes = [plain(f"  note: {n}") for n in plan.notes]
     if not plan.has_changes:
-        return ["No code changes (only the file's wording or layout differs)."] + [f"  note: {n}" for n in plan.notes]
-    lines = ["Changes to the codebook:"]
-    lines += [f"  [green]+ added[/]    {cid}" for cid in plan.added]
-    lines += [f"  [yellow]~ changed[/]  {cid}" for cid in plan.changed]
-    lines += [f"  [cyan]→ renamed[/]  {old} → {new} ({_plural(plan.carried.get(old, 0), 'coding')} carried over)"
+        return [plain("No code changes (only the file's wording or layout differs).")] + notes
+    lines = [plain("Changes to the codebook:")]
+    lines += [styled("  ", ("+ added", "green"), f"    {cid}") for cid in plan.added]
+    lines += [styled("  ", ("~ changed", "yellow"), f"  {cid}") for cid in plan.changed]
+    lines += [styled("  ", ("→ renamed", "cyan"),
+                     f"  {old} → {new} ({_plural(plan.carried.get(old, 0), 'coding')} carried over)")
               for old, new in plan.renamed]
-    lines += [f"  [cyan]⇒ merged[/]   {old} into {new} ({_plural(plan.carried.get(old, 0), 'coding')} carried over)"
+    lines += [styled("  ", ("⇒ merged", "cyan"),
+                     f"   {old} into {new} ({_plural(plan.carried.get(old, 0), 'coding')} carried over)")
               for old, new in plan.merged]
-    lines += [f"  [red]- removed[/]  {cid}" for cid in plan.removed]
+    lines += [styled("  ", ("- removed", "red"), f"  {cid}") for cid in plan.removed]
     if plan.removed:
-        lines.append(f"  Removed codes keep their codings ({plan.orphaned_codings} will be orphaned until you "
-                     "retire or remap them).")
-    return lines + [f"  note: {n}" for n in plan.notes]
+        lines.append(plain(f"  Removed codes keep their codings ({plan.orphaned_codings} will be orphaned until you "
+                           "retire or remap them)."))
+    return lines + notes
 
 
 def confirm_load(file: Path, plan: "LoadResult", yes: bool) -> None:
@@ -55,20 +60,18 @@ def confirm_load(file: Path, plan: "LoadResult", yes: bool) -> None:
 @app.command()
 def diff(ctx: typer.Context, file: FileArg) -> None:
     """Show what loading FILE would change (added, removed, changed, renamed, merged), without loading it."""
-    from rich.text import Text
-
     from qualcode.codebook import load_codebook
     from qualcode.codebook.store import plan_codebook
 
     plan = plan_codebook(open_db(ctx), load_codebook(file))
     if plan.same_text:
-        typer.echo(f"{file}: identical to the current codebook")
+        emit(ctx, f"{file}: identical to the current codebook\n", None)
         return
     if plan.first:
-        typer.echo(f"{file}: the project has no codebook yet; loading adds {_plural(len(plan.added), 'code')}")
+        emit(ctx, f"{file}: the project has no codebook yet; loading adds {_plural(len(plan.added), 'code')}\n", None)
         return
     for line in render_diff(plan):
-        emit(ctx, Text.from_markup(line), None)
+        emit(ctx, line, None)
 
 
 @app.command()
@@ -77,10 +80,9 @@ def history(
     version: Annotated[Optional[int], typer.Option("--version", "-v", help="Print this version's YAML.")] = None,
 ) -> None:
     """List the codebook versions loaded into the project (who, when, what changed)."""
-    from rich.table import Table
-
     from qualcode.codebook.store import history as versions
     from qualcode.codebook.store import version_yaml
+    from qualcode.render.tabular import Table, to_rich
 
     db = open_db(ctx)
     if version is not None:
@@ -88,30 +90,28 @@ def history(
     rows = versions(db)
     if not rows:
         raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
-    table = Table("version", "loaded at", "by", "codes", "changes", "file")
+    lines = []
     for v in rows:
         d = v.diff
         parts = [f"{len(d.get(k, []))} {k}" for k in ("added", "changed", "renamed", "merged", "removed") if d.get(k)]
-        _row(table, str(v.id), v.loaded_at[:16].replace("T", " "), v.loaded_by or "", str(v.codes),
-                      ", ".join(parts) or "-", v.path)
-    emit(ctx, table, None)
+        lines.append([v.id, v.loaded_at[:16].replace("T", " "), v.loaded_by or "", v.codes, ", ".join(parts) or "-",
+                      v.path])
+    emit(ctx, to_rich(Table("", ["version", "loaded at", "by", "codes", "changes", "file"], lines,
+                            numeric=("version", "codes"))), None)
 
 
 @app.command()
 def orphans(ctx: typer.Context) -> None:
     """List removed codes that still hold codings (retire or remap them)."""
-    from rich.table import Table
-
     from qualcode.codebook.store import orphans as find
+    from qualcode.render.tabular import Table, to_rich
 
     found = find(open_db(ctx))
     if not found:
         say(ctx, "No orphaned codings.")
         return
-    table = Table("code", "name", "codings")
-    for o in found:
-        _row(table, o.code_id, o.name, str(o.codings))
-    emit(ctx, table, None)
+    emit(ctx, to_rich(Table("", ["code", "name", "codings"], [[o.code_id, o.name, o.codings] for o in found],
+                            numeric=("codings",))), None)
     say(ctx, "Keep them out of the way with `qualcode codebook retire CODE`, or give them to a current code "
              "with `qualcode codebook remap CODE NEW_CODE`.")
 
@@ -139,9 +139,3 @@ def remap(ctx: typer.Context,
              + (f"; {_plural(folded, 'duplicate')} folded (a coder's same coding under both codes, kept once)"
                 if folded else ""))
 
-
-def _row(table: "Table", *cells: str) -> None:
-    """A table row of plain text: names and memos may hold brackets Rich would read as markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(c) for c in cells))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,9 +13,6 @@ CodeOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only
 SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source name; repeatable.")]
 MinOpt = Annotated[Optional[float], typer.Option(min=0, max=1, help="Only suggestions scoring at least this.")]
 MaxOpt = Annotated[Optional[float], typer.Option(min=0, max=1, help="Only suggestions scoring at most this.")]
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 
 def _decide(ctx: typer.Context, status: str, code: list[str] | None, source: list[str] | None,
@@ -106,34 +103,28 @@ def codings(
                                                          "[default: accepted].")] = None,
     coder: Annotated[Optional[str], typer.Option("--by", help="Only this coder's codings.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
+    limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many.")] = None,
 ) -> None:
     """List codings with their ids (for `uncode --coding`, `memo add --coding`)."""
-    from rich.table import Table
-
     from qualcode.coding.listing import CodingFilter, list_codings
-    from qualcode.render.tabular import to_json
+    from qualcode.render.tabular import Table, to_json, to_rich
 
-    rows = list_codings(open_db(ctx), CodingFilter(code or [], source or [], segment, status or ["accepted"], coder))
+    rows = list_codings(open_db(ctx), CodingFilter(code or [], source or [], segment, status or ["accepted"], coder,
+                                                   limit))
     if fmt == "json":
         from dataclasses import asdict
 
         return emit(ctx, to_json([asdict(r) for r in rows]), None)
     if fmt != "table":
         raise typer.BadParameter("choose table or json", param_hint="--format")
-    table = Table("id", "source", "segment", "code", "coder", "status", "span", "score", "origin")
-    for r in rows:
-        _row(table, str(r.id), r.source, str(r.segment_id or ""), r.code_id, r.coder or "", r.status,
-                      f"{r.start}-{r.end}", "" if r.score is None else f"{r.score:.2f}", r.origin)
-    emit(ctx, table, None)
+    table = Table("", ["id", "source", "segment", "code", "coder", "status", "span", "score", "origin"],
+                  [[r.id, r.source, r.segment_id, r.code_id, r.coder or "", r.status, f"{r.start}-{r.end}",
+                    "" if r.score is None else f"{r.score:.2f}", r.origin] for r in rows],
+                  numeric=("id", "segment", "score"))
+    emit(ctx, to_rich(table), None)
 
 
 def register(app: typer.Typer) -> None:
     for command in (accept, reject, code, uncode, undo, codings):
         app.command()(command)
 
-
-def _row(table: "Table", *cells: str) -> None:
-    """A table row of plain text: names and memos may hold brackets Rich would read as markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(c) for c in cells))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import getpass
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,13 +54,19 @@ def open_db(ctx: typer.Context) -> "Database":
 
 
 def stdout() -> Console:
-    return Console(highlight=False, soft_wrap=False)
+    """The console for data: never reads markup, shows control characters escaped."""
+    from qualcode.render.terminal import stdout_console
+
+    return stdout_console()
 
 
-def say(ctx: typer.Context, message: str) -> None:
-    """A status line for people, on stderr so that stdout stays clean for data."""
+def say(ctx: typer.Context, message: str, style: str = "") -> None:
+    """A status line for people, on stderr so that stdout stays clean for data. The message is
+    shown as written (no markup): it often quotes file names, labels or codes."""
     if not settings(ctx).quiet:
-        Console(stderr=True, highlight=False, soft_wrap=True).print(message)
+        from qualcode.render.terminal import plain, stderr_console
+
+        stderr_console().print(plain(message, style))
 
 
 def stderr_is_terminal() -> bool:
@@ -83,32 +88,85 @@ def progress_bar(ctx: typer.Context, total: int, description: str) -> Iterator[C
         yield lambda n: bar.advance(task, n)
 
 
-def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...]) -> str:
-    from qualcode.render import SUFFIX_FORMATS
+def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str = "table") -> str:
+    """The format to write: ``--format``, else the output file's suffix, else a table. A suffix
+    that names another format than ``--format`` is refused (``-f csv -o x.xlsx``)."""
+    from qualcode.render import BINARY_FORMATS, SUFFIX_FORMATS
 
+    by_suffix = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
     if fmt is None:
-        fmt = SUFFIX_FORMATS.get(output.suffix.lower(), "table") if output is not None else "table"
+        fmt = by_suffix or default
+        if fmt not in allowed and output is not None:
+            raise typer.BadParameter(f"this command cannot write {output.suffix} files; name the file "
+                                     + ", ".join(suffix_for(f) for f in allowed), param_hint="--output")
     if fmt not in allowed:
         raise typer.BadParameter(f"choose one of: {', '.join(allowed)}", param_hint="--format")
+    if output is not None and by_suffix != fmt and (by_suffix is not None or fmt in BINARY_FORMATS):
+        raise typer.BadParameter(f"--format {fmt} contradicts the file name {output.name}; drop --format (the "
+                                 f"suffix decides) or name the file {suffix_for(fmt)}", param_hint="--format")
     return fmt
 
 
-def emit(ctx: typer.Context, content: Any, output: Path | None) -> None:
-    """Print ``content`` (text or a Rich renderable) or write it to ``output``."""
+def suffix_for(fmt: str) -> str:
+    from qualcode.render import FORMAT_SUFFIXES
+
+    return FORMAT_SUFFIXES.get(fmt, (".txt",))[0]
+
+
+def require_suffix(output: Path, fmt: str, param_hint: str = "--output") -> None:
+    """For commands that write one format: the file name must not say another one."""
+    from qualcode.render import FORMAT_SUFFIXES
+
+    if output.suffix.lower() not in FORMAT_SUFFIXES[fmt]:
+        raise typer.BadParameter(f"this command writes {fmt.upper()}; name the file {suffix_for(fmt)} "
+                                 f"(not {output.name})", param_hint=param_hint)
+
+
+def check_output_path(ctx: typer.Context, output: Path, *, fmt: str | None = None,
+                      inputs: tuple[Path, ...] = ()) -> None:
+    """Refuse a bad output path before any work is done (write_file checks again when writing)."""
+    from qualcode.output_files import check_output
+    from qualcode.render import FORMAT_SUFFIXES
+
+    check_output(output, project=settings(ctx).db_path, inputs=inputs, suffixes=FORMAT_SUFFIXES.get(fmt or "", ()))
+
+
+def emit(ctx: typer.Context, content: Any, output: Path | None, *, fmt: str | None = None,
+         inputs: tuple[Path, ...] = ()) -> None:
+    """Print ``content`` (text or a Rich renderable) or write it (also bytes) to ``output``,
+    through the one guarded, atomic writer (:mod:`qualcode.output_files`)."""
     if output is None:
+        if isinstance(content, bytes):
+            raise QualcodeError("this format is binary; pass --output FILE to write it to a file")
         if isinstance(content, str):
-            sys.stdout.write(content)
+            print_text(content)
         else:
             stdout().print(content)
         return
-    if not isinstance(content, str):
-        console = Console(width=int(os.environ.get("QUALCODE_TABLE_WIDTH", "120")), record=True,
-                          file=open(os.devnull, "w"), color_system=None)
-        console.print(content)
-        content = console.export_text()
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise QualcodeError(f"cannot write {output} ({exc.strerror}); check the folder and permissions") from None
-    say(ctx, f"Wrote {output}")
+    if not isinstance(content, (str, bytes)):
+        from qualcode.render.terminal import to_text
+
+        content = to_text(content)
+    write_file(ctx, output, content, fmt=fmt, inputs=inputs)
+
+
+def print_text(text: str) -> None:
+    """Text data on stdout: byte for byte when piped; control characters escaped on a terminal."""
+    from qualcode.render.terminal import visible
+
+    sys.stdout.write(visible(text) if sys.stdout.isatty() else text)
+
+
+def write_file(ctx: typer.Context, output: Path, content: Any, *, fmt: str | None = None,
+               inputs: tuple[Path, ...] = (), note: str = "") -> None:
+    """Write ``content`` to ``output`` (never over the project or an input; see output_files)."""
+    from qualcode.output_files import write_output
+    from qualcode.render import FORMAT_SUFFIXES
+
+    if fmt is None:
+        from qualcode.render import SUFFIX_FORMATS
+
+        fmt = SUFFIX_FORMATS.get(output.suffix.lower())
+    write_output(output, content, project=settings(ctx).db_path, inputs=inputs,
+                 suffixes=FORMAT_SUFFIXES.get(fmt or "", ()))
+    say(ctx, f"Wrote {output}{note}")

@@ -69,7 +69,8 @@ def evaluate(
         say(ctx, f"Scoring {name} ({u}s) after reviewing {', '.join(f'{f:.0%}' for f in fractions)} of the documents")
         results += evaluate_segments(nlp, codes, segmenter(u), spans, dataset=name, unit=u, fractions=fractions,
                                      repeats=repeats, seed=seed)
-    emit(ctx, _json(results) if fmt == "json" else _tables(results, per_code), output)
+    emit(ctx, _json(results) if fmt == "json" else _tables(results, per_code), output,
+         inputs=tuple(p for p in (gold_csv,) if p is not None))
 
 
 def _gold(ctx: typer.Context, benchmark: Path | None, coder: str | None, csv_path: Path | None) -> tuple[Any, ...]:

@@ -6,9 +6,8 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
-from qualcode.cli.context import emit, open_db, say, settings
+from qualcode.cli.context import check_output_path, emit, open_db, say, settings
 from qualcode.cli.exchange import import_app
 
 
@@ -24,8 +23,10 @@ def import_codings_cmd(
     Columns: source, segment and/or quote, code, coder, optional memo."""
     from qualcode.coding.import_csv import import_codings, unmatched_csv
 
+    if unmatched is not None:
+        check_output_path(ctx, unmatched, fmt="csv", inputs=(file,))
     r = import_codings(open_db(ctx), file, coder=settings(ctx).coder_name)
-    say(ctx, f"Imported {escape(str(file))}: {r.rows} row(s); {r.added} coding(s) added, {r.accepted_suggestions} suggestion(s) "
+    say(ctx, f"Imported {file}: {r.rows} row(s); {r.added} coding(s) added, {r.accepted_suggestions} suggestion(s) "
              f"accepted, {r.already_present} already present, {r.memos_added} memo(s), {len(r.unmatched)} unmatched"
              + (f"; {r.folded} duplicate(s) folded (rows repeating an earlier row's coding)" if r.folded else ""))
     for u in r.unmatched[:20]:
@@ -33,4 +34,4 @@ def import_codings_cmd(
     if len(r.unmatched) > 20:
         say(ctx, f"  … and {len(r.unmatched) - 20} more (pass --unmatched FILE to get them all)")
     if unmatched is not None and r.unmatched:
-        emit(ctx, unmatched_csv(r), unmatched)
+        emit(ctx, unmatched_csv(r), unmatched, fmt="csv", inputs=(file,))

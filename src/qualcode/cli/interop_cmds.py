@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Iterator, Optional
 
 import typer
 
-from qualcode.cli.context import open_db, say, settings
+from qualcode.cli.context import choose_format, open_db, print_text, require_suffix, say, settings, write_file
 from qualcode.cli.exchange import export_app, import_app
 from qualcode.inputs import check_input
 
@@ -56,6 +56,7 @@ def export_qdpx_cmd(
     from qualcode.interop.targets import target
 
     _choice(positions, ("codepoints", "utf16"), "--positions")
+    require_suffix(file, "qdpx", "FILE")
     chosen = target(tool.value if tool else None, positions)
     s = export_qdpx(open_db(ctx), file, target=chosen, pseudonymise=pseudonymise)
     say(ctx, f"Wrote {file} for {chosen.label}: {s.sources} source(s), {s.codes} code(s), {s.codings} accepted "
@@ -73,6 +74,7 @@ def export_qdc_cmd(ctx: typer.Context, file: FileArg) -> None:
     """Export the codebook alone as a REFI-QDA codebook (.qdc)."""
     from qualcode.interop.exporter import export_qdc
 
+    require_suffix(file, "qdc", "FILE")
     count = export_qdc(open_db(ctx), file)
     say(ctx, f"Wrote {file}: {count} code(s)")
 
@@ -80,21 +82,23 @@ def export_qdc_cmd(ctx: typer.Context, file: FileArg) -> None:
 @export_app.command("csv")
 def export_csv_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="The CSV file to write ('-' for standard output).")],
+    file: Annotated[Path, typer.Argument(help="The CSV file to write ('-' for standard output); "
+                                               "a .xlsx name writes an Excel workbook.")],
     status: Annotated[Optional[list[str]], typer.Option(
         "--status", help="Export codings with this status (accepted, suggested, rejected); repeatable "
                          "[default: accepted].")] = None,
 ) -> None:
-    """Export codings as CSV: source, segment, quote, code, coder, status, start, end, memo."""
-    from qualcode.interop.csv_export import codings_csv
-    from qualcode.interop.exporter import write_bytes
+    """Export codings as CSV (or .xlsx): source, segment, quote, code, coder, status, start, end, memo."""
+    from qualcode.interop.csv_export import codings_table
+    from qualcode.render.tabular import to_csv, to_xlsx
 
-    text, count = codings_csv(open_db(ctx), status)
-    if str(file) == "-":
-        sys.stdout.write(text)
+    fmt = "table" if str(file) == "-" else choose_format(None, file, ("csv", "xlsx"), default="csv")
+    table = codings_table(open_db(ctx), status)
+    if fmt == "table":
+        sys.stdout.write(to_csv(table))
         return
-    write_bytes(file, text.encode("utf-8"))
-    say(ctx, f"Wrote {file}: {count} coding(s)")
+    write_file(ctx, file, to_csv(table) if fmt == "csv" else to_xlsx([table]), fmt=fmt,
+               note=f": {len(table.rows)} coding(s)")
 
 
 @contextlib.contextmanager
@@ -178,4 +182,4 @@ def _show(s: "ImportSummary", fmt: str) -> None:
     for item in s.skipped:
         lines.append(f"  skipped {item['count']} {item['kind']}(s) ({item['name']}): {item['reason']}")
     lines += [f"  note: {n}" for n in s.notes]
-    sys.stdout.write("\n".join(lines) + "\n")
+    print_text("\n".join(lines) + "\n")  # names from the file: escaped on a terminal

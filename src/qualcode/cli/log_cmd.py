@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
 
 from qualcode.cli.context import emit, open_db, say
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 
 def log(
@@ -26,10 +23,8 @@ def log(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """Show the history of decisions: who did what, when, and from which state."""
-    from rich.table import Table
-
     from qualcode.coding.events import EventFilter, describe, list_events
-    from qualcode.render.tabular import to_json
+    from qualcode.render.tabular import Table, to_json, to_rich
 
     flt = EventFilter(coder or [], action or [], code or [], source or [], coding, since, limit)
     events = list_events(open_db(ctx), flt)
@@ -42,18 +37,12 @@ def log(
     if not events:
         say(ctx, "No events match.")
         return
-    table = Table("id", "at", "who", "action", "what")
-    for e in events:
-        _row(table, str(e.id), e.at[:16].replace("T", " "), e.actor or "", e.action, describe(e))
-    emit(ctx, table, None)
+    table = Table("", ["id", "at", "who", "action", "what"],
+                  [[e.id, e.at[:16].replace("T", " "), e.actor or "", e.action, describe(e)] for e in events],
+                  numeric=("id",))
+    emit(ctx, to_rich(table), None)
 
 
 def register(app: typer.Typer) -> None:
     app.command()(log)
 
-
-def _row(table: "Table", *cells: str) -> None:
-    """A table row of plain text: names and memos may hold brackets Rich would read as markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(c) for c in cells))

@@ -24,7 +24,9 @@ class QualcodeGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except QualcodeError as exc:
-            typer.echo(f"Error: {exc}", err=True)
+            from qualcode.render.terminal import visible
+
+            typer.echo(f"Error: {visible(str(exc))}", err=True)
             raise typer.Exit(1) from None
         except sqlite3.DatabaseError as exc:  # OperationalError and a damaged file's DatabaseError
             if "locked" in str(exc):
@@ -48,6 +50,9 @@ app = typer.Typer(
     # Never show local variables in a traceback: they may hold transcript text.
     pretty_exceptions_show_locals=False,
     context_settings={"help_option_names": ["-h", "--help"]},
+    # Help and usage errors as plain text: Rich markup mode read "[default: …]" in our help
+    # texts (and any bracket in a docstring) as markup tags and deleted them.
+    rich_markup_mode=None,
 )
 
 

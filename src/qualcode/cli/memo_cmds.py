@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from qualcode.cli.context import emit, open_db, say, settings
-
-if TYPE_CHECKING:
-    from rich.table import Table
 
 app = typer.Typer(help="Memos: the analyst's notes on the project, a source, a code or a coding.",
                   no_args_is_help=True)
@@ -35,7 +31,7 @@ def add(
     db = open_db(ctx)
     target_type, target_id = target_for(db, source=source, code=code, coding=coding)
     memo_id = add_memo(db, target_type, target_id, text, author=settings(ctx).coder_name)
-    named = f" {escape(str(source or code or coding))}" if target_id else ""
+    named = f" {source or code or coding}" if target_id else ""
     say(ctx, f"Memo {memo_id} added to the {target_type}{named}")
 
 
@@ -47,10 +43,8 @@ def list_cmd(
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
 ) -> None:
     """List memos (oldest first) with their target, author and time."""
-    from rich.table import Table
-
     from qualcode.coding.memos import list_memos, target_for
-    from qualcode.render.tabular import to_json
+    from qualcode.render.tabular import Table, to_json, to_rich
 
     db = open_db(ctx)
     kind, tid = ("project", None) if project else target_for(db, source=source, code=code, coding=coding)
@@ -65,12 +59,12 @@ def list_cmd(
     if not memos:
         say(ctx, "No memos yet; write one with `qualcode memo add \"...\"`")
         return
-    table = Table("id", "about", "author", "at", "memo")
+    rows = []
     for m in memos:
-        first = m.text.splitlines()[0]
-        _row(table, str(m.id), m.target, m.author or "", m.created_at[:16].replace("T", " "),
-                      first[:80] + ("…" if len(first) > 80 else ""))
-    emit(ctx, table, None)
+        first = (m.text.splitlines() or [""])[0]
+        rows.append([m.id, m.target, m.author or "", m.created_at[:16].replace("T", " "),
+                     first[:80] + ("…" if len(first) > 80 or len(m.text.splitlines()) > 1 else "")])
+    emit(ctx, to_rich(Table("", ["id", "about", "author", "at", "memo"], rows, numeric=("id",))), None)
 
 
 @app.command()
@@ -79,13 +73,9 @@ def show(ctx: typer.Context, memo_id: Annotated[int, typer.Argument(help="The me
     """Print one memo in full."""
     from qualcode.coding.memos import get_memo
 
+    from qualcode.render.terminal import plain
+
     memo = get_memo(open_db(ctx), memo_id)
-    emit(ctx, f"Memo {memo.id} on {memo.target}\nby {memo.author or 'unknown'} at {memo.created_at}\n\n{memo.text}\n",
-         None)
+    emit(ctx, plain(f"Memo {memo.id} on {memo.target}\nby {memo.author or 'unknown'} at {memo.created_at}\n\n"
+                    f"{memo.text}"), None)
 
-
-def _row(table: "Table", *cells: str) -> None:
-    """A table row of plain text: names and memos may hold brackets Rich would read as markup."""
-    from rich.text import Text
-
-    table.add_row(*(Text(c) for c in cells))

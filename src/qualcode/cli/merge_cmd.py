@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.markup import escape
 
 from qualcode.cli.context import open_db, say, settings
 
@@ -23,7 +22,7 @@ def merge(
 
     r = merge_project(open_db(ctx), other, actor=settings(ctx).coder_name)
     coders = ", ".join(f"{name} {n}" for name, n in sorted(r.by_coder.items())) or "none"
-    say(ctx, f"Merged {escape(str(other))}: {r.sources_matched} source(s) matched, {r.codings_added} coding(s) added "
+    say(ctx, f"Merged {other}: {r.sources_matched} source(s) matched, {r.codings_added} coding(s) added "
              f"({coders}), {r.codings_already_present} already present, {r.memos_added} memo(s) added"
              + (f"; {r.codings_folded} duplicate(s) folded (their codings that are one coding here)"
                 if r.codings_folded else ""))

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from qualcode.cli.context import open_db, say
 from qualcode.cli.project_cmds import participants_app
@@ -26,4 +25,4 @@ def participants_identifying(
     db = open_db(ctx)
     if attributes or clear:
         set_identifying_attributes(db, [] if clear else [a for arg in attributes or [] for a in arg.split(",")])
-    say(ctx, "Identifying attributes: " + escape(", ".join(sorted(identifying_attributes(db)))))
+    say(ctx, "Identifying attributes: " + ", ".join(sorted(identifying_attributes(db))))

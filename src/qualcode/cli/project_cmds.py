@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.markup import escape
 
 from qualcode.cli.context import emit, open_db, say, settings
 
@@ -80,12 +79,12 @@ def sources_import(
     from qualcode.ingest.source_attributes import import_sources
 
     result = import_sources(open_db(ctx), file)
-    say(ctx, f"{result.sources} source(s) given {', '.join(escape(a) for a in result.attributes) or 'no attributes'}")
+    say(ctx, f"{result.sources} source(s) given {', '.join(result.attributes) or 'no attributes'}")
     for item in result.unmatched:
-        say(ctx, f"[yellow]not in the project, skipped:[/] {escape(item)}")
+        say(ctx, f"not in the project, skipped: {item}", style="yellow")
     for name in result.also_participant:
-        say(ctx, f"[yellow]'{escape(name)}' is also a participant attribute:[/] reports need "
-                 f"source.{escape(name)} or participant.{escape(name)}")
+        say(ctx, f"'{name}' is also a participant attribute: reports need "
+                 f"source.{name} or participant.{name}", style="yellow")
 
 
 speakers_app = typer.Typer(help="List the speaker labels of each source (with no command: --source, --format), or fix one with `rename`.")
@@ -153,7 +152,7 @@ def speakers_role(
     from qualcode.ingest.roles import set_role
 
     result = set_role(open_db(ctx), label, "facilitator" if role is Role.facilitator else "participant", source)
-    say(ctx, f"'{escape(label)}' is now a {role.value} in {len(result.sources)} source(s)"
+    say(ctx, f"'{label}' is now a {role.value} in {len(result.sources)} source(s)"
              + (f" ({result.unchanged} already were)" if result.unchanged else ""))
 
 
@@ -193,7 +192,7 @@ def participants_import(
     facilitators = f"; {result.facilitators} facilitator(s) set by the role column" if result.facilitators else ""
     say(ctx, f"{result.participants} participants; {result.speakers_linked} speaker labels linked{facilitators}")
     for item in result.unmatched:
-        say(ctx, f"[yellow]not in the project, skipped:[/] {escape(item)}")
+        say(ctx, f"not in the project, skipped: {item}", style="yellow")
 
 
 @participants_app.command("list")

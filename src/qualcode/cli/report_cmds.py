@@ -7,14 +7,13 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli.context import choose_format, emit, open_db, say
-from qualcode.errors import QualcodeError
+from qualcode.cli.context import choose_format, emit, open_db, require_suffix
 
 app = typer.Typer(help="Reports for papers: themes, quotes, matrices, co-occurrence, agreement; "
                        "table, Markdown, CSV, JSON, DOCX or one HTML file.", no_args_is_help=True)
 
 FormatOpt = Annotated[Optional[str], typer.Option(
-    "--format", "-f", help="table, md, csv, json or docx [default: from --output's suffix, else table].")]
+    "--format", "-f", help="table, md, csv, json, docx or xlsx [default: from --output's suffix, else table].")]
 OutputOpt = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file instead of the terminal.")]
 SuggestedOpt = Annotated[bool, typer.Option(help="Count pending suggestions too, not only accepted codings.")]
 PseudoOpt = Annotated[bool, typer.Option(
@@ -27,21 +26,12 @@ FacilitatorsOpt = Annotated[bool, typer.Option(
 CodesOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
 ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: role, site, group, participant, "
                                                  "source, participant.NAME or source.NAME.")]
-FORMATS = ("table", "md", "csv", "json", "docx")
+FORMATS = ("table", "md", "csv", "json", "docx", "xlsx")
 
 
-def write(ctx: typer.Context, content: Any, output: Path | None) -> None:
-    """Text goes through ``emit``; bytes (DOCX, PNG) need a file."""
-    if not isinstance(content, bytes):
-        return emit(ctx, content, output)
-    if output is None:
-        raise QualcodeError("this format is binary; pass --output FILE to write it to a file")
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(content)
-    except OSError as exc:
-        raise QualcodeError(f"cannot write {output} ({exc.strerror}); check the folder and permissions") from None
-    say(ctx, f"Wrote {output}")
+def write(ctx: typer.Context, content: Any, output: Path | None, fmt: str | None = None) -> None:
+    """Print text or a table, or write it (or bytes: DOCX, XLSX, PNG) to ``output``."""
+    emit(ctx, content, output, fmt=fmt)
 
 
 @app.command()
@@ -55,7 +45,7 @@ def themes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None,
     fmt = choose_format(fmt, output, FORMATS)
     del pseudonymise  # counts only: nothing in this report names a person
     report = themes_report(open_db(ctx), include_suggested=include_suggested, include_facilitators=include_facilitators)
-    write(ctx, render_themes(report, fmt), output)
+    write(ctx, render_themes(report, fmt), output, fmt)
 
 
 @app.command()
@@ -79,7 +69,7 @@ def quotes(
     report = quotes_report(open_db(ctx), codes=code, per_code=per_code, include_suggested=include_suggested,
                            rollup=rollup, trim=not full_turns, pseudonymise=pseudonymise, attributes=attr,
                            include_facilitators=include_facilitators)
-    write(ctx, render_quotes(report, fmt), output)
+    write(ctx, render_quotes(report, fmt), output, fmt)
 
 
 @app.command()
@@ -97,7 +87,7 @@ def matrix(
     fmt = choose_format(fmt, output, FORMATS)
     report = matrix_report(open_db(ctx), by, unit=count, percent=percent, include_suggested=include_suggested,
                            pseudonymise=pseudonymise, include_facilitators=include_facilitators)
-    write(ctx, render_matrix(report, fmt), output)
+    write(ctx, render_matrix(report, fmt), output, fmt)
 
 
 @app.command()
@@ -118,7 +108,7 @@ def cooccurrence(
     del pseudonymise  # counts of codes only: nothing here names a person
     report = cooccurrence_report(open_db(ctx), include_suggested=include_suggested, top_level=top_level, codes=code,
                                  include_facilitators=include_facilitators)
-    write(ctx, render_cooccurrence(report, fmt, view), output)
+    write(ctx, render_cooccurrence(report, fmt, view), output, fmt)
 
 
 @app.command()
@@ -140,7 +130,7 @@ def agreement(
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise,
                               include_facilitators=include_facilitators)
-    write(ctx, render_agreement(report, fmt, disagreements), output)
+    write(ctx, render_agreement(report, fmt, disagreements), output, fmt)
 
 
 def _full(ctx: typer.Context, by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
@@ -165,8 +155,9 @@ def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-
     """The whole report as one self-contained HTML file: tables, charts, quotes, agreement, memos."""
     from qualcode.render.html import render_html
 
+    require_suffix(output, "html")
     report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
-    write(ctx, render_html(report), output)
+    write(ctx, render_html(report), output, "html")
 
 
 @app.command()
@@ -177,8 +168,9 @@ def docx(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-
     """The whole report as a Word document (headings, tables, charts, quotes) for a paper."""
     from qualcode.render.html import render_docx
 
+    require_suffix(output, "docx")
     report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
-    write(ctx, render_docx(report), output)
+    write(ctx, render_docx(report), output, "docx")
 
 
 @app.command()
@@ -195,6 +187,6 @@ def charts(ctx: typer.Context, folder: Annotated[Path, typer.Argument(help="Fold
     report = _full(ctx, by, 1, include_suggested, False, None, include_facilitators)
     for name, chart in make_charts(report).items():
         if image in ("svg", "both"):
-            write(ctx, to_svg(chart), folder / f"{name}.svg")
+            write(ctx, to_svg(chart), folder / f"{name}.svg", "svg")
         if image in ("png", "both"):
-            write(ctx, to_png(chart), folder / f"{name}.png")
+            write(ctx, to_png(chart), folder / f"{name}.png", "png")

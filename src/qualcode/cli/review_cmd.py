@@ -14,10 +14,10 @@ from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 
 from qualcode.cli.context import open_db, settings
 from qualcode.errors import QualcodeError
+from qualcode.render.terminal import PlainConsole, plain, styled, visible
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -25,9 +25,16 @@ if TYPE_CHECKING:
     from qualcode.coding.review import ReviewItem, ReviewSession
 
 CONTEXT = 240  # characters of the turn before shown for context (its end)
-HELP = ("[bold]a[/] accept  [bold]r[/] reject  [bold]A[/] accept all  [bold]R[/] reject all  "
-        "[bold]c[/] add a code  [bold]m[/] memo  [bold]n[/] next suggestion  [bold]s[/] skip segment  "
-        "[bold]u[/] undo  [bold]q[/] quit  [bold]?[/] help")
+KEYS = (("a", "accept"), ("r", "reject"), ("A", "accept all"), ("R", "reject all"), ("c", "add a code"),
+        ("m", "memo"), ("n", "next suggestion"), ("s", "skip segment"), ("u", "undo"), ("q", "quit"), ("?", "help"))
+
+
+def help_line(style: str = "") -> "Text":
+    """The keys, each in bold (the console never reads markup: transcripts hold brackets)."""
+    parts: list[str | tuple[str, str]] = []
+    for key, label in KEYS:
+        parts += [(key, f"bold {style}".strip()), (f" {label}  " if key != "?" else f" {label}", style)]
+    return styled(*parts)
 
 
 @dataclass
@@ -95,15 +102,15 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
 
     p = session.progress()
     console.rule(f"Review · {p.done} done · {p.left} left ({p.segments_left} segments)")
-    console.print(f"[bold]{escape(item.source)}[/] · turn {item.ordinal} · line {item.line}{_clock(item.timestamp)} "
-                  f"· segment {item.segment_id}")
+    console.print(styled((item.source, "bold"), f" · turn {item.ordinal} · line {item.line}{_clock(item.timestamp)} "
+                                                 f"· segment {item.segment_id}"))
     if item.previous is not None:
         said = item.previous[1]
         before = said if len(said) <= CONTEXT else said[-CONTEXT:].split(" ", 1)[-1]
         ellipsis = "…" if before != said else ""
-        console.print(Text(f"  {item.previous[0] or '—'} (before): {ellipsis}{before}", style="dim"))
+        console.print(plain(f"  {item.previous[0] or '—'} (before): {ellipsis}{before}", "dim"))
     text = _highlighted(console, item, focus)
-    console.print(Text(f"  {item.speaker or '—'}: ", style="bold") + text)
+    console.print(plain(f"  {item.speaker or '—'}: ", "bold") + text)
     learned = {x.code_id: x for x in session.learned([s.code_id for s in item.suggestions])}
     from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
 
@@ -113,13 +120,13 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
                 "rejected to learn") if lx else ""
         score = "" if s.score is None else f"{s.score:.2f}"
         marker = "▸" if i == focus else " "
-        console.print(f" {marker} {i + 1}. [bold]{s.code_id}[/] {escape(s.code_name)}  {score}  {s.method}  "
-                      f"[dim]{note}[/]")
+        console.print(styled(f" {marker} {i + 1}. ", (s.code_id, "bold"), f" {s.code_name}  {score}  {s.method}  ",
+                             (note, "dim")))
     if item.suggestions and item.suggestions[focus].reasons:
-        console.print(Text(f"  why {focus + 1}: " + "; ".join(item.suggestions[focus].reasons), style="dim"))
+        console.print(plain(f"  why {focus + 1}: " + "; ".join(item.suggestions[focus].reasons), "dim"))
     if item.coded:
-        console.print("  already coded: " + escape(", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
-    console.print(f"[dim]{HELP}[/]")
+        console.print(plain("  already coded: " + ", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
+    console.print(help_line("dim"))
 
 
 def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
@@ -128,10 +135,17 @@ def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
     from rich.text import Text
 
     if console.is_terminal and not console.no_color:
-        text = Text(item.text)
+        styles: list[str] = [""] * len(item.text)
         for i, s in enumerate(item.suggestions):
             for a, b, _kind in s.evidence:
-                text.stylize("bold reverse" if i == focus else "underline", a, b)
+                for k in range(max(a, 0), min(b, len(item.text))):
+                    if styles[k] != "bold reverse":
+                        styles[k] = "bold reverse" if i == focus else "underline"
+        text, start = Text(), 0
+        for k in range(1, len(item.text) + 1):  # runs of one style, each shown as written
+            if k == len(item.text) or styles[k] != styles[start]:
+                text.append(visible(item.text[start:k]), style=styles[start])
+                start = k
         return text
     spans = sorted({(a, b) for a, b, _ in item.suggestions[focus].evidence})
     out, at = [], 0
@@ -139,7 +153,7 @@ def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
         if a >= at:
             out += [item.text[at:a], "«", item.text[a:b], "»"]
             at = b
-    return Text("".join(out) + item.text[at:])
+    return plain("".join(out) + item.text[at:])
 
 
 def run_review(session: "ReviewSession", console: Console, keys: Keys) -> None:
@@ -163,7 +177,7 @@ def run_review(session: "ReviewSession", console: Console, keys: Keys) -> None:
         try:
             item, focus = _act(session, console, keys, item, focus, key)
         except QualcodeError as exc:
-            console.print(f"[red]{escape(str(exc))}[/]")
+            console.print(plain(str(exc), "red"))
     _summary(session, console)
 
 
@@ -172,7 +186,7 @@ def _at_the_end(session: "ReviewSession", console: Console, keys: Keys) -> Optio
     console.print("Nothing left to review with these filters.")
     if not session.can_undo:
         return None
-    console.print("[dim][bold]u[/] undo the last decision, any other key to finish[/]")
+    console.print(styled(("u", "bold dim"), (" undo the last decision, any other key to finish", "dim")))
     if keys.read_key() != "u":
         return None
     segment_id = session.undo()
@@ -213,8 +227,8 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
                       "(`qualcode undo` undoes earlier decisions).")
         return (session.item(segment_id) if segment_id is not None else item), 0
     if key not in ("?", "h"):
-        console.print(f"Unknown key {escape(repr(key))}.")
-    console.print(HELP)
+        console.print(f"Unknown key {key!r}.")
+    console.print(help_line())
     return item, focus
 
 
@@ -224,8 +238,8 @@ def _say_conflicts(session: "ReviewSession", console: Console) -> None:
         if c.status == "withdrawn":
             console.print(f"Suggestion {c.coding_id} was withdrawn by `qualcode suggest` meanwhile; nothing to decide.")
         else:
-            console.print(escape(f"{c.code_id} on segment {c.segment_id} was already {c.status} by "
-                                 f"{c.coder or 'another coder'} meanwhile; left as they decided."))
+            console.print(f"{c.code_id} on segment {c.segment_id} was already {c.status} by "
+                          f"{c.coder or 'another coder'} meanwhile; left as they decided.")
 
 
 def _summary(session: "ReviewSession", console: Console) -> None:
@@ -264,7 +278,7 @@ def review(
         raise typer.BadParameter(f"choose one of: {', '.join(ORDERS)}", param_hint="--order")
     flt = DecisionFilter(code or [], source or [], min_score, include_facilitators=include_facilitators)
     session = ReviewSession(open_db(ctx), settings(ctx).coder_name, flt, order)
-    run_review(session, Console(highlight=False), terminal_keys())
+    run_review(session, PlainConsole(), terminal_keys())
 
 
 def register(app: typer.Typer) -> None:

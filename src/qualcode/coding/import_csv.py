@@ -26,6 +26,7 @@ from qualcode.coding.common import code_aliases, new_batch
 from qualcode.coding.decisions import Span, code_span, resolve_span
 from qualcode.coding.ledger import note_fold, write_transaction
 from qualcode.errors import QualcodeError
+from qualcode.output_files import neutralised, restored
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -72,8 +73,9 @@ def read_rows(path: Path) -> list[dict[str, str]]:
         raise QualcodeError(f"{path}: missing column(s) {', '.join(need)}; the header needs source, code, "
                             "segment and/or quote (optional: coder, memo)")
     # A row longer than the header puts its extra cells under None (a list): they are ignored.
-    return [{k.strip().lower(): (v or "").strip() for k, v in row.items() if k is not None and not isinstance(v, list)}
-            for row in reader]
+    # Cells qualcode neutralised against formula injection ('=…, '-…) read back as written.
+    return [{k.strip().lower(): restored((v or "").strip()) for k, v in row.items()
+             if k is not None and not isinstance(v, list)} for row in reader]
 
 
 class _Locator:
@@ -186,5 +188,5 @@ def unmatched_csv(result: ImportResult) -> str:
     writer = csv.DictWriter(out, columns, lineterminator="\n")
     writer.writeheader()
     for u in result.unmatched:
-        writer.writerow({"row": u.row, "problem": u.reason, **u.values})
+        writer.writerow({k: neutralised(v) for k, v in {"row": u.row, "problem": u.reason, **u.values}.items()})
     return out.getvalue()

@@ -21,6 +21,7 @@ class CodingFilter:
     segment_id: int | None = None
     statuses: list[str] = field(default_factory=lambda: ["accepted"])
     coder: str | None = None
+    limit: int | None = None  # at most this many (the first in listing order)
 
 
 @dataclass
@@ -54,5 +55,6 @@ def list_codings(db: "Database", flt: CodingFilter) -> list[CodingRow]:
     rows = db.execute(
         "SELECT c.id, src.name, c.segment_id, c.code_id, c.coder, c.status, c.origin, c.start, c.end, c.score "
         f"FROM codings c JOIN sources src ON src.id = c.source_id WHERE {' AND '.join(clauses)} "
-        "ORDER BY src.name, c.start, c.code_id, c.id", params).fetchall()
+        "ORDER BY src.name, c.start, c.code_id, c.id" + ("" if flt.limit is None else f" LIMIT {int(flt.limit)}"),
+        params).fetchall()
     return [CodingRow(*r) for r in rows]

@@ -8,8 +8,6 @@ words), ``code`` (id), ``coder``, ``status``, ``start`` and ``end`` (qualcode of
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import TYPE_CHECKING
 
 from qualcode.errors import QualcodeError
@@ -17,12 +15,24 @@ from qualcode.errors import QualcodeError
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from qualcode.render.tabular import Table
+
 COLUMNS = ("source", "segment", "quote", "code", "coder", "status", "start", "end", "memo")
 STATUSES = ("accepted", "suggested", "rejected")
 
 
 def codings_csv(db: "Database", statuses: list[str] | None = None) -> tuple[str, int]:
     """The CSV text and its number of rows."""
+    from qualcode.render.tabular import to_csv
+
+    table = codings_table(db, statuses)
+    return to_csv(table), len(table.rows)
+
+
+def codings_table(db: "Database", statuses: list[str] | None = None) -> "Table":
+    """One row per coding, in the columns ``import codings`` reads back."""
+    from qualcode.render.tabular import Table
+
     wanted = statuses or ["accepted"]
     for status in wanted:
         if status not in STATUSES:
@@ -34,9 +44,4 @@ def codings_csv(db: "Database", statuses: list[str] | None = None) -> tuple[str,
         "WHERE m.target_type = 'coding' AND m.target_id = CAST(c.id AS TEXT)) "
         f"FROM codings c JOIN sources src ON src.id = c.source_id WHERE c.status IN ({marks}) "
         "ORDER BY src.name, c.start, c.end, c.code_id, c.coder, c.id", wanted).fetchall()
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(COLUMNS)
-    for r in rows:
-        writer.writerow(["" if v is None else v for v in r])
-    return out.getvalue(), len(rows)
+    return Table("Codings", list(COLUMNS), [["" if v is None else v for v in r] for r in rows])

@@ -14,9 +14,6 @@ links) is chosen by the target (:mod:`.targets`, ``--for``).
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -177,39 +174,26 @@ def project_xml(db: "Database", *, name: str, target: Target = STANDARD,
     return b.tostring(), files, summary
 
 
-def write_zip(path: Path, members: list[tuple[str, bytes]]) -> None:
-    """Write a zip with fixed timestamps and permissions, atomically (temp file, rename)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".qualcode-", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise QualcodeError(f"cannot write {path} ({exc.strerror}); check the folder and permissions") from None
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
+def write_zip(path: Path, members: list[tuple[str, bytes]], db: "Database | None" = None) -> None:
+    """Write a zip with fixed timestamps and permissions, through the guarded atomic writer
+    (never over the open project or a file qualcode did not write)."""
+    from qualcode.output_files import write_output
+
+    def fill(tmp: Path) -> None:
+        with zipfile.ZipFile(tmp, "w") as zf:
             for member, data in members:
                 info = zipfile.ZipInfo(member, date_time=ZIP_DATE)
                 info.compress_type = zipfile.ZIP_DEFLATED
                 info.create_system = 3
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a normal file is what users expect
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    write_output(path, fill, db=db, suffixes=(".qdpx",))
 
 
-def write_bytes(path: Path, data: bytes) -> None:
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise QualcodeError(f"cannot write {path} ({exc.strerror}); check the folder and permissions") from None
+def write_bytes(path: Path, data: bytes, db: "Database | None" = None, suffixes: tuple[str, ...] = ()) -> None:
+    from qualcode.output_files import write_output
+
+    write_output(path, data, db=db, suffixes=suffixes)
 
 
 def export_qdpx(db: "Database", path: Path, *, target: Target = STANDARD,
@@ -222,13 +206,13 @@ def export_qdpx(db: "Database", path: Path, *, target: Target = STANDARD,
     book = db.execute("SELECT yaml FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
     if book is not None and not pseudonymise:  # ids, criteria, keywords, patterns (examples may quote names)
         members.append((CODEBOOK_MEMBER, str(book[0]).encode("utf-8")))
-    write_zip(path, members)
+    write_zip(path, members, db)
     summary.file = str(path)
     return summary
 
 
 def export_qdc(db: "Database", path: Path) -> int:
     data = codebook_xml(db)
-    write_bytes(path, data)
+    write_bytes(path, data, db, (".qdc",))
     return int(db.execute("SELECT count(*) FROM codes WHERE status = 'active'").fetchone()[0])
 

@@ -9,7 +9,7 @@ from rich.console import Group
 
 from qualcode.render.document import Block, Heading, Para, to_docx, to_markdown_doc
 from qualcode.render.reports import format_seconds, scope
-from qualcode.render.tabular import Table, to_csv, to_json, to_rich
+from qualcode.render.tabular import Indented, Table, to_data, to_json, to_rich
 from qualcode.reports.agreement import AgreementReport, Disagreement
 from qualcode.reports.cooccurrence import CooccurrenceReport
 from qualcode.reports.matrix import MatrixReport
@@ -43,7 +43,7 @@ def matrix_table(report: MatrixReport) -> Table:
         for v in report.values:
             n = r.counts[v]
             cells.append(f"{n} ({r.percent[v]:g}%)" if r.percent is not None else n)
-        rows.append([r.code_id, ("  " * r.depth) + r.name, *cells, r.total])
+        rows.append([r.code_id, Indented(r.name, r.depth), *cells, r.total])
     return Table(title=f"Codes by {report.attribute}", columns=["code", "name", *report.values, "total"],
                  rows=rows, numeric=(*report.values, "total"), caption=matrix_caption(report))
 
@@ -51,14 +51,14 @@ def matrix_table(report: MatrixReport) -> Table:
 def render_matrix(report: MatrixReport, fmt: str) -> Any:
     if fmt == "json":
         return to_json(matrix_json(report))
-    if fmt == "csv":
+    if fmt in ("csv", "xlsx"):
         columns = ["code_id", "name", "depth", *report.values, "total"]
         if report.percent != "none":
             columns += [f"{v} %" for v in report.values]
-        rows = [[r.code_id, r.name, r.depth, *(r.counts[v] for v in report.values), r.total,
+        rows = [[r.code_id, Indented(r.name, r.depth), r.depth, *(r.counts[v] for v in report.values), r.total,
                  *((r.percent or {}).get(v) for v in report.values if r.percent is not None)]
                 for r in report.rows]
-        return to_csv(Table("", columns, rows))
+        return to_data([Table(f"Codes by {report.attribute}", columns, rows)], fmt)
     blocks: list[Block] = [Heading(f"Matrix: codes by {report.attribute}", 1), matrix_table(report)]
     if fmt == "md":
         return to_markdown_doc(blocks)
@@ -92,11 +92,12 @@ def cooccurrence_matrix_table(report: CooccurrenceReport) -> Table:
 def render_cooccurrence(report: CooccurrenceReport, fmt: str, view: str = "pairs") -> Any:
     if fmt == "json":
         return to_json([asdict(p) for p in report.pairs])
-    if fmt == "csv":
-        if view == "matrix":
-            return to_csv(cooccurrence_matrix_table(report))
-        return to_csv(Table("", ["a", "b", "segments", "jaccard"],
-                            [[p.a, p.b, p.segments, p.jaccard] for p in report.pairs]))
+    if fmt in ("csv", "xlsx"):
+        pairs = Table("Co-occurring codes", ["a", "b", "segments", "jaccard"],
+                      [[p.a, p.b, p.segments, p.jaccard] for p in report.pairs])
+        tables = [cooccurrence_matrix_table(report), pairs] if view == "matrix" else [pairs,
+                                                                                     cooccurrence_matrix_table(report)]
+        return to_data(tables, fmt)
     blocks: list[Block] = [Heading("Code co-occurrence", 1), pairs_table(report), cooccurrence_matrix_table(report)]
     if fmt == "md":
         return to_markdown_doc(blocks)
@@ -159,17 +160,16 @@ def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool
     if fmt == "json":
         data = agreement_json(report)
         return to_json(data["disagreements"] if disagreements_only else data)
-    if fmt == "csv":
-        if disagreements_only:
-            return to_csv(Table("", ["source", "line", "timestamp", "segment_id", "speaker", "code_id", "coded_by",
-                                     "not_coded_by", "text"],
-                                [[d.source, d.line, d.timestamp, d.segment_id, d.speaker, d.code_id,
-                                  ";".join(d.coded_by), ";".join(d.not_coded_by), d.text]
-                                 for d in report.disagreements]))
-        return to_csv(Table("", ["code_id", "name", *(f"coded_by_{k}" for k in report.coders),
-                                 "percent_agreement", "kappa", "alpha"],
-                            [[c.code_id, c.name, *(c.coded[k] for k in report.coders), c.percent_agreement,
-                              c.kappa, c.alpha] for c in report.codes]))
+    if fmt in ("csv", "xlsx"):
+        found = Table("Disagreements", ["source", "line", "timestamp", "segment_id", "speaker", "code_id", "coded_by",
+                                        "not_coded_by", "text"],
+                      [[d.source, d.line, d.timestamp, d.segment_id, d.speaker, d.code_id,
+                        ";".join(d.coded_by), ";".join(d.not_coded_by), d.text] for d in report.disagreements])
+        codes = Table("Agreement", ["code_id", "name", *(f"coded_by_{k}" for k in report.coders),
+                                    "percent_agreement", "kappa", "alpha"],
+                      [[c.code_id, c.name, *(c.coded[k] for k in report.coders), c.percent_agreement,
+                        c.kappa, c.alpha] for c in report.codes])
+        return to_data([found] if disagreements_only else [codes, found], fmt)
     tables = [disagreements_table(report)] if disagreements_only else [agreement_table(report),
                                                                        disagreements_table(report)]
     if fmt in ("md", "docx"):

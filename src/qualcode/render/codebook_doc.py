@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from qualcode.codebook.model import Code, Codebook
 from qualcode.render.document import Block, Heading, Para, Quoted, to_docx, to_markdown_doc
-from qualcode.render.tabular import Table, to_csv
+from qualcode.render.tabular import Indented, Table, to_data
 from qualcode.reports.themes import ThemeRow, ThemesReport
 
 CSV_COLUMNS = ["code_id", "name", "parent_id", "depth", "description", "include", "exclude", "examples",
@@ -53,11 +53,11 @@ def codebook_blocks(book: Codebook, report: ThemesReport) -> list[Block]:
     out.append(Para(f"{len(book.codes)} codes. Counts from {scope} in {report.total_sources} sources "
                     f"({report.total_segments} segments); a theme's counts include the codes below it.", "note"))
     summary = Table("Overview", ["code", "name", "segments", "sources", "speakers"],
-                    [[c.id, ("  " * depths[c.id]) + c.name, *(_triple(rows.get(c.id)))] for c in _ordered(book)],
+                    [[c.id, Indented(c.name, depths[c.id]), *(_triple(rows.get(c.id)))] for c in _ordered(book)],
                     numeric=("segments", "sources", "speakers"))
     out.append(summary)
     for code in _ordered(book):
-        out.append(Heading(f"{code.name} (`{code.id}`)", min(depths[code.id] + 2, 6)))
+        out.append(Heading(code.name, min(depths[code.id] + 2, 6), code=code.id))
         for label, text in (("Definition", code.description), ("Include", code.include), ("Exclude", code.exclude)):
             if text:
                 out.append(Para(f"{label}: {text.strip()}"))
@@ -76,13 +76,13 @@ def _triple(row: ThemeRow | None) -> list[int]:
 
 
 def render_codebook(book: Codebook, report: ThemesReport, fmt: str) -> str | bytes:
-    """``fmt`` is md, docx or csv."""
-    if fmt == "csv":
+    """``fmt`` is md, docx, csv or xlsx."""
+    if fmt in ("csv", "xlsx"):
         rows = {r.code_id: r for r in report.rows}
         depths = _depths(book)
-        return to_csv(Table("", CSV_COLUMNS, [
-            [c.id, c.name, c.parent_id or "", depths[c.id], c.description, c.include, c.exclude,
-             " | ".join(c.examples), ", ".join(c.keywords), *_triple(rows.get(c.id)),
-             rows[c.id].direct.segments if c.id in rows else 0] for c in _ordered(book)]))
+        return to_data([Table(book.name or "Codebook", CSV_COLUMNS, [
+            [c.id, Indented(c.name, depths[c.id]), c.parent_id or "", depths[c.id], c.description, c.include,
+             c.exclude, " | ".join(c.examples), ", ".join(c.keywords), *_triple(rows.get(c.id)),
+             rows[c.id].direct.segments if c.id in rows else 0] for c in _ordered(book)])], fmt)
     blocks = codebook_blocks(book, report)
     return to_docx(blocks, title=book.name or "Codebook") if fmt == "docx" else to_markdown_doc(blocks)

@@ -8,10 +8,12 @@ Markdown and the Word file of a report always say the same thing.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Union
 
-from qualcode.render.tabular import Table, _cell, to_markdown
+from qualcode.render.tabular import Indented, Table, _cell, to_markdown
+from qualcode.render.terminal import visible  # Word, like a terminal, cannot hold control characters
 
 if TYPE_CHECKING:
     from qualcode.render.charts import Chart
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 class Heading:
     text: str
     level: int = 1
+    code: str = ""  # a code id after the text: `code` in Markdown, a monospace run in Word
 
 
 @dataclass
@@ -49,7 +52,7 @@ def to_markdown_doc(blocks: list[Block]) -> str:
     out: list[str] = []
     for b in blocks:
         if isinstance(b, Heading):
-            out += [f"{'#' * min(b.level, 6)} {b.text}", ""]
+            out += [f"{'#' * min(b.level, 6)} {b.text}" + (f" (`{b.code}`)" if b.code else ""), ""]
         elif isinstance(b, Para):
             out += [f"_{b.text}_" if b.style == "note" else b.text, ""]
         elif isinstance(b, Quoted):
@@ -67,21 +70,30 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
+    from qualcode.output_files import GENERATOR
+
     document = docx.Document()
     document.styles["Normal"].font.size = Pt(10.5)
+    # The maker's name, so that a later run may replace this file but never a paper's draft.
+    document.core_properties.author = GENERATOR
+    document.core_properties.comments = f"Written by {GENERATOR}"
     if title:
-        document.core_properties.title = title
+        document.core_properties.title = visible(title)
     for b in blocks:
         if isinstance(b, Heading):
-            document.add_heading(b.text, level=0 if b.level <= 1 else min(b.level - 1, 9))
+            heading = document.add_heading(visible(b.text), level=0 if b.level <= 1 else min(b.level - 1, 9))
+            if b.code:
+                heading.add_run(" (")
+                heading.add_run(visible(b.code)).font.name = "Consolas"
+                heading.add_run(")")
         elif isinstance(b, Para):
             para = document.add_paragraph()
-            run = para.add_run(b.text)
+            run = para.add_run(visible(b.text))
             run.italic = b.style == "note"
         elif isinstance(b, Quoted):
-            document.add_paragraph(b.text.strip(), style="Quote")
+            document.add_paragraph(visible(b.text.strip()), style="Quote")
             if b.citation:
-                cite = document.add_paragraph(f"— {b.citation}")
+                cite = document.add_paragraph(visible(f"— {b.citation}"))
                 cite.alignment = WD_ALIGN_PARAGRAPH.RIGHT
                 cite.runs[0].font.size = Pt(9)
         elif isinstance(b, Figure):
@@ -90,7 +102,7 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
             from qualcode.render.charts import to_png
 
             document.add_picture(io.BytesIO(to_png(b.chart)), width=Inches(min(6.3, b.chart.width / 110)))
-            document.add_paragraph(b.chart.title).runs[0].italic = True
+            document.add_paragraph(visible(b.chart.title)).runs[0].italic = True
         else:
             _docx_table(document, b)
     buf = io.BytesIO()
@@ -98,22 +110,79 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
     return buf.getvalue()
 
 
+# Page text width of python-docx's default template (Letter, 1.25 in margins is 6 in; its
+# sections are 8.5 in wide with 1 in margins): 6.5 in, in points.
+TEXT_WIDTH_PT = 6.5 * 72
+TABLE_FONT_PT = 9
+CHAR_PT = 5.5   # a character of 9 pt Calibri, bold headers included, with room for a wider fallback font
+# Where Word may break a line: between words and after a hyphen (code ids are hyphenated).
+_UNBREAKABLE = re.compile(r"[^\s-]+-?|-")
+CELL_PAD_PT = 11  # left and right cell margins and the border
+
+
+def column_widths(table: Table, text_width: float = TEXT_WIDTH_PT) -> list[float]:
+    """Widths in points that fit the content: every column at least as wide as its longest
+    word (so no word breaks mid-word), numbers and short columns at their full width, and the
+    rest of the page shared by the text columns in proportion to how much text they hold."""
+    longest_word, full = [], []
+    for i, name in enumerate(table.columns):
+        cells = [_docx_text(row[i]) for row in table.rows] + [name]
+        indent = max((row[i].depth for row in table.rows if isinstance(row[i], Indented)), default=0)
+        # A number with its percentage, "22 (10.1%)", reads as one: never split it.
+        words = ([c for c in cells] if name in table.numeric else
+                 [w for c in cells for w in _UNBREAKABLE.findall(c)]) or [""]
+        longest_word.append(max(len(w) for w in words) * CHAR_PT + CELL_PAD_PT + indent * INDENT_PT)
+        full.append(max(len(c) for c in cells) * CHAR_PT + CELL_PAD_PT + indent * INDENT_PT)
+    if sum(full) <= text_width:
+        return full
+    widths = list(longest_word)
+    spare = text_width - sum(widths)
+    if spare <= 0:  # too many columns for the page: shrink evenly, keep the proportions
+        return [w * text_width / sum(widths) for w in widths]
+    wants = [f - w for f, w in zip(full, widths)]
+    total = sum(wants) or 1.0
+    return [w + spare * want / total for w, want in zip(widths, wants)]
+
+
+INDENT_PT = 10  # one level of a code hierarchy
+
+
+def _docx_text(value: object) -> str:
+    return value.text if isinstance(value, Indented) else _cell(value)
+
+
 def _docx_table(document: object, table: Table) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
 
     if table.title:
-        document.add_paragraph(table.title, style="Caption")  # type: ignore[attr-defined]
+        document.add_paragraph(visible(table.title), style="Caption")  # type: ignore[attr-defined]
     grid = document.add_table(rows=1, cols=len(table.columns))  # type: ignore[attr-defined]
     grid.style = "Light Grid Accent 1"
+    grid.autofit = False
+    widths = [Pt(w) for w in column_widths(table)]
     for cell, name in zip(grid.rows[0].cells, table.columns):
-        cell.text = name
+        cell.text = visible(name)
         cell.paragraphs[0].runs[0].bold = True
+        cell.paragraphs[0].runs[0].font.size = Pt(TABLE_FONT_PT)
+        if name in table.numeric:
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, name, value in zip(cells, table.columns, row):
-            cell.text = _cell(value)
+            cell.text = visible(_docx_text(value))
+            para = cell.paragraphs[0]
+            for run in para.runs:
+                run.font.size = Pt(TABLE_FONT_PT)
+            if isinstance(value, Indented) and value.depth:
+                para.paragraph_format.left_indent = Pt(INDENT_PT * value.depth)
             if name in table.numeric:
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    # Word reads each cell's width, LibreOffice the grid's: set both.
+    for column, width in zip(grid.columns, widths):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
     if table.caption:
         para = document.add_paragraph()  # type: ignore[attr-defined]
-        para.add_run(table.caption).italic = True
+        para.add_run(visible(table.caption)).italic = True

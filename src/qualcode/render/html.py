@@ -210,7 +210,7 @@ def report_blocks(report: FullReport, with_figures: bool = False) -> list[Block]
 
 
 def _demote(block: Block) -> Block:
-    return Heading(block.text, block.level + 1) if isinstance(block, Heading) else block
+    return Heading(block.text, block.level + 1, block.code) if isinstance(block, Heading) else block
 
 
 def render_docx(report: FullReport) -> bytes:

@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from qualcode.render.document import Block, Heading, Para, Quoted, to_docx, to_markdown_doc
-from qualcode.render.tabular import Table, to_csv, to_json, to_rich
+from qualcode.render.tabular import Indented, Table, to_data, to_json, to_rich
 from qualcode.reports.quotes import Quote, QuotesReport
 from qualcode.reports.themes import ThemesReport
 
@@ -31,7 +31,7 @@ def percent(x: float) -> str:
 def themes_table(report: ThemesReport) -> Table:
     rows = []
     for r in report.rows:
-        name = ("  " * r.depth) + r.name + (" (removed)" if r.status != "active" else "")
+        name = Indented(r.name + (" (removed)" if r.status != "active" else ""), r.depth)
         rows.append([r.code_id, name, r.segments, r.sources, r.speakers, percent(r.share_of_sources),
                      percent(r.share_of_segments), percent(r.share_of_speakers)])
     return Table(
@@ -52,13 +52,13 @@ def themes_blocks(report: ThemesReport) -> list[Block]:
 def render_themes(report: ThemesReport, fmt: str) -> Any:
     if fmt == "json":
         return to_json([asdict(r) for r in report.rows])
-    if fmt == "csv":
+    if fmt in ("csv", "xlsx"):
         columns = ["code_id", "name", "parent_id", "depth", "segments", "sources", "speakers", "share_of_sources",
                    "share_of_segments", "share_of_speakers", "direct_segments", "direct_sources", "direct_speakers"]
-        rows = [[r.code_id, r.name, r.parent_id or "", r.depth, r.segments, r.sources, r.speakers, r.share_of_sources,
-                 r.share_of_segments, r.share_of_speakers, r.direct.segments, r.direct.sources, r.direct.speakers]
-                for r in report.rows]
-        return to_csv(Table("", columns, rows))
+        rows = [[r.code_id, Indented(r.name, r.depth), r.parent_id or "", r.depth, r.segments, r.sources, r.speakers,
+                 r.share_of_sources, r.share_of_segments, r.share_of_speakers, r.direct.segments, r.direct.sources,
+                 r.direct.speakers] for r in report.rows]
+        return to_data([Table("Themes and codes", columns, rows)], fmt)
     if fmt == "md":
         return to_markdown_doc(themes_blocks(report))
     if fmt == "docx":
@@ -92,7 +92,7 @@ def quotes_blocks(report: QuotesReport) -> list[Block]:
     for q in report.quotes:
         by_code.setdefault(q.code_id, []).append(q)
     for code_id, name, depth in report.codes:
-        out.append(Heading(f"{name} (`{code_id}`)", depth + 2))
+        out.append(Heading(name, depth + 2, code=code_id))
         quotes = by_code.get(code_id, [])
         if not quotes:
             out.append(Para("No coded segments.", "note"))
@@ -107,13 +107,13 @@ def render_quotes(report: QuotesReport, fmt: str) -> Any:
         return to_markdown_doc(quotes_blocks(report))
     if fmt == "docx":
         return to_docx(quotes_blocks(report), title="Quotes by code")
-    if fmt == "csv":
+    if fmt in ("csv", "xlsx"):
         columns = ["code_id", "code", "source", "speaker", "participant", "attributes", "segment_id",
                    "timestamp", "line", "status", "coder", "score", "text"]
         rows = [[q.code_id, q.code_name, q.source, q.speaker, q.participant,
                  "; ".join(f"{k}={v}" for k, v in q.attributes.items()), q.segment_id, q.timestamp,
                  q.line, q.status, q.coder, q.score, q.text] for q in report.quotes]
-        return to_csv(Table("", columns, rows))
+        return to_data([Table("Quotes", columns, rows)], fmt)
     rows = [[q.code_id, q.source, q.speaker, q.segment_id, format_seconds(q.timestamp), q.line, q.text]
             for q in report.quotes]
     return to_rich(Table(title="Quotes", columns=["code_id", "source", "speaker", "segment_id", "timestamp",

@@ -1,0 +1,95 @@
+"""Issue 14.8: a DOCX a researcher can paste into a paper, and Markdown tables whose hierarchy
+survives a CommonMark renderer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import docx
+import pytest
+from docx.shared import Inches
+from markdown_it import MarkdownIt
+
+from tests.conftest import Run
+from tests.test_reports_golden import study  # noqa: F401  (fixture)
+
+DEEP = """\
+codes:
+  - id: support
+    name: Peer support
+    keywords: [seniors]
+    codes:
+      - id: seniors-and-alumni-stories
+        name: Seniors' stories
+        codes:
+          - id: night
+            name: The worst night
+            keywords: [night]
+"""
+
+
+def test_docx_columns_fit_their_content(run: Run, study: Path, tmp_path: Path) -> None:
+    run("report", "docx", "--output", "r.docx")
+    document = docx.Document(str(tmp_path / "r.docx"))
+    for table in document.tables:
+        widths = [c.width for c in table.columns]
+        assert len(set(widths)) > 1, "every column the same width: not fitted to the content"
+        assert sum(widths) <= Inches(6.5) + 1000  # the text width of the page
+        assert all(cell.width == column.width for column in table.columns for cell in column.cells)
+    themes = document.tables[0]
+    assert [c.text for c in themes.rows[0].cells][:3] == ["code", "name", "segments"]
+    name, number = themes.columns[1].width, themes.columns[2].width
+    assert number < name  # text gets the room; numbers need little
+
+
+def test_no_word_is_broken_when_the_words_fit() -> None:
+    from qualcode.render.document import CELL_PAD_PT, CHAR_PT, TEXT_WIDTH_PT, column_widths
+    from qualcode.render.tabular import Indented, Table
+
+    table = Table("", ["code", "name", "segments", "% speakers", "text"],
+                  [["resetting-after-bad-shifts", Indented("Belonging and connection", 2), 12, "100%",
+                    "a long quote " * 30]], numeric=("segments", "% speakers"))
+    widths = column_widths(table)
+    assert abs(sum(widths) - TEXT_WIDTH_PT) < 1
+    assert widths[0] >= len("resetting-") * CHAR_PT + CELL_PAD_PT  # breaks only after a hyphen
+    assert widths[2] >= len("segments") * CHAR_PT + CELL_PAD_PT  # headers are not cut mid-word
+    assert widths[4] == max(widths)  # the long text takes what is left
+
+
+def test_docx_hierarchy_is_an_indent_and_headings_carry_no_markdown(run: Run, study: Path, tmp_path: Path) -> None:
+    run("report", "themes", "--output", "t.docx")
+    table = docx.Document(str(tmp_path / "t.docx")).tables[0]
+    names = {row.cells[1].text: row.cells[1].paragraphs[0].paragraph_format.left_indent for row in table.rows[1:]}
+    assert names["Peer support"] is None and names["Seniors' stories"] > 0  # text as is, indented by the paragraph
+    run("report", "quotes", "--output", "q.docx")
+    headings = [p for p in docx.Document(str(tmp_path / "q.docx")).paragraphs if p.style.name.startswith("Heading")]
+    assert "Peer support (support)" in [h.text for h in headings]
+    assert not any("`" in h.text for h in headings)
+    code_run = next(r for h in headings for r in h.runs if r.text == "support")
+    assert code_run.font.name == "Consolas"
+
+
+def test_markdown_hierarchy_survives_commonmark(run: Run, project: Path, tmp_path: Path) -> None:
+    (tmp_path / "fg.txt").write_text("Ana: The seniors told us about the night.\nBen: Fine.\n")
+    (tmp_path / "cb.yaml").write_text(DEEP)
+    run("ingest", "fg.txt")
+    run("codebook", "load", "cb.yaml")
+    run("code", "1", "night")
+    md = run("report", "themes", "--format", "md").stdout
+    assert "| night | &emsp;↳ The worst night |" in md
+    html = MarkdownIt("commonmark").enable("table").render(md)
+    assert "<td>Peer support</td>" in html
+    assert "<td>↳ Seniors' stories</td>" in html or "<td>↳ Seniors&#x27; stories</td>" in html
+    assert "<td>\u2003↳ The worst night</td>" in html  # the entity survives as an em space
+
+
+@pytest.mark.parametrize("fmt", ["md", "docx"])
+def test_codebook_document_headings_and_overview(run: Run, study: Path, tmp_path: Path, fmt: str) -> None:
+    run("codebook", "export", "--output", f"cb.{fmt}")
+    if fmt == "md":
+        text = (tmp_path / "cb.md").read_text()
+        assert "## Peer support (`support`)" in text and "| seniors | ↳ Seniors' stories |" in text
+    else:
+        document = docx.Document(str(tmp_path / "cb.docx"))
+        assert not any("`" in p.text for p in document.paragraphs)
+        assert document.core_properties.author == "qualcode"
