@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.codebook.model import Code
-from qualcode.nlp import combine
+from qualcode.nlp import combine, probability
 from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f1_threshold
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
@@ -37,6 +37,10 @@ class ScoreTable:
     exact: "numpy.ndarray"  # the score before rounding, on one scale for all codes: it orders a segment's codes
     calibration: Calibration | None = None  # the calibration layer, fitted on the decisions
     thresholds: dict[int, float] = field(default_factory=dict)  # learned code -> its probability threshold
+    # the chance that the researcher accepts each suggestion (0 where nothing is suggested):
+    # what `suggest` stores as the score (nlp/probability.py)
+    probability: "numpy.ndarray | None" = None
+    accuracy: "probability.Accuracy | None" = None  # how the probabilities were estimated
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
@@ -46,6 +50,14 @@ class ScoreTable:
 
     def suggested_codes(self, i: int) -> set[str]:
         return {self.codes[j].id for j in self.suggested[i].nonzero()[0]}
+
+    def shown(self, i: int) -> list[tuple[str, float]]:
+        """The suggested codes of segment ``i`` with their probability, likeliest first (the
+        order `review` shows them in)."""
+        cols = self.suggested[i].nonzero()[0].tolist()
+        prob = self.probability if self.probability is not None else self.score
+        cols.sort(key=lambda j: (-float(prob[i, j]), -float(self.exact[i, j])))
+        return [(self.codes[j].id, float(prob[i, j])) for j in cols]
 
     def method(self, i: int, j: int) -> str:
         kinds: list[str] = [k for k in ("keyword", "pattern") if k in self._lexical_kinds(i, j)]
@@ -100,9 +112,24 @@ class ScoreTable:
         return items
 
 
-def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
-                   groups: Sequence[Any], labels: dict[str, Labels] | None = None) -> ScoreTable:
-    """Score every segment against every code with all layers; ``labels`` come from decisions."""
+@dataclass
+class Prepared:
+    """What does not depend on decisions: computed once, reused for every set of labels."""
+    nlp: Any
+    codes: list[Code]
+    analysed: Sequence[Analysed]
+    groups: Sequence[Any]
+    profiles: list[Profile]
+    sim: Similarity
+    lexical: "numpy.ndarray"
+    z: "numpy.ndarray"
+    match: "numpy.ndarray"
+    signals: Signals
+
+
+def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
+            groups: Sequence[Any]) -> Prepared:
+    """The zero-shot layers for every segment and code."""
     import numpy
 
     codes = list(codes)
@@ -117,6 +144,27 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
             if code_id in index:
                 lexical[i, index[code_id]] = hit["score"]
     z = combine.zero_shot(sim.score, sim.name_share, lexical, groups)
+    match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
+    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
+    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals)
+
+
+def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
+                   groups: Sequence[Any], labels: dict[str, Labels] | None = None) -> ScoreTable:
+    """Score every segment against every code with all layers; ``labels`` come from decisions."""
+    return decide(prepare(nlp, codes, analysed, groups), labels)
+
+
+def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibrate: bool = True) -> ScoreTable:
+    """Every layer's score from ``prep`` and the decisions' ``labels``, which codes to suggest,
+    and each suggestion's probability of being accepted (``nlp/probability.py``): from the
+    prior fitted on the benchmarks, or, with ``recalibrate`` and enough decisions, from how
+    often suggestions like it were accepted on reviewed segments held out of training."""
+    import numpy
+
+    nlp, codes, analysed, groups, z, signals = prep.nlp, prep.codes, prep.analysed, prep.groups, prep.z, prep.signals
+    lemmas = [a.lemmas for a in analysed]
+    n, k = len(analysed), len(codes)
     exclusions = {}
     if labels:
         excl = [(c.id, c.exclude) for c in codes if c.exclude.strip()]
@@ -126,8 +174,7 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         exclusions = {cid: content(doc) for (cid, _), doc in zip(excl, nlp.pipe(t for _, t in excl))}
     labels = labels or {}
     trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
-    match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
-    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
+    match = prep.match
     cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
@@ -160,5 +207,10 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         exact[:, j] = combine.calibrate_learned(p, LEARNED_BOUNDARY if cal is None else cal.threshold)
     score = numpy.round(score, 4)
     suggested = combine.suggestion_mask(score, is_learned, match, calibrated=cal is not None, rank_by=exact)
-    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal, thresholds)
+    table = ScoreTable(codes, prep.profiles, analysed, prep.sim, prep.lexical, z, learned, score, suggested, exact,
+                       cal, thresholds)
+    table.probability = probability.prior(table)
+    if labels and recalibrate:
+        probability.recalibrate(table, prep, labels)
+    return table
 
