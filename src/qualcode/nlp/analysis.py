@@ -38,9 +38,14 @@ class Analysed:
         return cls(data["l"].split(), data["x"])
 
 
+# Bumped when what the analysis stores changes meaning (2: negated matches count against the
+# code), so that cached analyses of the old kind are not reused.
+ANALYSIS_VERSION = "2"
+
+
 def codebook_key(codes: Iterable[Code], pipeline: str) -> str:
     """A hash of everything the lexical step depends on besides the text."""
-    digest = hashlib.sha256(pipeline.encode("utf-8"))
+    digest = hashlib.sha256(f"{pipeline}\x1f{ANALYSIS_VERSION}".encode("utf-8"))
     for code in codes:
         digest.update(repr((code.id, code.keywords, code.patterns)).encode("utf-8"))
     return digest.hexdigest()[:16]

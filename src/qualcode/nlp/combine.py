@@ -7,6 +7,8 @@
                                                             #   generic the code's words are
       + NAME * share of the code name's distinctive words in s   # the code's own name
       + lexical(s, c)                                       # lexical: keywords and patterns
+                                                            #   (negated matches count against)
+      - EXCLUDE * sim(s, exclusion criteria of c)            # what the code's exclude sends elsewhere
 
 *Learned* codes use their classifier's probability alone: the classifier takes the zero-shot
 score as a feature, so it starts from the codebook and learns how far to trust it. (Blending
@@ -45,6 +47,7 @@ TOP_ZERO_SHOT = 2
 TOP_LEARNED = 3
 TOP_CALIBRATED = 4  # once the calibration layer scores every code (nlp/calibration.py)
 BOUNDARY = 0.5  # the calibrated score at which a code is suggested
+EXCLUDE = 1.0  # weight of the similarity to a code's exclusion criteria, counted against it
 
 def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
     """For each row, the sum of the rows just before and after it in the same group."""
@@ -61,7 +64,7 @@ def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
 
 
 def zero_shot(sim: "numpy.ndarray", name_share: "numpy.ndarray", lexical: "numpy.ndarray",
-              groups: Sequence[Any]) -> "numpy.ndarray":
+              groups: Sequence[Any], exclude: "numpy.ndarray | None" = None) -> "numpy.ndarray":
     import numpy
 
     if sim.shape[0] == 0:
@@ -71,7 +74,10 @@ def zero_shot(sim: "numpy.ndarray", name_share: "numpy.ndarray", lexical: "numpy
     # corpus; with few segments the estimate is shrunk towards 0 rather than trusted.
     n = sim.shape[0]
     centred = smoothed - smoothed.mean(axis=0, keepdims=True) * (n / (n + BACKGROUND_PRIOR))
-    return centred + NAME * name_share + LEXICAL * lexical
+    z = centred + NAME * name_share + LEXICAL * lexical
+    if exclude is not None:  # what the code's own exclusion criteria send elsewhere
+        z = z - EXCLUDE * exclude
+    return z
 
 
 def logistic(x: "numpy.ndarray") -> "numpy.ndarray":

@@ -93,6 +93,11 @@ class ScoreTable:
             items.append({"kind": "similarity", "score": round(sim, 3), "closest": label,
                           "example": text[:200],
                           "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
+        excl = float(self.sim.exclude[i, j]) if self.sim.exclude is not None else 0.0
+        if excl >= 0.05:  # a word or two in common is not a resemblance
+            items.append({"kind": "exclude", "score": round(excl, 3),
+                          "reason": f"resembles the code's exclusion criteria (TF-IDF cosine {excl:.2f}): "
+                                    "counts against it"})
         if self.calibration is not None and j not in self.learned.models:
             cal = self.calibration
             items.append({"kind": "calibrated", "accepted": cal.positives, "segments": cal.segments,
@@ -143,7 +148,7 @@ def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed]
         for code_id, hit in a.lexical.items():
             if code_id in index:
                 lexical[i, index[code_id]] = hit["score"]
-    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups)
+    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups, sim.exclude)
     match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
     signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
     return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals)

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
 
 NAME_MAX_DF = 0.04  # a name word in more than this share of the segments is not distinctive
 NAME_FEW = 3  # ... unless it is in no more segments than this
+# Name words that say little on their own: generic verbs and nouns that people use about
+# anything ("Thank you for sharing" is not about *Barriers to sharing*, "how do you cope" not
+# about *Maladaptive coping*). They count GENERIC_WEIGHT of a word in a name match, and a word
+# in several code names (a theme prefix every code of a family shares) counts 1/(names).
+GENERIC = {
+    "en": {"share", "cope", "feel", "talk", "say", "get", "make", "go", "use", "work", "need", "think",
+           "know", "have", "do", "see", "help", "give", "take", "come", "find", "want", "thing", "way",
+           "people", "time", "issue", "experience", "other", "general", "deal", "handle", "manage", "look",
+           "keep", "try", "feeling", "thought", "sense", "part", "kind", "lot", "good", "bad"},
+}
+GENERIC_WEIGHT = 0.25
 
 
 @dataclass
@@ -35,6 +46,7 @@ class Profile:
     code: Code
     parts: list[tuple[str, str, list[str]]]  # (label, text, content lemmas)
     name: list[str]  # content lemmas of the code's own name (its last path part)
+    exclude: list[str] = field(default_factory=list)  # content lemmas of its exclusion criteria
 
 
 def build_profiles(nlp: "Language", codes: Sequence[Code]) -> list[Profile]:
@@ -54,12 +66,14 @@ def build_profiles(nlp: "Language", codes: Sequence[Code]) -> list[Profile]:
         parts += [("description", code.description), ("inclusion criteria", code.include)]
         parts += [(f"example {i}", ex) for i, ex in enumerate(code.examples, start=1)]
         raw.append([(label, text) for label, text in parts if text.strip()])
-    flat = [text for parts in raw for _, text in parts]
+    flat = [text for parts in raw for _, text in parts] + [code.exclude for code in codes]
     docs = iter([lemmas(doc) for doc in nlp.pipe(flat)])
     profiles = []
     for code, parts in zip(codes, raw):
         lemmatised = [(label, text, next(docs)) for label, text in parts]
         profiles.append(Profile(code, lemmatised, lemmatised[0][2] if lemmatised else []))
+    for prof in profiles:
+        prof.exclude = next(docs)
     return profiles
 
 
@@ -71,6 +85,7 @@ class Similarity:
     vectorizer: Any  # the fitted TF-IDF
     vectors: bool = False  # word vectors were averaged in
     name_words: list[list[str]] = field(default_factory=list)  # per code, the name words counted
+    exclude: "numpy.ndarray | None" = None  # segments x codes, TF-IDF cosine to the exclusion criteria
 
 
 def similarity(segments: Sequence[list[str]], profiles: Sequence[Profile],
@@ -84,10 +99,16 @@ def similarity(segments: Sequence[list[str]], profiles: Sequence[Profile],
     part_lemmas = [p[2] for prof in profiles for p in prof.parts]
     vec.fit(list(segments) + [p for p in part_lemmas if p])
     X = vec.transform(segments)
-    whole = vec.transform([prof.name * 2 + [w for p in prof.parts[1:] for w in p[2]] for prof in profiles])
+    lang = nlp.lang if nlp is not None else "en"
+    weights = name_weights(profiles, lang)
+    words = _word_weights(vec.vocabulary, profiles, lang)
+    # the name counts twice in the profile, its telling words only
+    whole = _reweigh(vec.transform([[w for w in prof.name if weights[j].get(w, 0) >= 1] + prof.name
+                                    + [w for p in prof.parts[1:] for w in p[2]] for j, prof in enumerate(profiles)]),
+                     words)
     n, k = X.shape[0], len(profiles)
     score = numpy.asarray((X @ whole.T).todense()) if k else numpy.zeros((n, 0))
-    P = (X @ vec.transform(part_lemmas).T).toarray() if part_lemmas else numpy.zeros((n, 0))
+    P = (X @ _reweigh(vec.transform(part_lemmas), words).T).toarray() if part_lemmas else numpy.zeros((n, 0))
     vectors = False
     if nlp is not None and nlp.vocab.vectors.shape[0] > 0:
         # average in the cosine of mean word vectors, for the whole profile and for each part
@@ -118,8 +139,53 @@ def similarity(segments: Sequence[list[str]], profiles: Sequence[Profile],
         name_words.append(words)
         if words:
             cols = [vocab[w] for w in words]
-            name_share[:, j] = numpy.asarray(present[:, cols].sum(axis=1)).ravel() / len(words)
-    return Similarity(score, best_part, name_share, vec, vectors, name_words)
+            wts = numpy.array([weights[j].get(w, 1.0) for w in words])
+            name_share[:, j] = numpy.asarray(present[:, cols] @ wts).ravel() / max(float(wts.sum()), 1.0)
+    exclude = numpy.zeros((n, k))
+    if any(prof.exclude for prof in profiles) and n:
+        exclude = (X @ vec.transform([prof.exclude for prof in profiles]).T).toarray()
+    return Similarity(score, best_part, name_share, vec, vectors, name_words, exclude)
+
+
+def _word_weights(vocab: dict[str, int], profiles: Sequence[Profile], lang: str) -> "numpy.ndarray":
+    """A weight per vocabulary word for the codes' profiles: generic words and words in
+    several code names count less (see ``GENERIC``)."""
+    import numpy
+
+    out = numpy.ones(len(vocab))
+    names_with: dict[str, int] = {}
+    for prof in profiles:
+        for w in set(prof.name):
+            names_with[w] = names_with.get(w, 0) + 1
+    for w in GENERIC.get(lang, set()):
+        if w in vocab:
+            out[vocab[w]] = GENERIC_WEIGHT
+    for w, c in names_with.items():
+        if w in vocab and c > 1:
+            out[vocab[w]] /= c
+    return out
+
+
+def _reweigh(M: Any, weights: "numpy.ndarray") -> Any:
+    """Scale the columns of the L2-normalised rows of ``M`` and normalise them again."""
+    import numpy
+    from scipy import sparse
+
+    M = (M @ sparse.diags(weights)).tocsr()
+    norms = numpy.sqrt(numpy.asarray(M.multiply(M).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return (sparse.diags(1.0 / norms) @ M).tocsr()
+
+
+def name_weights(profiles: Sequence[Profile], lang: str) -> list[dict[str, float]]:
+    """Per code, how much each word of its own name counts in a name match: 1, divided by
+    the number of code names it occurs in, times ``GENERIC_WEIGHT`` for a generic word."""
+    names_with: dict[str, int] = {}
+    for prof in profiles:
+        for w in set(prof.name):
+            names_with[w] = names_with.get(w, 0) + 1
+    generic = GENERIC.get(lang, set())
+    return [{w: (GENERIC_WEIGHT if w in generic else 1.0) / names_with[w] for w in prof.name} for prof in profiles]
 
 
 def distinctive_name_words(name: list[str], vocab: dict[str, int], df: "numpy.ndarray", n: int) -> list[str]:
