@@ -74,11 +74,15 @@ def test_generic_words_of_a_code_name_do_not_suggest_it() -> None:
 
 
 def test_a_theme_prefix_every_code_of_a_family_shares_counts_little() -> None:
-    codes = [Code(id=f"b{i}", name=f"Burnout {word}") for i, word in enumerate(["exhaustion", "cynicism", "inefficacy"])]
-    texts = ["People talk about burnout all the time now.", "The exhaustion after nights is unreal."]
-    first, second = suggested(codes, texts)[:2]
-    assert first == set()  # "burnout" alone is in every name
-    assert second == {"b0"}
+    family = {"exhaustion": "Feeling drained and worn out.", "cynicism": "Detached and cynical about patients.",
+              "inefficacy": "Feeling that one's work achieves nothing."}
+    codes = [Code(id=word, name=f"Burnout {word}", description=text) for word, text in family.items()]
+    # apart, so that neither turn is the other's context
+    texts = ["People talk about burnout all the time now.", *FILLER[:3], "The exhaustion after nights is unreal."]
+    t = table(codes, texts)
+    assert t.suggested_codes(0) == set()  # "burnout" alone is in every name
+    assert t.suggested_codes(4) == {"exhaustion"}
+    assert t.sim.name_share[0].max() < 0.5 <= t.sim.name_share[4, 0]
 
 
 def test_a_segment_matching_the_codes_exclude_is_demoted() -> None:

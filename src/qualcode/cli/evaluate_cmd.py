@@ -118,6 +118,7 @@ def _tables(results: list["EvalResult"], per_code: bool) -> Any:
                       *(f"{v:.3f}" for v in (m.p_at_1, m.p_at_3, m.r_at_3, m.micro_f1, m.macro_f1, m.false_alarm)),
                       str(r.learned_codes))
         parts.append(t)
+        parts.append(_seen_table(key, [r for r in results if (r.dataset, r.unit) == key]))
     if per_code:
         for r in results:
             t = Table(title=f"{r.dataset}, {r.unit}s, {r.reviewed:.0%} reviewed: per code", title_justify="left")
@@ -128,6 +129,21 @@ def _tables(results: list["EvalResult"], per_code: bool) -> Any:
                           f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}")
             parts.append(t)
     return Group(*parts)
+
+
+def _seen_table(key: tuple[str, str], results: list["EvalResult"]) -> Any:
+    """What the researcher sees: the suggested sets alone, and how far their scores hold."""
+    from rich.table import Table
+
+    t = Table(title=f"{key[0]}, {key[1]}s: what the researcher sees", title_justify="left")
+    for col in ("reviewed", "shown P@1", "coverage", "≥ 0.9 right", "≥ 0.9 count", "ECE"):
+        t.add_column(col, justify="right")
+    for r in results:
+        m, sure = r.metrics, r.metrics.confident
+        t.add_row(f"{r.reviewed:.0%}", f"{m.shown_p_at_1:.3f}", f"{m.coverage:.3f}",
+                  f"{sure.precision:.3f}" if sure and sure.suggestions else "–",
+                  str(sure.suggestions if sure else 0), "–" if m.ece is None else f"{m.ece:.3f}")
+    return t
 
 
 def register(app: typer.Typer) -> None:

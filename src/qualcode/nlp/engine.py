@@ -41,6 +41,9 @@ class ScoreTable:
     # what `suggest` stores as the score (nlp/probability.py)
     probability: "numpy.ndarray | None" = None
     accuracy: "probability.Accuracy | None" = None  # how the probabilities were estimated
+    # after decisions: which of the decisions' layers and the codebook alone rank and suggest
+    # (the better on held-out reviewed segments), with the figures compared
+    validation: dict[str, Any] = field(default_factory=dict)
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy

@@ -38,6 +38,7 @@ FEATURES = ("layer score", "first", "keyword", "name", "others shown", "codebook
 MIN_HELD_OUT = 30  # held-out suggestions before the decisions replace the prior ...
 MIN_EACH = 5  # ... with at least this many accepted and this many rejected among them
 C = 1.0  # inverse L2 strength (standardised features) of the refit
+BLENDS = (0.0, 0.5, 1.0)  # weights of the decisions' ordering against the codebook's, tried on held-out segments
 
 
 @dataclass
@@ -74,6 +75,13 @@ def features(table: "ScoreTable", rows: Sequence[int] | None = None
         numpy.full(len(ri), numpy.log(max(len(table.codes), 1))),
     ])
     return ri, cj, X
+
+
+def _logit(p: "numpy.ndarray") -> "numpy.ndarray":
+    import numpy
+
+    p = numpy.clip(p, 1e-6, 1 - 1e-6)
+    return numpy.log(p / (1 - p))
 
 
 def _logistic(x: "numpy.ndarray") -> "numpy.ndarray":
@@ -137,25 +145,71 @@ def _folds(rows: list[int], groups: Sequence[Any]) -> list[list[int]]:
 
 
 def recalibrate(table: "ScoreTable", prep: "Prepared", labels: dict[str, Labels]) -> None:
-    """Replace ``table.probability`` by a map fitted on held-out decisions, when there are enough."""
+    """Check the decisions' layers against the codebook alone on held-out reviewed segments,
+    keep whichever ranks (P@1) and suggests (macro-F1) better there, and replace
+    ``table.probability`` by a map fitted on those held-out suggestions, when there are enough."""
+    import dataclasses
+
     import numpy
 
     from qualcode.nlp.engine import decide
+    from qualcode.nlp.metrics import score
 
     rows = reviewed_rows(labels)
-    accepted = {(i, cid) for cid, lab in labels.items() for i in lab.positive}
-    parts_X, parts_y = [], []
-    for held in _folds(rows, prep.groups):
+    folds = _folds(rows, prep.groups)
+    if not folds:
+        return
+    accepted: dict[int, set[str]] = {}
+    for cid, lab in labels.items():
+        for i in lab.positive:
+            accepted.setdefault(i, set()).add(cid)
+    base = decide(prep, None, recalibrate=False)
+    subs = []
+    for held in folds:
         out = set(held)
         train = {cid: Labels([i for i in lab.positive if i not in out], [i for i in lab.negative if i not in out])
                  for cid, lab in labels.items()}
-        sub = decide(prep, {c: lab for c, lab in train.items() if lab.positive or lab.negative}, recalibrate=False)
-        ri, cj, X = features(sub, held)
+        subs.append((held, decide(prep, {c: lab for c, lab in train.items() if lab.positive or lab.negative},
+                                  recalibrate=False)))
+    held_all = [i for held, _ in subs for i in held]
+    gold = [accepted.get(i, set()) for i in held_all]
+    learned_m = score([s.ranking(i) for held, s in subs for i in held],
+                      [s.suggested_codes(i) for held, s in subs for i in held], gold)
+    base_m = score([base.ranking(i) for i in held_all], [base.suggested_codes(i) for i in held_all], gold)
+    # Review must never make it worse: where the decisions' layers, trained without these
+    # segments, suggest worse on them than the codebook alone, the codebook's suggestions
+    # stay; segments are ranked by a blend of the two orderings, weighted by what ranked
+    # the held-out segments best (ties go to the decisions).
+    keep_sugg = learned_m.macro_f1 >= base_m.macro_f1
+
+    def blend(t: "ScoreTable", a: float) -> "numpy.ndarray":
+        return a * _logit(t.exact) + (1 - a) * _logit(base.exact)
+
+    def p1(a: float) -> float:
+        hits = [bool(accepted.get(i)) and t.codes[int(blend(t, a)[i].argmax())].id in accepted[i]
+                for held, t in subs for i in held if accepted.get(i)]
+        return sum(hits) / max(len(hits), 1)
+
+    alpha = max(BLENDS, key=lambda a: (p1(a), a))
+
+    def chosen(t: "ScoreTable") -> "ScoreTable":
+        return dataclasses.replace(t, exact=t.exact if alpha == 1 else blend(t, alpha),
+                                   suggested=t.suggested if keep_sugg else base.suggested,
+                                   score=t.score if keep_sugg else base.score)
+
+    final = chosen(table)
+    table.exact, table.suggested, table.score = final.exact, final.suggested, final.score
+    table.validation = {"ranking": f"{alpha:.0%} decisions",
+                        "suggestions": "decisions" if keep_sugg else "codebook",
+                        "held-out P@1": [round(learned_m.p_at_1, 3), round(base_m.p_at_1, 3)],
+                        "held-out macro-F1": [round(learned_m.macro_f1, 3), round(base_m.macro_f1, 3)]}
+    parts_X, parts_y = [], []
+    for held, sub in subs:
+        ri, cj, X = features(chosen(sub), held)
         parts_X.append(X)
-        parts_y.append(numpy.array([(i, table.codes[j].id) in accepted for i, j in zip(ri.tolist(), cj.tolist())]))
-    if not parts_X:
-        return
+        parts_y.append(numpy.array([table.codes[j].id in accepted.get(i, ()) for i, j in zip(ri.tolist(), cj.tolist())]))
     X, y = numpy.vstack(parts_X), numpy.concatenate(parts_y).astype(float)
+    table.probability = prior(table)
     if len(y) < MIN_HELD_OUT or y.sum() < MIN_EACH or (1 - y).sum() < MIN_EACH:
         return
     coef, intercept = fit(X, y)
