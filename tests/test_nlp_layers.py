@@ -248,5 +248,6 @@ def test_learned_code_keeps_the_codebooks_confident_match(run: Run, project: Pat
     code_turns(run, project, "rota", range(6, 12))
     run("suggest")
     [found] = [r for r in rows(project) if r["ordinal"] == 14 and r["code_id"] == "rituals"]
-    assert "learned" in found["method"] and found["score"] >= 0.99
+    # the classifier's own verdict (the stored score is the chance of acceptance, nlp/probability.py)
+    assert "learned" in found["method"] and by_kind(found)["learned"][0]["probability"] >= 0.97
     assert by_kind(found)["name"][0]["words"] == ["ritual"]

@@ -6,8 +6,9 @@ leaves decided ones (accepted/rejected) alone, and withdraws pending suggestions
 longer fire (a codebook edit removed the keyword, or decisions taught the learned layer
 otherwise): those were never a decision.
 
-``codings.score`` is the calibrated combined score (0.5 = the suggestion boundary, see
-``nlp/combine.py``); ``codings.evidence`` lists every layer's reason, lexical items with
+``codings.score`` is the suggestion's probability of being accepted (``nlp/probability.py``:
+from a prior fitted on the benchmarks, then from the project's own held-out decisions);
+``codings.evidence`` lists every layer's reason, lexical items with
 offsets into the source text. Every run retrains the learned layer from all decisions in
 the project (accepted and rejected codings, manual codings, by any coder). The spaCy pass
 is cached per segment text (``nlp_cache``), so unchanged segments are not re-analysed.
@@ -132,7 +133,7 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
     rows_i, cols_j = table.suggested.nonzero()
     for i, j in zip(rows_i.tolist(), cols_j.tolist()):
         seg_id, source_id, seg_start, seg_end, pieces_json = segments[i][:5]
-        score = float(table.score[i, j])
+        score = table.stored_score(i, j)
         if (wanted is not None and source_id not in wanted) or score < min_score:
             continue
         code_id = codes[j].id

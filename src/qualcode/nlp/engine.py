@@ -54,6 +54,11 @@ class ScoreTable:
     def suggested_codes(self, i: int) -> set[str]:
         return {self.codes[j].id for j in self.suggested[i].nonzero()[0]}
 
+    def stored_score(self, i: int, j: int) -> float:
+        """What `suggest` stores as the suggestion's score: its probability of being accepted."""
+        prob = self.probability if self.probability is not None else self.score
+        return round(float(prob[i, j]), 4)
+
     def shown(self, i: int) -> list[tuple[str, float]]:
         """The suggested codes of segment ``i`` with their probability, likeliest first (the
         order `review` shows them in)."""
@@ -80,6 +85,11 @@ class ScoreTable:
         """Every layer's reason for (segment i, code j); lexical offsets are within the segment."""
         code = self.codes[j]
         items: list[dict[str, Any]] = []
+        if self.probability is not None and self.suggested[i, j]:
+            p = float(self.probability[i, j])
+            source = self.accuracy.source if self.accuracy else "benchmarks"
+            items.append({"kind": "probability", "probability": round(p, 3), "source": source,
+                          "reason": probability.in_words(p, self.accuracy)})
         hit = self.analysed[i].lexical.get(code.id)
         if hit:
             items += [dict(e) for e in hit["evidence"]]
