@@ -224,8 +224,7 @@ def test_name_layer_suggests_a_code_whose_telling_name_word_is_said(run: Run, pr
     found = {(r["ordinal"], r["code_id"]): r for r in rows(project)}
     wes = by_kind(found[(24, "moderator")])
     [name] = wes["name"]
-    # "assist" is never said, so the name is half matched: still a match, like a keyword
-    assert name["words"] == ["moderator"] and name["share"] == 0.5
+    assert name["words"] == ["moderator"] and name["share"] == 1.0
     assert "keyword" not in wes and [s["closest"] for s in wes["similarity"]] == ["name"]
     assert (1, "moderator") not in found  # "Moderator:" there is the speaker label, not the text
     assert "distinctive words (moderator)" in name["reason"]

@@ -47,6 +47,7 @@ TOP_ZERO_SHOT = 2
 TOP_LEARNED = 3
 TOP_CALIBRATED = 4  # once the calibration layer scores every code (nlp/calibration.py)
 BOUNDARY = 0.5  # the calibrated score at which a code is suggested
+SHARED_NAME = 0.25  # share of a name match on words other codes' names also have that counts
 EXCLUDE = 1.0  # weight of the similarity to a code's exclusion criteria, counted against it
 
 def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":

@@ -161,8 +161,15 @@ def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed]
         for code_id, hit in a.lexical.items():
             if code_id in index:
                 lexical[i, index[code_id]] = hit["score"]
-    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups, sim.exclude)
-    match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
+    name = sim.name_share
+    name_hit = sim.name_share >= combine.NAME_HIT
+    if sim.name_own is not None:
+        # words that other codes' names share (a theme prefix) alone are no name match, and
+        # count SHARED_NAME of their share towards the code
+        name_hit &= sim.name_own
+        name = numpy.where(sim.name_own, name, combine.SHARED_NAME * name)
+    z = combine.zero_shot(sim.score, name, lexical, groups, sim.exclude)
+    match = (lexical > 0) | name_hit
     signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
     return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals)
 
