@@ -63,6 +63,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the document splits (split r uses seed + r)")
     parser.add_argument("--fractions", default="0,0.1,0.25,0.5")
     parser.add_argument("--dataset", action="append", help="only this dataset; repeatable")
+    parser.add_argument("--unit", action="append", choices=("utterance", "sentence"), help="only this unit; repeatable")
     args = parser.parse_args()
 
     from qualcode.nlp.benchmark import load_benchmark, segment_text
@@ -88,7 +89,7 @@ def main() -> None:
 
             bench.codes = [Code(id=c.id, name=c.name, parent_id=c.parent_id) for c in bench.codes]
         nlp = make_pipeline(bench.language)
-        for unit in units:
+        for unit in [u for u in units if not args.unit or u in args.unit]:
             started = time.perf_counter()
             segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
             results = evaluate_segments(nlp, bench.codes, segments, bench.spans, dataset=name, unit=unit,
