@@ -39,6 +39,8 @@ MIN_HELD_OUT = 30  # held-out suggestions before the decisions replace the prior
 MIN_EACH = 5  # ... with at least this many accepted and this many rejected among them
 C = 1.0  # inverse L2 strength (standardised features) of the refit
 SPARSE_BLEND = 0.5  # weight of the decisions' ordering against the codebook's when the calibration layer is fitted
+SPARSE_DOCS = 3  # ... reached from this many reviewed documents (fewer: proportionally less)
+MARGIN = 0.02  # held-out macro-F1 gain the decisions' suggestions need over the codebook's
 
 
 @dataclass
@@ -184,8 +186,9 @@ def recalibrate(table: "ScoreTable", prep: "Prepared", labels: dict[str, Labels]
     # held-out segments was tried: with two to four reviewed documents it followed the
     # split's noise (pdpilot_interviews, 25 %: P@1 0.246 against the codebook's 0.258 on
     # the same documents; the even blend 0.277).
-    keep_sugg = learned_m.macro_f1 >= base_m.macro_f1
-    alpha = SPARSE_BLEND if table.calibration is not None else 1.0
+    keep_sugg = learned_m.macro_f1 >= base_m.macro_f1 + MARGIN
+    docs = len({prep.groups[i] for i in rows})
+    alpha = SPARSE_BLEND * min(1.0, docs / SPARSE_DOCS) if table.calibration is not None else 1.0
 
     def blend(t: "ScoreTable", a: float) -> "numpy.ndarray":
         return a * _logit(t.exact) + (1 - a) * _logit(base.exact)

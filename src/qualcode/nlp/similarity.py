@@ -36,7 +36,7 @@ NAME_FEW = 3  # ... unless it is in no more segments than this
 GENERIC = {
     "en": {"share", "cope", "feel", "talk", "say", "get", "make", "go", "use", "work", "need", "think",
            "know", "have", "do", "see", "help", "give", "take", "come", "find", "want", "thing", "way",
-           "people", "time", "issue", "experience", "other", "general", "deal", "handle", "manage", "look",
+           "people", "time", "issue", "other", "general", "deal", "handle", "manage", "look",
            "keep", "try", "feeling", "thought", "sense", "part", "kind", "lot", "good", "bad"},
 }
 GENERIC_WEIGHT = 0.25
