@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 QC := $(BIN)/qualcode
 # The demo's threshold for accepting suggestions automatically (see README, "The demo").
-DEMO_MIN_SCORE ?= 0.9
+DEMO_MIN_SCORE ?= 0.4
 
 .PHONY: demo test typecheck bench clean
 
