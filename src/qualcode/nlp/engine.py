@@ -16,6 +16,7 @@ from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
 from qualcode.nlp.learned import Labels, LearnedScores, learn, reviewed_rows, top_terms
+from qualcode.nlp.semantic import SemanticInput, SemanticScores, semantic_scores
 from qualcode.nlp.similarity import Profile, Similarity, build_profiles, similarity
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class ScoreTable:
     exact: "numpy.ndarray"  # the score before rounding, on one scale for all codes: it orders a segment's codes
     calibration: Calibration | None = None  # the calibration layer, fitted on the decisions
     thresholds: dict[int, float] = field(default_factory=dict)  # learned code -> its probability threshold
+    semantic: SemanticScores | None = None  # sentence-embedding cosines, when the layer is on
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
@@ -51,11 +53,19 @@ class ScoreTable:
         kinds: list[str] = [k for k in ("keyword", "pattern") if k in self._lexical_kinds(i, j)]
         if self.sim.score[i, j] > 0:
             kinds.append("similarity")
+        if self._semantic_lift(i, j) > 0:
+            kinds.append("semantic")
         if j in self.learned.models:
             kinds.append("learned")
         elif self.calibration is not None:
             kinds.append("calibrated")
         return "+".join(kinds) or "similarity"
+
+    def _semantic_lift(self, i: int, j: int) -> float:
+        """How far the segment's semantic score for the code is above the code's corpus mean."""
+        if self.semantic is None:
+            return 0.0
+        return float(self.semantic.score[i, j] - self.semantic.score[:, j].mean())
 
     def _lexical_kinds(self, i: int, j: int) -> set[str]:
         hit = self.analysed[i].lexical.get(self.codes[j].id)
@@ -81,6 +91,13 @@ class ScoreTable:
             items.append({"kind": "similarity", "score": round(sim, 3), "closest": label,
                           "example": text[:200],
                           "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
+        if self._semantic_lift(i, j) > 0 and self.profiles[j].parts:
+            assert self.semantic is not None
+            label, text, _ = self.profiles[j].parts[int(self.semantic.best_part[i, j])]
+            cos = float(self.semantic.best[i, j])
+            items.append({"kind": "semantic", "score": round(float(self.semantic.score[i, j]), 3),
+                          "closest": label, "example": text[:200], "model": self.semantic.model,
+                          "reason": f"close in meaning to the code's {label} (sentence-embedding cosine {cos:.2f})"})
         if self.calibration is not None and j not in self.learned.models:
             cal = self.calibration
             items.append({"kind": "calibrated", "accepted": cal.positives, "segments": cal.segments,
@@ -101,14 +118,17 @@ class ScoreTable:
 
 
 def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
-                   groups: Sequence[Any], labels: dict[str, Labels] | None = None) -> ScoreTable:
-    """Score every segment against every code with all layers; ``labels`` come from decisions."""
+                   groups: Sequence[Any], labels: dict[str, Labels] | None = None,
+                   embeddings: SemanticInput | None = None) -> ScoreTable:
+    """Score every segment against every code with all layers; ``labels`` come from decisions;
+    ``embeddings`` (segments' and profile parts', ``nlp/semantic.py``) turn the semantic layer on."""
     import numpy
 
     codes = list(codes)
     profiles = build_profiles(nlp, codes)
     lemmas = [a.lemmas for a in analysed]
     sim = similarity(lemmas, profiles, nlp)
+    sem = semantic_scores(embeddings) if embeddings is not None else None
     n, k = len(analysed), len(codes)
     index = {c.id: j for j, c in enumerate(codes)}
     lexical = numpy.zeros((n, k))
@@ -116,7 +136,7 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         for code_id, hit in a.lexical.items():
             if code_id in index:
                 lexical[i, index[code_id]] = hit["score"]
-    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups)
+    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups, None if sem is None else sem.score)
     exclusions = {}
     if labels:
         excl = [(c.id, c.exclude) for c in codes if c.exclude.strip()]
@@ -127,11 +147,12 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
     labels = labels or {}
     trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
     match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
-    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
+    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match,
+                      None if sem is None else sem.score)
     cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
-                    offset=logit, balanced=logit is None)
+                    offset=logit, balanced=logit is None, semantic=None if sem is None else sem.score)
     is_learned = numpy.zeros(k, dtype=bool)
     is_learned[list(learned.models)] = True
     if logit is None:
@@ -160,5 +181,6 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         exact[:, j] = combine.calibrate_learned(p, LEARNED_BOUNDARY if cal is None else cal.threshold)
     score = numpy.round(score, 4)
     suggested = combine.suggestion_mask(score, is_learned, match, calibrated=cal is not None, rank_by=exact)
-    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal, thresholds)
+    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal, thresholds,
+                      semantic=sem)
 
