@@ -36,6 +36,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the document splits (split r uses seed + r)")
     parser.add_argument("--fractions", default="0,0.1,0.25,0.5")
     parser.add_argument("--dataset", action="append", help="only this dataset; repeatable")
+    parser.add_argument("--embeddings", default=None, metavar="MODEL",
+                        help="semantic layer model (minilm, off) [default: minilm when installed]; "
+                             "embeddings are cached in benchmarks/_work/embeddings.db")
     args = parser.parse_args()
 
     from qualcode.nlp.benchmark import load_benchmark, segment_text
@@ -43,6 +46,8 @@ def main() -> None:
     from qualcode.nlp.pipeline import make_pipeline
 
     fractions = [float(f) for f in args.fractions.split(",")]
+    embedder = _embedder(args.embeddings)
+    print(f"semantic layer: {embedder.model.key if embedder else 'off'}")
     print("| dataset | unit | reviewed | P@1 | P@3 | R@3 | micro-F1 | macro-F1 | false alarm | learned codes "
           "| same documents unreviewed: P@1 / macro-F1 | bar |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -55,7 +60,8 @@ def main() -> None:
             started = time.perf_counter()
             segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
             results = evaluate_segments(nlp, bench.codes, segments, bench.spans, dataset=name, unit=unit,
-                                        fractions=fractions, repeats=args.repeats, seed=args.seed)
+                                        fractions=fractions, repeats=args.repeats, seed=args.seed,
+                                        embedder=embedder)
             kw_p1, kw_macro, kw_fa, prior_p1 = BASELINES.get((name, unit), (0, 0, 1, 0))
             print(f"| {name} | {unit} | keyword baseline | {kw_p1:.3f} | | | | {kw_macro:.3f} | {kw_fa:.2f} | | | |")
             zero = results[0].metrics
@@ -81,6 +87,21 @@ def main() -> None:
     print()
     print("bar not met: " + (", ".join(failures) if failures else "none"))
     print("curve below the zero-review figures (no bar): " + (", ".join(below) if below else "none"))
+
+
+def _embedder(name: str | None):  # type: ignore[no-untyped-def]
+    """The semantic layer's embedder, caching vectors in a project file under benchmarks/_work."""
+    from qualcode.coding.embeddings import cached_embeddings
+    from qualcode.nlp.semantic import Embedder, resolve
+    from qualcode.project import init_project, open_project
+
+    model = resolve(name)
+    if model is None:
+        return None
+    path = ROOT / "benchmarks" / "_work" / "embeddings.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = open_project(path) if path.exists() else init_project(path)[0]
+    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
 
 
 if __name__ == "__main__":

