@@ -47,8 +47,8 @@ codes:
 # No word of either code occurs in the turns: only meaning links them.
 TRANSCRIPT = """\
 Ana: After a run of nights I lie there staring at the ceiling until the birds start.
-Ben: Nobody upstairs ever asks how we are doing after a bad day.
-Ana: The car park is full again.
+Cal: The car park is full again.
+Ben: The people upstairs have never once asked whether we are holding up.
 """
 
 
@@ -126,8 +126,8 @@ def test_meaning_alone_ranks_the_right_code_first_with_semantic_evidence() -> No
     emb = semantic.Embedder(MINILM, _fake_vectors).input(codes, texts)
     table = score_segments(nlp, codes, analysed, groups, embeddings=emb)
     assert not without.suggested.any()  # no word in common: nothing without the semantic layer
-    assert table.ranking(0, 1) == ["sleep"] and table.ranking(1, 1) == ["support"]
-    assert "sleep" in table.suggested_codes(0) and "support" in table.suggested_codes(1)
+    assert table.ranking(0, 1) == ["sleep"] and table.ranking(2, 1) == ["support"]
+    assert "sleep" in table.suggested_codes(0) and "support" in table.suggested_codes(2)
     item = next(e for e in table.evidence(0, 0) if e["kind"] == "semantic")
     assert item["closest"] in ("name", "description") and "sentence-embedding cosine" in item["reason"]
     assert "semantic" in table.method(0, 0)
@@ -220,15 +220,27 @@ def test_embedding_progress_only_on_a_terminal(
 
 
 @needs_model
-def test_suggest_with_the_real_model_suggests_paraphrases(
+def test_with_the_real_model_meaning_ranks_the_right_code_first(
         run: Run, project: Path, write_file, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("QUALCODE_EMBEDDINGS", "minilm")
+    from qualcode.codebook.loader import parse_codebook
+    from qualcode.nlp.analysis import analyse
+    from qualcode.nlp.engine import score_segments
+    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.pipeline import make_pipeline
+
+    book, _ = parse_codebook(CODEBOOK)
+    assert book is not None
+    texts = [line.split(": ", 1)[1] for line in TRANSCRIPT.splitlines()]
+    nlp = make_pipeline("en")
+    analysed = list(analyse(nlp, LexicalMatcher(nlp, book.codes), texts))
+    encoder = semantic.Encoder(MINILM)
+    emb = semantic.Embedder(MINILM, lambda t: encoder.encode(t)).input(book.codes, texts)
+    table = score_segments(nlp, book.codes, analysed, ["a"] * 3, embeddings=emb)
+    assert table.ranking(0, 1) == ["sleep"] and table.ranking(2, 1) == ["support"]
+    assert table.semantic is not None and table.semantic.best[0, 0] > table.semantic.best[1, 0] + 0.2
+
+    monkeypatch.setenv("QUALCODE_EMBEDDINGS", "minilm")  # and through the CLI, cached
     run("ingest", write_file("fg.txt", TRANSCRIPT))
     run("codebook", "load", write_file("cb.yaml", CODEBOOK))
-    run("suggest")
-    conn = sqlite3.connect(project)
-    rows = conn.execute("SELECT s.ordinal, c.code_id FROM codings c JOIN segments s ON s.id = c.segment_id "
-                        "ORDER BY c.score DESC").fetchall()
-    conn.close()
-    assert (1, "sleep") in rows and (2, "support") in rows
-    assert not [r for r in rows if r[0] == 3]  # the car park is neither
+    assert "semantic layer minilm (7 text(s) embedded" in run("suggest").stderr
+    assert _cache_rows(project) == 7
