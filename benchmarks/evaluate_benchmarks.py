@@ -64,6 +64,9 @@ def main() -> None:
     parser.add_argument("--fractions", default="0,0.1,0.25,0.5")
     parser.add_argument("--dataset", action="append", help="only this dataset; repeatable")
     parser.add_argument("--unit", action="append", choices=("utterance", "sentence"), help="only this unit; repeatable")
+    parser.add_argument("--embeddings", default=None, metavar="MODEL",
+                        help="semantic layer model (minilm, off) [default: minilm when installed]; "
+                             "embeddings are cached in benchmarks/_work/embeddings.db")
     args = parser.parse_args()
 
     from qualcode.nlp.benchmark import load_benchmark, segment_text
@@ -71,6 +74,8 @@ def main() -> None:
     from qualcode.nlp.pipeline import make_pipeline
 
     fractions = [float(f) for f in args.fractions.split(",")]
+    embedder = _embedder(args.embeddings)
+    print(f"semantic layer: {embedder.model.key if embedder else 'off'}")
     print("| dataset | unit | reviewed | P@1 | P@3 | R@3 | micro-F1 | macro-F1 | false alarm | learned codes "
           "| same documents unreviewed: P@1 / macro-F1 | bar |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -93,7 +98,8 @@ def main() -> None:
             started = time.perf_counter()
             segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
             results = evaluate_segments(nlp, bench.codes, segments, bench.spans, dataset=name, unit=unit,
-                                        fractions=fractions, repeats=args.repeats, seed=args.seed)
+                                        fractions=fractions, repeats=args.repeats, seed=args.seed,
+                                        embedder=embedder)
             kw_p1, kw_macro, kw_fa, prior_p1 = BASELINES.get((name, unit), (0, 0, 1, 0))
             if (name, unit) in BASELINES:
                 print(f"| {name} | {unit} | keyword baseline | {kw_p1:.3f} | | | | {kw_macro:.3f} | {kw_fa:.2f} | | | |")
@@ -144,6 +150,21 @@ def _seen_row(name: str, unit: str, r: "object") -> str:
     same_txt = f"{same.shown_p_at_1:.3f} / {same.macro_f1:.3f}" if same else ""
     return (f"| {name} | {unit} | {r.reviewed:.0%} | {m.shown_p_at_1:.3f} | {m.coverage:.3f} | {m.macro_f1:.3f} | "
             f"{m.false_alarm:.3f} | {sure_txt} | {m.ece if m.ece is not None else 0:.3f} | {same_txt} |")
+
+
+def _embedder(name: str | None):  # type: ignore[no-untyped-def]
+    """The semantic layer's embedder, caching vectors in a project file under benchmarks/_work."""
+    from qualcode.coding.embeddings import cached_embeddings
+    from qualcode.nlp.semantic import Embedder, resolve
+    from qualcode.project import init_project, open_project
+
+    model = resolve(name)
+    if model is None:
+        return None
+    path = ROOT / "benchmarks" / "_work" / "embeddings.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = open_project(path) if path.exists() else init_project(path)[0]
+    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
 
 
 if __name__ == "__main__":

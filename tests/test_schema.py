@@ -24,6 +24,7 @@ EXPECTED = {
     "events": ["id", "at", "actor", "action", "coding_id", "from_status", "to_status", "detail", "batch"],
     "refi_ids": ["kind", "local_id", "guid"],
     "nlp_cache": ["text_hash", "pipeline", "analysis"],
+    "embedding_cache": ["text_hash", "model", "vector"],
 }
 
 

@@ -44,6 +44,9 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Seed of the document splits.")] = 0,
     per_code: Annotated[bool, typer.Option(help="Show each code's precision, recall and F1.")] = False,
     model: Annotated[Optional[str], typer.Option(help="An installed spaCy pipeline instead of the offline default.")] = None,
+    embeddings: Annotated[Optional[str], typer.Option(
+        envvar="QUALCODE_EMBEDDINGS", metavar="MODEL",
+        help="Sentence-embedding model of the semantic layer, as for suggest: minilm or off.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
@@ -64,12 +67,26 @@ def evaluate(
     fractions = _fractions(simulate_review, curve)
     name, lang, codes, spans, segmenter = _gold(ctx, benchmark, gold_coder, gold_csv)
     nlp = make_pipeline(lang, model)
+    embedder = _embedder(ctx, embeddings, benchmark is None)
     results = []
     for u in units:
         say(ctx, f"Scoring {name} ({u}s) after reviewing {', '.join(f'{f:.0%}' for f in fractions)} of the documents")
         results += evaluate_segments(nlp, codes, segmenter(u), spans, dataset=name, unit=u, fractions=fractions,
-                                     repeats=repeats, seed=seed)
+                                     repeats=repeats, seed=seed, embedder=embedder)
     emit(ctx, _json(results) if fmt == "json" else _tables(results, per_code), output)
+
+
+def _embedder(ctx: typer.Context, name: str | None, in_project: bool) -> Any:
+    """The semantic layer's embedder (through the project's cache when scoring a project)."""
+    from qualcode.nlp.semantic import Embedder, resolve
+
+    model = resolve(name)
+    if model is None:
+        return None
+    from qualcode.coding.embeddings import cached_embeddings
+
+    db = open_db(ctx) if in_project else None
+    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
 
 
 def _gold(ctx: typer.Context, benchmark: Path | None, coder: str | None, csv_path: Path | None) -> tuple[Any, ...]:

@@ -10,6 +10,11 @@
                                                             #   (negated matches count against)
       - EXCLUDE * sim(s, exclusion criteria of c)            # what the code's exclude sends elsewhere
 
+where, when the semantic layer is on (``nlp/semantic.py``), ``sim`` also counts the
+sentence-embedding score: ``sim = TF-IDF sim + SEMANTIC * semantic``, so the context and the
+background apply to both (a code whose description is close in meaning to every turn,
+like a generic "Communication", gets a high background and gains nothing).
+
 *Learned* codes use their classifier's probability alone: the classifier takes the zero-shot
 score as a feature, so it starts from the codebook and learns how far to trust it. (Blending
 in the zero-shot score while a code had under ten accepted examples was measured: it only
@@ -43,6 +48,7 @@ NAME_HIT = 0.5  # share of the name's distinctive words that counts as a match, 
 LEXICAL = 1.3  # one single-word keyword (0.35) then reaches the zero-shot boundary on its own
 ZERO_SHOT_BOUNDARY = 0.45
 ZERO_SHOT_SCALE = 0.08
+SEMANTIC = 0.75  # weight of the sentence-embedding score beside the TF-IDF similarity (docs/suggestions.md)
 TOP_ZERO_SHOT = 2
 TOP_LEARNED = 3
 TOP_CALIBRATED = 4  # once the calibration layer scores every code (nlp/calibration.py)
@@ -65,11 +71,12 @@ def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
 
 
 def zero_shot(sim: "numpy.ndarray", name_share: "numpy.ndarray", lexical: "numpy.ndarray",
-              groups: Sequence[Any], exclude: "numpy.ndarray | None" = None) -> "numpy.ndarray":
-    import numpy
-
+              groups: Sequence[Any], semantic: "numpy.ndarray | None" = None,
+              exclude: "numpy.ndarray | None" = None) -> "numpy.ndarray":
     if sim.shape[0] == 0:
         return sim.copy()
+    if semantic is not None:
+        sim = sim + SEMANTIC * semantic
     smoothed = sim + CONTEXT * neighbours(sim, groups)
     # A code's background level (how similar an unrelated turn is) is estimated from the
     # corpus; with few segments the estimate is shrunk towards 0 rather than trusted.

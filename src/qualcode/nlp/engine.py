@@ -16,6 +16,7 @@ from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
 from qualcode.nlp.learned import Labels, LearnedScores, learn, reviewed_rows, top_terms
+from qualcode.nlp.semantic import SemanticInput, SemanticScores, semantic_scores
 from qualcode.nlp.similarity import Profile, Similarity, build_profiles, similarity
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class ScoreTable:
     # after decisions: which of the decisions' layers and the codebook alone rank and suggest
     # (the better on held-out reviewed segments), with the figures compared
     validation: dict[str, Any] = field(default_factory=dict)
+    semantic: SemanticScores | None = None  # sentence-embedding cosines, when the layer is on
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
@@ -71,11 +73,19 @@ class ScoreTable:
         kinds: list[str] = [k for k in ("keyword", "pattern") if k in self._lexical_kinds(i, j)]
         if self.sim.score[i, j] > 0:
             kinds.append("similarity")
+        if self._semantic_lift(i, j) > 0:
+            kinds.append("semantic")
         if j in self.learned.models:
             kinds.append("learned")
         elif self.calibration is not None:
             kinds.append("calibrated")
         return "+".join(kinds) or "similarity"
+
+    def _semantic_lift(self, i: int, j: int) -> float:
+        """How far the segment's semantic score for the code is above the code's corpus mean."""
+        if self.semantic is None:
+            return 0.0
+        return float(self.semantic.score[i, j] - self.semantic.score[:, j].mean())
 
     def _lexical_kinds(self, i: int, j: int) -> set[str]:
         hit = self.analysed[i].lexical.get(self.codes[j].id)
@@ -106,6 +116,13 @@ class ScoreTable:
             items.append({"kind": "similarity", "score": round(sim, 3), "closest": label,
                           "example": text[:200],
                           "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
+        if self._semantic_lift(i, j) > 0 and self.profiles[j].parts:
+            assert self.semantic is not None
+            label, text, _ = self.profiles[j].parts[int(self.semantic.best_part[i, j])]
+            cos = float(self.semantic.best[i, j])
+            items.append({"kind": "semantic", "score": round(float(self.semantic.score[i, j]), 3),
+                          "closest": label, "example": text[:200], "model": self.semantic.model,
+                          "reason": f"close in meaning to the code's {label} (sentence-embedding cosine {cos:.2f})"})
         excl = float(self.sim.exclude[i, j]) if self.sim.exclude is not None else 0.0
         if excl >= 0.05:  # a word or two in common is not a resemblance
             items.append({"kind": "exclude", "score": round(excl, 3),
@@ -143,17 +160,20 @@ class Prepared:
     z: "numpy.ndarray"
     match: "numpy.ndarray"
     signals: Signals
+    semantic: SemanticScores | None = None
 
 
 def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
-            groups: Sequence[Any]) -> Prepared:
-    """The zero-shot layers for every segment and code."""
+            groups: Sequence[Any], embeddings: SemanticInput | None = None) -> Prepared:
+    """The zero-shot layers for every segment and code; ``embeddings`` (segments' and profile
+    parts', ``nlp/semantic.py``) turn the semantic layer on."""
     import numpy
 
     codes = list(codes)
     profiles = build_profiles(nlp, codes)
     lemmas = [a.lemmas for a in analysed]
     sim = similarity(lemmas, profiles, nlp)
+    sem = semantic_scores(embeddings) if embeddings is not None else None
     n, k = len(analysed), len(codes)
     index = {c.id: j for j, c in enumerate(codes)}
     lexical = numpy.zeros((n, k))
@@ -168,16 +188,20 @@ def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed]
         # count SHARED_NAME of their share towards the code
         name_hit &= sim.name_own
         name = numpy.where(sim.name_own, name, combine.SHARED_NAME * name)
-    z = combine.zero_shot(sim.score, name, lexical, groups, sim.exclude)
+    sem = semantic_scores(embeddings) if embeddings is not None else None
+    z = combine.zero_shot(sim.score, name, lexical, groups, None if sem is None else sem.score, exclude=sim.exclude)
     match = (lexical > 0) | name_hit
-    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
-    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals)
+    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match,
+                      None if sem is None else sem.score)
+    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals, sem)
 
 
 def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
-                   groups: Sequence[Any], labels: dict[str, Labels] | None = None) -> ScoreTable:
-    """Score every segment against every code with all layers; ``labels`` come from decisions."""
-    return decide(prepare(nlp, codes, analysed, groups), labels)
+                   groups: Sequence[Any], labels: dict[str, Labels] | None = None,
+                   embeddings: SemanticInput | None = None) -> ScoreTable:
+    """Score every segment against every code with all layers; ``labels`` come from decisions;
+    ``embeddings`` turn the semantic layer on."""
+    return decide(prepare(nlp, codes, analysed, groups, embeddings), labels)
 
 
 def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibrate: bool = True) -> ScoreTable:
@@ -188,6 +212,7 @@ def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibra
     import numpy
 
     nlp, codes, analysed, groups, z, signals = prep.nlp, prep.codes, prep.analysed, prep.groups, prep.z, prep.signals
+    sem = prep.semantic
     lemmas = [a.lemmas for a in analysed]
     n, k = len(analysed), len(codes)
     exclusions = {}
@@ -203,7 +228,7 @@ def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibra
     cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
-                    offset=logit, balanced=logit is None)
+                    offset=logit, balanced=logit is None, semantic=None if sem is None else sem.score)
     is_learned = numpy.zeros(k, dtype=bool)
     is_learned[list(learned.models)] = True
     if logit is None:
@@ -233,7 +258,7 @@ def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibra
     score = numpy.round(score, 4)
     suggested = combine.suggestion_mask(score, is_learned, match, calibrated=cal is not None, rank_by=exact)
     table = ScoreTable(codes, prep.profiles, analysed, prep.sim, prep.lexical, z, learned, score, suggested, exact,
-                       cal, thresholds)
+                       cal, thresholds, semantic=sem)
     table.probability = probability.prior(table)
     if labels and recalibrate:
         probability.recalibrate(table, prep, labels)

@@ -26,6 +26,8 @@ from qualcode.nlp.metrics import Metrics, score
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from qualcode.nlp.semantic import Embedder
+
 CURVE = (0.0, 0.1, 0.25, 0.5)
 
 
@@ -44,8 +46,9 @@ class EvalResult:
 def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence[Segment],
                       spans: Sequence[GoldSpan], *, dataset: str, unit: str,
                       fractions: Sequence[float] = (0.0,), repeats: int = 3, seed: int = 0,
-                      batch_size: int = 1000) -> list[EvalResult]:
-    """Score suggestions on ``segments`` against ``spans`` after reviewing each fraction."""
+                      batch_size: int = 1000, embedder: "Embedder | None" = None) -> list[EvalResult]:
+    """Score suggestions on ``segments`` against ``spans`` after reviewing each fraction;
+    ``embedder`` turns the semantic layer on, as ``suggest`` does when it is installed."""
     from qualcode.nlp.analysis import analyse
     from qualcode.nlp.engine import decide, prepare
     from qualcode.nlp.lexical import LexicalMatcher
@@ -54,7 +57,8 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
     analysed = list(analyse(nlp, matcher, (s.text for s in segments), batch_size=batch_size))
     groups = [s.doc_id for s in segments]
     gold = gold_codes(list(segments), spans)
-    prep = prepare(nlp, codes, analysed, groups)
+    semantic = embedder.input(codes, [s.text for s in segments]) if embedder is not None else None
+    prep = prepare(nlp, codes, analysed, groups, embeddings=semantic)
     base = decide(prep)
     docs = sorted(set(groups))
     results = []

@@ -194,7 +194,7 @@ def recalibrate(table: "ScoreTable", prep: "Prepared", labels: dict[str, Labels]
         return a * _logit(t.exact) + (1 - a) * _logit(base.exact)
 
     def chosen(t: "ScoreTable") -> "ScoreTable":
-        return dataclasses.replace(t, exact=t.exact if alpha == 1 else blend(t, alpha),
+        return dataclasses.replace(t, exact=t.exact if alpha == 1 else _logistic(blend(t, alpha)),
                                    suggested=t.suggested if keep_sugg else base.suggested,
                                    score=t.score if keep_sugg else base.score)
 

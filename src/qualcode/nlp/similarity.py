@@ -50,10 +50,9 @@ class Profile:
     exclude: list[str] = field(default_factory=list)  # content lemmas of its exclusion criteria
 
 
-def build_profiles(nlp: "Language", codes: Sequence[Code]) -> list[Profile]:
-    from qualcode.nlp.analysis import ContentLemmas
-
-    lemmas = ContentLemmas(nlp)
+def profile_parts(codes: Sequence[Code]) -> list[list[tuple[str, str]]]:
+    """Per code, its profile's (label, text) parts: name, parents' names, description,
+    inclusion criteria and examples (the semantic layer embeds the same parts)."""
     by_id = {c.id: c for c in codes}
     raw: list[list[tuple[str, str]]] = []
     for code in codes:
@@ -67,6 +66,14 @@ def build_profiles(nlp: "Language", codes: Sequence[Code]) -> list[Profile]:
         parts += [("description", code.description), ("inclusion criteria", code.include)]
         parts += [(f"example {i}", ex) for i, ex in enumerate(code.examples, start=1)]
         raw.append([(label, text) for label, text in parts if text.strip()])
+    return raw
+
+
+def build_profiles(nlp: "Language", codes: Sequence[Code]) -> list[Profile]:
+    from qualcode.nlp.analysis import ContentLemmas
+
+    lemmas = ContentLemmas(nlp)
+    raw = profile_parts(codes)
     flat = [text for parts in raw for _, text in parts] + [code.exclude for code in codes]
     docs = iter([lemmas(doc) for doc in nlp.pipe(flat)])
     profiles = []
