@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.codebook.model import Code
 from qualcode.nlp import combine, probability
+from qualcode.nlp.probability import Accuracy
 from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f1_threshold
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
@@ -41,7 +42,7 @@ class ScoreTable:
     # the chance that the researcher accepts each suggestion (0 where nothing is suggested):
     # what `suggest` stores as the score (nlp/probability.py)
     probability: "numpy.ndarray | None" = None
-    accuracy: "probability.Accuracy | None" = None  # how the probabilities were estimated
+    accuracy: Accuracy | None = None  # how the probabilities were estimated
     # after decisions: which of the decisions' layers and the codebook alone rank and suggest
     # (the better on held-out reviewed segments), with the figures compared
     validation: dict[str, Any] = field(default_factory=dict)

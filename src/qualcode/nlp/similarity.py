@@ -110,16 +110,16 @@ def similarity(segments: Sequence[list[str]], profiles: Sequence[Profile],
     part_lemmas = [p[2] for prof in profiles for p in prof.parts]
     vec.fit(list(segments) + [p for p in part_lemmas if p])
     X = vec.transform(segments)
-    lang = nlp.lang if nlp is not None else "en"
+    lang = str(nlp.lang) if nlp is not None else "en"
     weights = name_weights(profiles, lang)
-    words = _word_weights(vec.vocabulary, lang)
+    word_weights = _word_weights(vec.vocabulary, lang)
     # the name counts twice in the profile, its telling words only
     whole = _reweigh(vec.transform([[w for w in prof.name if weights[j].get(w, 0) >= 1] + prof.name
                                     + [w for p in prof.parts[1:] for w in p[2]] for j, prof in enumerate(profiles)]),
-                     words)
+                     word_weights)
     n, k = X.shape[0], len(profiles)
     score = numpy.asarray((X @ whole.T).todense()) if k else numpy.zeros((n, 0))
-    P = (X @ _reweigh(vec.transform(part_lemmas), words).T).toarray() if part_lemmas else numpy.zeros((n, 0))
+    P = (X @ _reweigh(vec.transform(part_lemmas), word_weights).T).toarray() if part_lemmas else numpy.zeros((n, 0))
     vectors = False
     if nlp is not None and nlp.vocab.vectors.shape[0] > 0:
         # average in the cosine of mean word vectors, for the whole profile and for each part
