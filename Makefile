@@ -4,7 +4,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 QC := $(BIN)/qualcode
 # The demo's threshold for accepting suggestions automatically (see README, "The demo").
-DEMO_MIN_SCORE ?= 0.9
+DEMO_MIN_SCORE ?= 0.4
+# The CPU build of torch for the semantic extra, installed before it: the default build
+# would bring about 3 GB of GPU libraries that a CPU never uses.
+TORCH ?= torch==2.13.0
 
 .PHONY: demo test typecheck bench clean
 
@@ -14,7 +17,8 @@ $(BIN)/python:
 	$(BIN)/python -m pip install -q --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q '$(TORCH)'
+	$(BIN)/python -m pip install -q -e '.[test,semantic]'
 	@touch $@
 
 # One study end to end: init, ingest, participants, codebook, suggest, automatic accept,

@@ -27,6 +27,33 @@ BASELINES = {
     ("pdpilot_interviews", "sentence"): (0.116, 0.140, 0.35, 0.151),
     ("pdpilot_interviews", "utterance"): (0.179, 0.202, 0.49, 0.167),
 }
+# Development sets in this repository (not in ../shared/benchmark), scored at these units only.
+LOCAL = {"paraphrase": (ROOT / "benchmarks" / "paraphrase", ("utterance",))}
+# A shared dataset with its codebook stripped to the codes' names (issue 15.5: review must not
+# make a names-only codebook worse): name -> (dataset, units).
+NAMES_ONLY = {"scrum_quality_names_only": ("scrum_quality", ("utterance",))}
+
+
+def targets(name: str, unit: str, r: "object") -> list[str]:
+    """Issue 15's targets and its 'review never makes it worse' rule that ``r`` misses."""
+    from qualcode.nlp.evaluate import EvalResult
+
+    assert isinstance(r, EvalResult)
+    m, same, sure = r.metrics, r.without_review, r.metrics.confident
+    missed = []
+    if same is not None and r.reviewed in (0.1, 0.25) and (m.p_at_1 < same.p_at_1 or m.macro_f1 < same.macro_f1):
+        missed.append("worse than the codebook alone on the same documents")
+    if (name, unit, r.reviewed) == ("paraphrase", "utterance", 0.0):
+        if m.shown_p_at_1 < 0.5 or m.macro_f1 < 0.25:
+            missed.append("shown P@1 ≥ 0.50 and macro-F1 ≥ 0.25")
+        if sure is None or (sure.suggestions and sure.precision < 0.6):
+            missed.append("≥ 0.9 right ≥ 60 %")
+    if (name, unit, r.reviewed) == ("serdif_usability", "utterance", 0.25):
+        if sure is None or (sure.suggestions and sure.precision < 0.75) or (m.ece or 0) > 0.10:
+            missed.append("≥ 0.9 right ≥ 75 % and ECE ≤ 0.10")
+        if m.p_at_1 < 0.50 or m.macro_f1 < 0.34:
+            missed.append("P@1 ≥ 0.50 and macro-F1 ≥ 0.34")
+    return missed
 
 
 def main() -> None:
@@ -36,6 +63,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed of the document splits (split r uses seed + r)")
     parser.add_argument("--fractions", default="0,0.1,0.25,0.5")
     parser.add_argument("--dataset", action="append", help="only this dataset; repeatable")
+    parser.add_argument("--unit", action="append", choices=("utterance", "sentence"), help="only this unit; repeatable")
+    parser.add_argument("--embeddings", default=None, metavar="MODEL",
+                        help="semantic layer model (minilm, off) [default: minilm when installed]; "
+                             "embeddings are cached in benchmarks/_work/embeddings.db")
     args = parser.parse_args()
 
     from qualcode.nlp.benchmark import load_benchmark, segment_text
@@ -43,21 +74,35 @@ def main() -> None:
     from qualcode.nlp.pipeline import make_pipeline
 
     fractions = [float(f) for f in args.fractions.split(",")]
+    embedder = _embedder(args.embeddings)
+    print(f"semantic layer: {embedder.model.key if embedder else 'off'}")
     print("| dataset | unit | reviewed | P@1 | P@3 | R@3 | micro-F1 | macro-F1 | false alarm | learned codes "
           "| same documents unreviewed: P@1 / macro-F1 | bar |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    seen: list[str] = []  # the user-visible table, printed after the ranking one
     failures: list[str] = []
     below: list[str] = []
-    for name in args.dataset or sorted({k[0] for k in BASELINES}):
-        bench = load_benchmark(args.benchmark / name)
+    missed: list[str] = []
+    for name in args.dataset or [*sorted({k[0] for k in BASELINES}), *LOCAL, *NAMES_ONLY]:
+        if name in NAMES_ONLY:
+            folder, units = args.benchmark / NAMES_ONLY[name][0], NAMES_ONLY[name][1]
+        else:
+            folder, units = LOCAL.get(name, (args.benchmark / name, ("utterance", "sentence")))
+        bench = load_benchmark(folder)
+        if name in NAMES_ONLY:
+            from qualcode.codebook.model import Code
+
+            bench.codes = [Code(id=c.id, name=c.name, parent_id=c.parent_id) for c in bench.codes]
         nlp = make_pipeline(bench.language)
-        for unit in ("utterance", "sentence"):
+        for unit in [u for u in units if not args.unit or u in args.unit]:
             started = time.perf_counter()
             segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
             results = evaluate_segments(nlp, bench.codes, segments, bench.spans, dataset=name, unit=unit,
-                                        fractions=fractions, repeats=args.repeats, seed=args.seed)
+                                        fractions=fractions, repeats=args.repeats, seed=args.seed,
+                                        embedder=embedder)
             kw_p1, kw_macro, kw_fa, prior_p1 = BASELINES.get((name, unit), (0, 0, 1, 0))
-            print(f"| {name} | {unit} | keyword baseline | {kw_p1:.3f} | | | | {kw_macro:.3f} | {kw_fa:.2f} | | | |")
+            if (name, unit) in BASELINES:
+                print(f"| {name} | {unit} | keyword baseline | {kw_p1:.3f} | | | | {kw_macro:.3f} | {kw_fa:.2f} | | | |")
             zero = results[0].metrics
             for r in results:
                 m = r.metrics
@@ -77,10 +122,49 @@ def main() -> None:
                 print(f"| {name} | {unit} | {r.reviewed:.0%} | {m.p_at_1:.3f} | {m.p_at_3:.3f} | {m.r_at_3:.3f} | "
                       f"{m.micro_f1:.3f} | {m.macro_f1:.3f} | {m.false_alarm:.3f} | {r.learned_codes} | {same_txt} | "
                       f"{verdict} |", flush=True)
+                seen.append(_seen_row(name, unit, r))
+                missed += [f"{name}/{unit}/{r.reviewed:.0%}: {what}" for what in targets(name, unit, r)]
             print(f"<!-- {name} {unit}: {time.perf_counter() - started:.0f} s -->", flush=True)
     print()
+    print("What the researcher sees: *shown P@1* is the share of coded segments whose first suggestion is "
+          "right, *coverage* the share given any; *≥ 0.9* is the suggestions scoring at least 0.9 and how "
+          "many of them are right; *ECE* the expected calibration error of the scores.")
+    print()
+    print("| dataset | unit | reviewed | shown P@1 | coverage | macro-F1 | false alarm | ≥ 0.9: right / count "
+          "| ECE | same documents unreviewed: shown P@1 / macro-F1 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("\n".join(seen))
+    print()
     print("bar not met: " + (", ".join(failures) if failures else "none"))
+    print("issue 15 targets missed: " + ("; ".join(missed) if missed else "none"))
     print("curve below the zero-review figures (no bar): " + (", ".join(below) if below else "none"))
+
+
+def _seen_row(name: str, unit: str, r: "object") -> str:
+    from qualcode.nlp.evaluate import EvalResult
+
+    assert isinstance(r, EvalResult)
+    m, same = r.metrics, r.without_review
+    sure = m.confident
+    sure_txt = f"{sure.precision:.2f} / {sure.suggestions}" if sure and sure.suggestions else "– / 0"
+    same_txt = f"{same.shown_p_at_1:.3f} / {same.macro_f1:.3f}" if same else ""
+    return (f"| {name} | {unit} | {r.reviewed:.0%} | {m.shown_p_at_1:.3f} | {m.coverage:.3f} | {m.macro_f1:.3f} | "
+            f"{m.false_alarm:.3f} | {sure_txt} | {m.ece if m.ece is not None else 0:.3f} | {same_txt} |")
+
+
+def _embedder(name: str | None):  # type: ignore[no-untyped-def]
+    """The semantic layer's embedder, caching vectors in a project file under benchmarks/_work."""
+    from qualcode.coding.embeddings import cached_embeddings
+    from qualcode.nlp.semantic import Embedder, resolve
+    from qualcode.project import init_project, open_project
+
+    model = resolve(name)
+    if model is None:
+        return None
+    path = ROOT / "benchmarks" / "_work" / "embeddings.db"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = open_project(path) if path.exists() else init_project(path)[0]
+    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
 
 
 if __name__ == "__main__":

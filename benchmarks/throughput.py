@@ -7,6 +7,11 @@ header line so that it is a distinct source), then times, in one process:
   decided the suggestions of every tenth source (retraining the learned layer).
 
     python benchmarks/throughput.py --words 1000000 [--codebook codebooks/em_peer_support.yaml]
+    python benchmarks/throughput.py --words 20000 --unique --embeddings minilm   # the semantic layer
+
+The default pipeline is measured with the semantic layer off (``--embeddings off``, what a
+plain ``pip install qualcode`` runs); ``--embeddings minilm`` measures the first run (every
+text embedded) and the re-run (every vector from the project's cache).
 """
 
 from __future__ import annotations
@@ -45,6 +50,8 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the work folder")
     parser.add_argument("--unique", action="store_true",
                         help="make every line of every copy distinct (no two segments share a text)")
+    parser.add_argument("--embeddings", default="off", metavar="MODEL",
+                        help="the semantic layer's model (minilm), or off [default: off]")
     args = parser.parse_args()
 
     from qualcode.codebook import load_codebook
@@ -66,11 +73,11 @@ def main() -> None:
         with db.atomic():
             store_codebook(db, load_codebook(args.codebook), loaded_by="bench")
         t0, c0 = time.perf_counter(), time.process_time()
-        result = run_suggest(db)
+        result = run_suggest(db, embeddings=args.embeddings)
         t_suggest, c_suggest = time.perf_counter() - t0, time.process_time() - c0
         first = db.execute("SELECT count(*) FROM codings").fetchone()[0]
         t0 = time.perf_counter()
-        run_suggest(db)
+        run_suggest(db, embeddings=args.embeddings)
         t_again = time.perf_counter() - t0
         # A researcher reviews every tenth source: accepts the confident suggestions, rejects the rest.
         db.execute("UPDATE codings SET status = CASE WHEN score >= 0.7 THEN 'accepted' ELSE 'rejected' END, "
@@ -78,7 +85,7 @@ def main() -> None:
         db.conn.commit()
         decisions = db.execute("SELECT count(*) FROM codings WHERE coder = 'bench'").fetchone()[0]
         t0, c0 = time.perf_counter(), time.process_time()
-        retrained = run_suggest(db)
+        retrained = run_suggest(db, embeddings=args.embeddings)
         t_retrain, c_retrain = time.perf_counter() - t0, time.process_time() - c0
         # A sparse review, as on a large codebook: every other code is accepted at most 4 times,
         # too few for a classifier, so the calibration layer is fitted as well.
@@ -92,7 +99,7 @@ def main() -> None:
             "WHERE source_id % 10 = 0")
         db.conn.commit()
         t0 = time.perf_counter()
-        sparse = run_suggest(db)
+        sparse = run_suggest(db, embeddings=args.embeddings)
         t_sparse = time.perf_counter() - t0
         db.execute("UPDATE codings SET status = 'accepted'")  # report over every suggestion
         db.conn.commit()

@@ -28,6 +28,9 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("NO_COLOR", "1")
+    # The semantic layer (an optional extra) is off unless a test turns it on, so that every
+    # other test gives the same suggestions with and without the extra installed.
+    monkeypatch.setenv("QUALCODE_EMBEDDINGS", "off")
     return tmp_path
 
 

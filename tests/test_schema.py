@@ -25,6 +25,7 @@ EXPECTED = {
     "refi_ids": ["kind", "local_id", "guid"],
     "nlp_cache": ["text_hash", "pipeline", "analysis"],
     "source_originals": ["source_id", "data"],
+    "embedding_cache": ["text_hash", "model", "vector"],
 }
 
 

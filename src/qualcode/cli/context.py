@@ -88,6 +88,30 @@ def progress_bar(ctx: typer.Context, total: int, description: str) -> Iterator[C
         yield lambda n: bar.advance(task, n)
 
 
+@contextlib.contextmanager
+def progress_bars(ctx: typer.Context, total: int, descriptions: list[str]) -> Iterator[list[Callable[[int], None]]]:
+    """Like ``progress_bar``, one bar per step of a command (each of ``total`` items), in one
+    display: a step's bar appears when it first advances."""
+    if settings(ctx).quiet or not stderr_is_terminal() or total == 0:
+        yield [lambda n: None for _ in descriptions]
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeRemainingColumn(), console=Console(stderr=True, force_terminal=True),
+                  transient=True) as bar:
+        tasks: dict[int, Any] = {}
+
+        def advancer(k: int) -> Callable[[int], None]:
+            def advance(n: int) -> None:
+                if k not in tasks:
+                    tasks[k] = bar.add_task(descriptions[k], total=total)
+                bar.advance(tasks[k], n)
+            return advance
+
+        yield [advancer(k) for k in range(len(descriptions))]
+
+
 def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str = "table") -> str:
     """The format to write: ``--format``, else the output file's suffix, else a table. A suffix
     that names another format than ``--format`` is refused (``-f csv -o x.xlsx``)."""

@@ -44,6 +44,9 @@ def evaluate(
     seed: Annotated[int, typer.Option(help="Seed of the document splits.")] = 0,
     per_code: Annotated[bool, typer.Option(help="Show each code's precision, recall and F1.")] = False,
     model: Annotated[Optional[str], typer.Option(help="An installed spaCy pipeline instead of the offline default.")] = None,
+    embeddings: Annotated[Optional[str], typer.Option(
+        envvar="QUALCODE_EMBEDDINGS", metavar="MODEL",
+        help="Sentence-embedding model of the semantic layer, as for suggest: minilm or off.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json.")] = "table",
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")] = None,
 ) -> None:
@@ -64,13 +67,27 @@ def evaluate(
     fractions = _fractions(simulate_review, curve)
     name, lang, codes, spans, segmenter = _gold(ctx, benchmark, gold_coder, gold_csv)
     nlp = make_pipeline(lang, model)
+    embedder = _embedder(ctx, embeddings, benchmark is None)
     results = []
     for u in units:
         say(ctx, f"Scoring {name} ({u}s) after reviewing {', '.join(f'{f:.0%}' for f in fractions)} of the documents")
         results += evaluate_segments(nlp, codes, segmenter(u), spans, dataset=name, unit=u, fractions=fractions,
-                                     repeats=repeats, seed=seed)
+                                     repeats=repeats, seed=seed, embedder=embedder)
     emit(ctx, _json(results) if fmt == "json" else _tables(results, per_code), output,
          inputs=tuple(p for p in (gold_csv,) if p is not None))
+
+
+def _embedder(ctx: typer.Context, name: str | None, in_project: bool) -> Any:
+    """The semantic layer's embedder (through the project's cache when scoring a project)."""
+    from qualcode.nlp.semantic import Embedder, resolve
+
+    model = resolve(name)
+    if model is None:
+        return None
+    from qualcode.coding.embeddings import cached_embeddings
+
+    db = open_db(ctx) if in_project else None
+    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
 
 
 def _gold(ctx: typer.Context, benchmark: Path | None, coder: str | None, csv_path: Path | None) -> tuple[Any, ...]:
@@ -119,6 +136,7 @@ def _tables(results: list["EvalResult"], per_code: bool) -> Any:
                       *(f"{v:.3f}" for v in (m.p_at_1, m.p_at_3, m.r_at_3, m.micro_f1, m.macro_f1, m.false_alarm)),
                       str(r.learned_codes))
         parts.append(t)
+        parts.append(_seen_table(key, [r for r in results if (r.dataset, r.unit) == key]))
     if per_code:
         for r in results:
             t = Table(title=f"{r.dataset}, {r.unit}s, {r.reviewed:.0%} reviewed: per code", title_justify="left")
@@ -129,6 +147,21 @@ def _tables(results: list["EvalResult"], per_code: bool) -> Any:
                           f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}")
             parts.append(t)
     return Group(*parts)
+
+
+def _seen_table(key: tuple[str, str], results: list["EvalResult"]) -> Any:
+    """What the researcher sees: the suggested sets alone, and how far their scores hold."""
+    from rich.table import Table
+
+    t = Table(title=f"{key[0]}, {key[1]}s: what the researcher sees", title_justify="left")
+    for col in ("reviewed", "shown P@1", "coverage", "≥ 0.9 right", "≥ 0.9 count", "ECE"):
+        t.add_column(col, justify="right")
+    for r in results:
+        m, sure = r.metrics, r.metrics.confident
+        t.add_row(f"{r.reviewed:.0%}", f"{m.shown_p_at_1:.3f}", f"{m.coverage:.3f}",
+                  f"{sure.precision:.3f}" if sure and sure.suggestions else "–",
+                  str(sure.suggestions if sure else 0), "–" if m.ece is None else f"{m.ece:.3f}")
+    return t
 
 
 def register(app: typer.Typer) -> None:

@@ -6,8 +6,9 @@ leaves decided ones (accepted/rejected) alone, and withdraws pending suggestions
 longer fire (a codebook edit removed the keyword, or decisions taught the learned layer
 otherwise): those were never a decision.
 
-``codings.score`` is the calibrated combined score (0.5 = the suggestion boundary, see
-``nlp/combine.py``); ``codings.evidence`` lists every layer's reason, lexical items with
+``codings.score`` is the suggestion's probability of being accepted (``nlp/probability.py``:
+from a prior fitted on the benchmarks, then from the project's own held-out decisions);
+``codings.evidence`` lists every layer's reason, lexical items with
 offsets into the source text. Every run retrains the learned layer from all decisions in
 the project (accepted and rejected codings, manual codings, by any coder). The spaCy pass
 is cached per segment text (``nlp_cache``), so unchanged segments are not re-analysed.
@@ -18,6 +19,10 @@ suggestions as they are *then*: a suggestion another coder accepted or rejected 
 left as they decided it. If the segments or the codebook changed meanwhile (an ingest,
 ``ingest --replace``, a codebook load), nothing is written and the user is told to run
 suggest again.
+
+The semantic layer's sentence embeddings are cached the same way (``embedding_cache``,
+``coding/embeddings.py``); it is on when its extra is installed (``embeddings``: a model
+name, ``"off"``, or None for the default when installed).
 """
 
 from __future__ import annotations
@@ -52,6 +57,9 @@ class SuggestResult:
     analysed: int = 0  # segments run through spaCy (the others came from the cache)
     learned: int = 0  # codes scored by a classifier trained on decisions
     calibrated: int = 0  # accepted codings the calibration layer was fitted on (0: not fitted)
+    semantic: str | None = None  # the embedding model used, None when the layer was off
+    semantic_missing: bool = False  # off only because its extra is not installed
+    embedded: int = 0  # texts embedded by the model in this run (the others came from the cache)
 
 
 def _language(db: "Database") -> str:
@@ -106,10 +114,28 @@ def _source_evidence(items: list[dict[str, Any]], seg_start: int, pieces: list[A
     return items
 
 
+def _semantic(db: "Database", embeddings: str | None, codes: list[Any], texts: list[str],
+              progress: Callable[[int], None] | None) -> tuple[Any, int]:
+    """The semantic layer's input (None when off) and how many texts the model embedded."""
+    from qualcode.nlp.semantic import resolve, semantic_input
+
+    sem_model = resolve(embeddings)
+    if sem_model is None:
+        return None, 0
+    from qualcode.coding.embeddings import cached_embeddings
+
+    before = db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [sem_model.key]).fetchone()[0]
+    vectors = cached_embeddings(db, sem_model, texts, progress)
+    data = semantic_input(sem_model, codes, vectors, lambda parts: cached_embeddings(db, sem_model, parts))
+    after = db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [sem_model.key]).fetchone()[0]
+    return data, after - before
+
+
 def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 0.0,
                 sources: list[int] | None = None,
                 progress: Callable[[int], None] | None = None,
-                batch_size: int = 1000, include_facilitators: bool = False) -> SuggestResult:
+                batch_size: int = 1000, include_facilitators: bool = False, embeddings: str | None = None,
+                embed_progress: Callable[[int], None] | None = None) -> SuggestResult:
     """Suggest codes for every speech segment (optionally of some sources); the results are
     written in one write transaction. Facilitators' turns are analysed (they are context) but
     get no suggestions unless ``include_facilitators``; their pending suggestions are withdrawn
@@ -130,7 +156,8 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
     version = _codebook_version(db)
     analysed, fresh = _analysed(db, [r[5] for r in segments], nlp, codes, key, batch_size, progress)
     index = {r[0]: i for i, r in enumerate(segments)}
-    table = score_segments(nlp, codes, analysed, [r[1] for r in segments], _labels(db, index))
+    semantic, embedded = _semantic(db, embeddings, codes, [r[5] for r in segments], embed_progress)
+    table = score_segments(nlp, codes, analysed, [r[1] for r in segments], _labels(db, index), semantic)
 
     wanted = set(sources) if sources else None
     created = now()
@@ -152,7 +179,8 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
         ledger.record_event(db, actor="qualcode", action="suggest", at=created, detail={
             "new": len(plan.inserts), "updated": len(plan.updates), "withdrawn": withdrawn,
             "model": model or f"blank:{nlp.lang}", "learned": len(table.learned.models),
-            "calibrated": table.calibration is not None})
+            "calibrated": table.calibration is not None,
+            "semantic": semantic.model if semantic is not None else None})
         pending = db.execute("SELECT count(*) FROM codings WHERE origin = 'suggest' AND status = 'suggested'"
                              ).fetchone()[0]
     scope = [r for r in segments if wanted is None or r[1] in wanted]
@@ -161,6 +189,8 @@ def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 
         new=len(plan.inserts), updated=len(plan.updates), withdrawn=withdrawn, kept_decided=plan.kept,
         seconds=time.perf_counter() - started, analysed=len(fresh), learned=len(table.learned.models),
         calibrated=table.calibration.positives if table.calibration else 0,
+        semantic=semantic.model.split("@")[0] if semantic is not None else None,
+        semantic_missing=semantic is None and embeddings in (None, "auto"), embedded=embedded,
     )
 
 
@@ -199,7 +229,7 @@ def _plan(db: "Database", segments: Sequence[Any], codes: list[Any], table: Any,
     rows_i, cols_j = table.suggested.nonzero()
     for i, j in zip(rows_i.tolist(), cols_j.tolist()):
         seg_id, source_id, seg_start, seg_end, pieces_json = segments[i][:5]
-        score = float(table.score[i, j])
+        score = table.stored_score(i, j)
         if (wanted is not None and source_id not in wanted) or score < min_score or seg_id in quiet:
             continue
         code_id = codes[j].id

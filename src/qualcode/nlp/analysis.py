@@ -5,12 +5,19 @@ Its output for a segment depends only on the segment's text, the pipeline and th
 so a project stores it keyed by a hash of those (see ``coding/suggestions.py``): a segment
 whose text and codebook are unchanged is never run through spaCy again. Everything after
 this step (similarity, the learned layer, combination) is vectorised and cheap.
+
+A turn longer than ``PIECE_CHARS`` (a whole interview pasted without speaker labels, say) is
+analysed in pieces cut at a line or sentence end: spaCy refuses texts over ``nlp.max_length``
+(1,000,000 characters, error E088) and a single Doc of that size costs gigabytes. The
+pieces' lemmas are joined and their evidence offsets shifted, so the result is one analysis
+whose offsets refer to the whole turn.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import deque
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable, Iterator
 
@@ -20,7 +27,9 @@ if TYPE_CHECKING:
     from spacy.language import Language
     from spacy.tokens import Doc
 
-    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.lexical import CodeMatch, LexicalMatcher
+
+PIECE_CHARS = 100_000  # longer texts are analysed in pieces of at most this many characters
 
 
 @dataclass
@@ -38,9 +47,14 @@ class Analysed:
         return cls(data["l"].split(), data["x"])
 
 
+# Bumped when what the analysis stores changes meaning (2: negated matches count against the
+# code), so that cached analyses of the old kind are not reused.
+ANALYSIS_VERSION = "2"
+
+
 def codebook_key(codes: Iterable[Code], pipeline: str) -> str:
     """A hash of everything the lexical step depends on besides the text."""
-    digest = hashlib.sha256(pipeline.encode("utf-8"))
+    digest = hashlib.sha256(f"{pipeline}\x1f{ANALYSIS_VERSION}".encode("utf-8"))
     for code in codes:
         digest.update(repr((code.id, code.keywords, code.patterns)).encode("utf-8"))
     return digest.hexdigest()[:16]
@@ -82,13 +96,62 @@ class ContentLemmas:
         return out
 
 
+def pieces(text: str, limit: int = PIECE_CHARS) -> list[tuple[int, str]]:
+    """``text`` as (offset, piece) pairs of at most ``limit`` characters, cut after the last
+    line break in a piece's second half, else after a sentence end, else at a space (so that
+    a keyword phrase is rarely cut in two), else at the limit."""
+    out: list[tuple[int, str]] = []
+    start = 0
+    while len(text) - start > limit:
+        end = start + limit
+        half = start + limit // 2
+        cut = text.rfind("\n", half, end) + 1
+        if not cut:
+            cut = max(text.rfind(mark, half, end) for mark in (". ", "? ", "! ")) + 2
+        if cut < half:
+            cut = text.rfind(" ", half, end) + 1
+        if cut <= start:
+            cut = end
+        out.append((start, text[start:cut]))
+        start = cut
+    out.append((start, text[start:]))
+    return out
+
+
+def _lexical(matches: dict[str, "CodeMatch"]) -> dict[str, dict[str, Any]]:
+    return {code_id: {"score": m.score, "method": m.method, "evidence": [ev.as_dict() for ev in m.evidence]}
+            for code_id, m in matches.items()}
+
+
 def analyse(nlp: "Language", matcher: "LexicalMatcher", texts: Iterable[str],
             batch_size: int = 1000) -> Iterator[Analysed]:
-    """Run the pipeline over ``texts`` (in batches) and yield each one's :class:`Analysed`."""
+    """Run the pipeline over ``texts`` (in batches) and yield each one's :class:`Analysed`;
+    a text over ``PIECE_CHARS`` characters is analysed in pieces and yielded as one."""
+    from qualcode.nlp.lexical import CodeMatch
+
     lemmas = ContentLemmas(nlp)
-    for doc in nlp.pipe(texts, batch_size=batch_size):
-        lexical = {}
-        for code_id, match in matcher.match(doc).items():
-            items = [ev.as_dict() for ev in match.evidence]
-            lexical[code_id] = {"score": match.score, "method": match.method, "evidence": items}
-        yield Analysed(lemmas(doc), lexical)
+    meta: deque[tuple[int, bool]] = deque()  # (offset in its text, last piece of its text)
+
+    def split(texts: Iterable[str]) -> Iterator[str]:
+        for text in texts:
+            parts = pieces(text) if len(text) > PIECE_CHARS else [(0, text)]
+            for n, (offset, piece) in enumerate(parts, start=1):
+                meta.append((offset, n == len(parts)))
+                yield piece
+
+    words: list[str] = []
+    merged: dict[str, CodeMatch] = {}
+    for doc in nlp.pipe(split(texts), batch_size=batch_size):
+        offset, last = meta.popleft()
+        matches = matcher.match(doc)
+        if offset == 0 and last:  # the common case: the text in one piece
+            yield Analysed(lemmas(doc), _lexical(matches))
+            continue
+        words += lemmas(doc)
+        for code_id, match in matches.items():
+            for ev in match.evidence:
+                ev.start, ev.end = ev.start + offset, ev.end + offset
+            merged.setdefault(code_id, CodeMatch(code_id)).evidence.extend(match.evidence)
+        if last:
+            yield Analysed(words, _lexical(merged))
+            words, merged = [], {}

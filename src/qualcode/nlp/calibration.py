@@ -50,7 +50,8 @@ if TYPE_CHECKING:
 MIN_POSITIVE = 10  # accepted codings, over the codes without a classifier, before fitting
 MAX_LEARNED = 2 / 3  # share of the codes with a classifier of their own above which it is not
 C = 1.0  # inverse L2 strength on the standardised features
-FEATURES = ("zero-shot", "similarity", "context", "name", "lexical", "best", "second", "rare match")
+FEATURES = ("zero-shot", "similarity", "context", "name", "lexical", "best", "second", "rare match",
+            "semantic")  # the last only when the semantic layer is on
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Signals:
     name: "numpy.ndarray"
     lexical: "numpy.ndarray"
     match: "numpy.ndarray"  # bool: a keyword, a pattern or the code's name matched
+    semantic: "numpy.ndarray | None" = None  # sentence-embedding score (nlp/semantic.py), when on
 
     def __post_init__(self) -> None:
         import numpy
@@ -93,9 +95,11 @@ class Signals:
         order = numpy.argsort(-z, axis=1, kind="stable")
         rank = numpy.empty_like(order)
         rank[numpy.arange(z.shape[0])[:, None], order] = numpy.arange(z.shape[1])[None, :]
-        return numpy.stack([z, self.similarity[rows], self.context[rows], self.name[rows], self.lexical[rows],
-                            (rank == 0).astype(float), (rank == 1).astype(float),
-                            self.match[rows] * self.match_rarity[None, :]], axis=-1)
+        columns = [z, self.similarity[rows], self.context[rows], self.name[rows], self.lexical[rows],
+                   (rank == 0).astype(float), (rank == 1).astype(float), self.match[rows] * self.match_rarity[None, :]]
+        if self.semantic is not None:
+            columns.append(self.semantic[rows])
+        return numpy.stack(columns, axis=-1)
 
     def logit(self, cal: Calibration, step: int = 2000) -> "numpy.ndarray":
         """The calibrated logit of every (segment, code), a block of segments at a time."""

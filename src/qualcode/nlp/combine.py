@@ -7,6 +7,13 @@
                                                             #   generic the code's words are
       + NAME * share of the code name's distinctive words in s   # the code's own name
       + lexical(s, c)                                       # lexical: keywords and patterns
+                                                            #   (negated matches count against)
+      - EXCLUDE * sim(s, exclusion criteria of c)            # what the code's exclude sends elsewhere
+
+where, when the semantic layer is on (``nlp/semantic.py``), ``sim`` also counts the
+sentence-embedding score: ``sim = TF-IDF sim + SEMANTIC * semantic``, so the context and the
+background apply to both (a code whose description is close in meaning to every turn,
+like a generic "Communication", gets a high background and gains nothing).
 
 *Learned* codes use their classifier's probability alone: the classifier takes the zero-shot
 score as a feature, so it starts from the codebook and learns how far to trust it. (Blending
@@ -41,10 +48,13 @@ NAME_HIT = 0.5  # share of the name's distinctive words that counts as a match, 
 LEXICAL = 1.3  # one single-word keyword (0.35) then reaches the zero-shot boundary on its own
 ZERO_SHOT_BOUNDARY = 0.45
 ZERO_SHOT_SCALE = 0.08
+SEMANTIC = 0.75  # weight of the sentence-embedding score beside the TF-IDF similarity (docs/suggestions.md)
 TOP_ZERO_SHOT = 2
 TOP_LEARNED = 3
 TOP_CALIBRATED = 4  # once the calibration layer scores every code (nlp/calibration.py)
 BOUNDARY = 0.5  # the calibrated score at which a code is suggested
+SHARED_NAME = 0.25  # share of a name match on words other codes' names also have that counts
+EXCLUDE = 1.0  # weight of the similarity to a code's exclusion criteria, counted against it
 
 def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
     """For each row, the sum of the rows just before and after it in the same group."""
@@ -61,17 +71,21 @@ def neighbours(M: "numpy.ndarray", groups: Sequence[Any]) -> "numpy.ndarray":
 
 
 def zero_shot(sim: "numpy.ndarray", name_share: "numpy.ndarray", lexical: "numpy.ndarray",
-              groups: Sequence[Any]) -> "numpy.ndarray":
-    import numpy
-
+              groups: Sequence[Any], semantic: "numpy.ndarray | None" = None,
+              exclude: "numpy.ndarray | None" = None) -> "numpy.ndarray":
     if sim.shape[0] == 0:
         return sim.copy()
+    if semantic is not None:
+        sim = sim + SEMANTIC * semantic
     smoothed = sim + CONTEXT * neighbours(sim, groups)
     # A code's background level (how similar an unrelated turn is) is estimated from the
     # corpus; with few segments the estimate is shrunk towards 0 rather than trusted.
     n = sim.shape[0]
     centred = smoothed - smoothed.mean(axis=0, keepdims=True) * (n / (n + BACKGROUND_PRIOR))
-    return centred + NAME * name_share + LEXICAL * lexical
+    z = centred + NAME * name_share + LEXICAL * lexical
+    if exclude is not None:  # what the code's own exclusion criteria send elsewhere
+        z = z - EXCLUDE * exclude
+    return z
 
 
 def logistic(x: "numpy.ndarray") -> "numpy.ndarray":

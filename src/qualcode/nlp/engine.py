@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.codebook.model import Code
-from qualcode.nlp import combine
+from qualcode.nlp import combine, probability
+from qualcode.nlp.probability import Accuracy
 from qualcode.nlp.calibration import Calibration, Signals, calibrate, expected_f1_threshold
 from qualcode.nlp.analysis import Analysed
 from qualcode.nlp.learned import BOUNDARY as LEARNED_BOUNDARY
 from qualcode.nlp.learned import Labels, LearnedScores, learn, reviewed_rows, top_terms
+from qualcode.nlp.semantic import SemanticInput, SemanticScores, semantic_scores
 from qualcode.nlp.similarity import Profile, Similarity, build_profiles, similarity
 
 if TYPE_CHECKING:
@@ -37,6 +39,14 @@ class ScoreTable:
     exact: "numpy.ndarray"  # the score before rounding, on one scale for all codes: it orders a segment's codes
     calibration: Calibration | None = None  # the calibration layer, fitted on the decisions
     thresholds: dict[int, float] = field(default_factory=dict)  # learned code -> its probability threshold
+    # the chance that the researcher accepts each suggestion (0 where nothing is suggested):
+    # what `suggest` stores as the score (nlp/probability.py)
+    probability: "numpy.ndarray | None" = None
+    accuracy: Accuracy | None = None  # how the probabilities were estimated
+    # after decisions: which of the decisions' layers and the codebook alone rank and suggest
+    # (the better on held-out reviewed segments), with the figures compared
+    validation: dict[str, Any] = field(default_factory=dict)
+    semantic: SemanticScores | None = None  # sentence-embedding cosines, when the layer is on
 
     def ranking(self, i: int, n: int = 3) -> list[str]:
         import numpy
@@ -47,15 +57,36 @@ class ScoreTable:
     def suggested_codes(self, i: int) -> set[str]:
         return {self.codes[j].id for j in self.suggested[i].nonzero()[0]}
 
+    def stored_score(self, i: int, j: int) -> float:
+        """What `suggest` stores as the suggestion's score: its probability of being accepted."""
+        prob = self.probability if self.probability is not None else self.score
+        return round(float(prob[i, j]), 4)
+
+    def shown(self, i: int) -> list[tuple[str, float]]:
+        """The suggested codes of segment ``i`` with their probability, likeliest first (the
+        order `review` shows them in)."""
+        cols = self.suggested[i].nonzero()[0].tolist()
+        prob = self.probability if self.probability is not None else self.score
+        cols.sort(key=lambda j: (-float(prob[i, j]), -float(self.exact[i, j])))
+        return [(self.codes[j].id, float(prob[i, j])) for j in cols]
+
     def method(self, i: int, j: int) -> str:
         kinds: list[str] = [k for k in ("keyword", "pattern") if k in self._lexical_kinds(i, j)]
         if self.sim.score[i, j] > 0:
             kinds.append("similarity")
+        if self._semantic_lift(i, j) > 0:
+            kinds.append("semantic")
         if j in self.learned.models:
             kinds.append("learned")
         elif self.calibration is not None:
             kinds.append("calibrated")
         return "+".join(kinds) or "similarity"
+
+    def _semantic_lift(self, i: int, j: int) -> float:
+        """How far the segment's semantic score for the code is above the code's corpus mean."""
+        if self.semantic is None:
+            return 0.0
+        return float(self.semantic.score[i, j] - self.semantic.score[:, j].mean())
 
     def _lexical_kinds(self, i: int, j: int) -> set[str]:
         hit = self.analysed[i].lexical.get(self.codes[j].id)
@@ -65,6 +96,11 @@ class ScoreTable:
         """Every layer's reason for (segment i, code j); lexical offsets are within the segment."""
         code = self.codes[j]
         items: list[dict[str, Any]] = []
+        if self.probability is not None and self.suggested[i, j]:
+            p = float(self.probability[i, j])
+            source = self.accuracy.source if self.accuracy else "benchmarks"
+            items.append({"kind": "probability", "probability": round(p, 3), "source": source,
+                          "reason": probability.in_words(p, self.accuracy)})
         hit = self.analysed[i].lexical.get(code.id)
         if hit:
             items += [dict(e) for e in hit["evidence"]]
@@ -81,6 +117,18 @@ class ScoreTable:
             items.append({"kind": "similarity", "score": round(sim, 3), "closest": label,
                           "example": text[:200],
                           "reason": f"similar to the code's {label} ({measure} {sim:.2f})"})
+        if self._semantic_lift(i, j) > 0 and self.profiles[j].parts:
+            assert self.semantic is not None
+            label, text, _ = self.profiles[j].parts[int(self.semantic.best_part[i, j])]
+            cos = float(self.semantic.best[i, j])
+            items.append({"kind": "semantic", "score": round(float(self.semantic.score[i, j]), 3),
+                          "closest": label, "example": text[:200], "model": self.semantic.model,
+                          "reason": f"close in meaning to the code's {label} (sentence-embedding cosine {cos:.2f})"})
+        excl = float(self.sim.exclude[i, j]) if self.sim.exclude is not None else 0.0
+        if excl >= 0.05:  # a word or two in common is not a resemblance
+            items.append({"kind": "exclude", "score": round(excl, 3),
+                          "reason": f"resembles the code's exclusion criteria (TF-IDF cosine {excl:.2f}): "
+                                    "counts against it"})
         if self.calibration is not None and j not in self.learned.models:
             cal = self.calibration
             items.append({"kind": "calibrated", "accepted": cal.positives, "segments": cal.segments,
@@ -100,15 +148,33 @@ class ScoreTable:
         return items
 
 
-def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
-                   groups: Sequence[Any], labels: dict[str, Labels] | None = None) -> ScoreTable:
-    """Score every segment against every code with all layers; ``labels`` come from decisions."""
+@dataclass
+class Prepared:
+    """What does not depend on decisions: computed once, reused for every set of labels."""
+    nlp: Any
+    codes: list[Code]
+    analysed: Sequence[Analysed]
+    groups: Sequence[Any]
+    profiles: list[Profile]
+    sim: Similarity
+    lexical: "numpy.ndarray"
+    z: "numpy.ndarray"
+    match: "numpy.ndarray"
+    signals: Signals
+    semantic: SemanticScores | None = None
+
+
+def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
+            groups: Sequence[Any], embeddings: SemanticInput | None = None) -> Prepared:
+    """The zero-shot layers for every segment and code; ``embeddings`` (segments' and profile
+    parts', ``nlp/semantic.py``) turn the semantic layer on."""
     import numpy
 
     codes = list(codes)
     profiles = build_profiles(nlp, codes)
     lemmas = [a.lemmas for a in analysed]
     sim = similarity(lemmas, profiles, nlp)
+    sem = semantic_scores(embeddings) if embeddings is not None else None
     n, k = len(analysed), len(codes)
     index = {c.id: j for j, c in enumerate(codes)}
     lexical = numpy.zeros((n, k))
@@ -116,7 +182,40 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         for code_id, hit in a.lexical.items():
             if code_id in index:
                 lexical[i, index[code_id]] = hit["score"]
-    z = combine.zero_shot(sim.score, sim.name_share, lexical, groups)
+    name = sim.name_share
+    name_hit = sim.name_share >= combine.NAME_HIT
+    if sim.name_own is not None:
+        # words that other codes' names share (a theme prefix) alone are no name match, and
+        # count SHARED_NAME of their share towards the code
+        name_hit &= sim.name_own
+        name = numpy.where(sim.name_own, name, combine.SHARED_NAME * name)
+    sem = semantic_scores(embeddings) if embeddings is not None else None
+    z = combine.zero_shot(sim.score, name, lexical, groups, None if sem is None else sem.score, exclude=sim.exclude)
+    match = (lexical > 0) | name_hit
+    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match,
+                      None if sem is None else sem.score)
+    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals, sem)
+
+
+def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
+                   groups: Sequence[Any], labels: dict[str, Labels] | None = None,
+                   embeddings: SemanticInput | None = None) -> ScoreTable:
+    """Score every segment against every code with all layers; ``labels`` come from decisions;
+    ``embeddings`` turn the semantic layer on."""
+    return decide(prepare(nlp, codes, analysed, groups, embeddings), labels)
+
+
+def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibrate: bool = True) -> ScoreTable:
+    """Every layer's score from ``prep`` and the decisions' ``labels``, which codes to suggest,
+    and each suggestion's probability of being accepted (``nlp/probability.py``): from the
+    prior fitted on the benchmarks, or, with ``recalibrate`` and enough decisions, from how
+    often suggestions like it were accepted on reviewed segments held out of training."""
+    import numpy
+
+    nlp, codes, analysed, groups, z, signals = prep.nlp, prep.codes, prep.analysed, prep.groups, prep.z, prep.signals
+    sem = prep.semantic
+    lemmas = [a.lemmas for a in analysed]
+    n, k = len(analysed), len(codes)
     exclusions = {}
     if labels:
         excl = [(c.id, c.exclude) for c in codes if c.exclude.strip()]
@@ -126,12 +225,11 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         exclusions = {cid: content(doc) for (cid, _), doc in zip(excl, nlp.pipe(t for _, t in excl))}
     labels = labels or {}
     trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
-    match = (lexical > 0) | (sim.name_share >= combine.NAME_HIT)
-    signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match)
+    match = prep.match
     cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
-                    offset=logit, balanced=logit is None)
+                    offset=logit, balanced=logit is None, semantic=None if sem is None else sem.score)
     is_learned = numpy.zeros(k, dtype=bool)
     is_learned[list(learned.models)] = True
     if logit is None:
@@ -160,5 +258,10 @@ def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[An
         exact[:, j] = combine.calibrate_learned(p, LEARNED_BOUNDARY if cal is None else cal.threshold)
     score = numpy.round(score, 4)
     suggested = combine.suggestion_mask(score, is_learned, match, calibrated=cal is not None, rank_by=exact)
-    return ScoreTable(codes, profiles, analysed, sim, lexical, z, learned, score, suggested, exact, cal, thresholds)
+    table = ScoreTable(codes, prep.profiles, analysed, prep.sim, prep.lexical, z, learned, score, suggested, exact,
+                       cal, thresholds, semantic=sem)
+    table.probability = probability.prior(table)
+    if labels and recalibrate:
+        probability.recalibrate(table, prep, labels)
+    return table
 

@@ -26,6 +26,8 @@ from qualcode.nlp.metrics import Metrics, score
 if TYPE_CHECKING:
     from spacy.language import Language
 
+    from qualcode.nlp.semantic import Embedder
+
 CURVE = (0.0, 0.1, 0.25, 0.5)
 
 
@@ -44,17 +46,20 @@ class EvalResult:
 def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence[Segment],
                       spans: Sequence[GoldSpan], *, dataset: str, unit: str,
                       fractions: Sequence[float] = (0.0,), repeats: int = 3, seed: int = 0,
-                      batch_size: int = 1000) -> list[EvalResult]:
-    """Score suggestions on ``segments`` against ``spans`` after reviewing each fraction."""
+                      batch_size: int = 1000, embedder: "Embedder | None" = None) -> list[EvalResult]:
+    """Score suggestions on ``segments`` against ``spans`` after reviewing each fraction;
+    ``embedder`` turns the semantic layer on, as ``suggest`` does when it is installed."""
     from qualcode.nlp.analysis import analyse
-    from qualcode.nlp.engine import score_segments
+    from qualcode.nlp.engine import decide, prepare
     from qualcode.nlp.lexical import LexicalMatcher
 
     matcher = LexicalMatcher(nlp, codes)
     analysed = list(analyse(nlp, matcher, (s.text for s in segments), batch_size=batch_size))
     groups = [s.doc_id for s in segments]
     gold = gold_codes(list(segments), spans)
-    base = score_segments(nlp, codes, analysed, groups)
+    semantic = embedder.input(codes, [s.text for s in segments]) if embedder is not None else None
+    prep = prepare(nlp, codes, analysed, groups, embeddings=semantic)
+    base = decide(prep)
     docs = sorted(set(groups))
     results = []
     for fraction in fractions:
@@ -62,7 +67,8 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
             results.append(EvalResult(dataset, unit, 0.0, 1, _score(base, range(len(segments)), gold), 0))
             continue
         rankings: list[list[str]] = []
-        suggested: list[set[str]] = []
+        suggested: list[list[str]] = []
+        scores: list[list[float]] = []
         golds: list[set[str]] = []
         held_out: list[int] = []
         learned = 0
@@ -74,15 +80,17 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
             reviewed = {i for i, g in enumerate(groups) if g in train}
             decisions = [(i, c, True) for i in reviewed for c in gold[i]]
             decisions += [(i, c, False) for i in reviewed for c in base.suggested_codes(i) - gold[i]]
-            table = score_segments(nlp, codes, analysed, groups, labels_from_decisions(decisions, reviewed))
+            table = decide(prep, labels_from_decisions(decisions, reviewed))
             learned += len(table.learned.models)
             for i in range(len(segments)):
                 if i not in reviewed:
                     held_out.append(i)
                     rankings.append(table.ranking(i))
-                    suggested.append(table.suggested_codes(i))
+                    shown = table.shown(i)
+                    suggested.append([c for c, _ in shown])
+                    scores.append([s for _, s in shown])
                     golds.append(gold[i])
-        results.append(EvalResult(dataset, unit, fraction, repeats, score(rankings, suggested, golds),
+        results.append(EvalResult(dataset, unit, fraction, repeats, score(rankings, suggested, golds, scores),
                                   round(learned / repeats), _score(base, held_out, gold)))
     return results
 
@@ -92,5 +100,6 @@ def _score(table: "object", rows: Sequence[int] | range, gold: list[set[str]]) -
     from qualcode.nlp.engine import ScoreTable
 
     assert isinstance(table, ScoreTable)
-    return score([table.ranking(i) for i in rows], [table.suggested_codes(i) for i in rows],
-                 [gold[i] for i in rows])
+    shown = [table.shown(i) for i in rows]
+    return score([table.ranking(i) for i in rows], [[c for c, _ in s] for s in shown],
+                 [gold[i] for i in rows], [[p for _, p in s] for s in shown])

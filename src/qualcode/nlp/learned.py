@@ -7,6 +7,7 @@ calibrated, below), L2-regularised logistic regression (``nlp/sparse.py``) over:
 * TF-IDF of the segment's content lemmas and lemma bigrams;
 * the same for the segments just before and after it in the same source (a turn is often
   coded for what it answers or continues);
+* the code's semantic score (sentence embeddings, ``nlp/semantic.py``) when that layer is on;
 * the zero-shot score of the code (similarity + name + lexical), twice: as a fixed offset,
   the code's zero-shot logit, so that with no telling words a segment keeps the codebook's
   verdict and the weights only learn where the researcher's decisions differ from it; and
@@ -45,6 +46,7 @@ if TYPE_CHECKING:
     import numpy
 
 CONTEXT_WEIGHT = 1.0  # weight of the neighbouring turns' features
+SEMANTIC_WEIGHT = 3.0  # scale of the semantic score feature
 ZERO_SHOT_WEIGHT = 3.0  # scale of the zero-shot score feature
 C = 4.0  # inverse regularisation strength
 BOUNDARY = 0.3  # classifier probability that maps to the calibrated 0.5 suggestion boundary
@@ -125,7 +127,7 @@ def context_features(X: Any, groups: Sequence[Any]) -> Any:
 def learn(segments: Sequence[list[str]], groups: Sequence[Any], zero_shot: "numpy.ndarray",
           code_ids: Sequence[str], labels: dict[str, Labels],
           exclusions: dict[str, list[str]] | None = None, offset: "numpy.ndarray | None" = None,
-          balanced: bool = True) -> LearnedScores:
+          balanced: bool = True, semantic: "numpy.ndarray | None" = None) -> LearnedScores:
     """Train a classifier for every code with enough labels and score every segment."""
     import numpy
     from scipy import sparse
@@ -157,11 +159,13 @@ def learn(segments: Sequence[list[str]], groups: Sequence[Any], zero_shot: "nump
         rows = numpy.array(lab.positive + lab.negative)
         y = numpy.array([1] * len(lab.positive) + [0] * len(lab.negative))
         z = zero_shot[:, j] * ZERO_SHOT_WEIGHT
-        Xtr = sparse.hstack([F[rows], sparse.csr_matrix(z[rows].reshape(-1, 1))]).tocsr()
+        # the code's own scores as dense columns: zero-shot, and semantic when that layer is on
+        D = z.reshape(-1, 1) if semantic is None else numpy.column_stack([z, semantic[:, j] * SEMANTIC_WEIGHT])
+        Xtr = sparse.hstack([F[rows], sparse.csr_matrix(D[rows])]).tocsr()
         if exclusions.get(code_ids[j]):
             ex = vec.transform([with_bigrams(exclusions[code_ids[j]])])
             ex_row = sparse.hstack([ex, sparse.csr_matrix((1, 2 * X.shape[1]))]).tocsr()[:, cols]
-            Xtr = sparse.vstack([Xtr, sparse.hstack([ex_row, sparse.csr_matrix((1, 1))])]).tocsr()
+            Xtr = sparse.vstack([Xtr, sparse.hstack([ex_row, sparse.csr_matrix((1, D.shape[1]))])]).tocsr()
             y = numpy.append(y, 0)
         # The codebook's own logit is where the classifier starts: its weights learn how the
         # researcher's decisions differ from it (the exclusion row starts firmly negative).
@@ -172,8 +176,9 @@ def learn(segments: Sequence[list[str]], groups: Sequence[Any], zero_shot: "nump
         off_tr = off[rows] if len(y) == len(rows) else numpy.append(off[rows], -OFFSET_CLIP)
         model = Logistic(C=C, balanced=balanced).fit(Xtr, y, offset=off_tr)
         assert model.coef is not None
-        w, wz = model.coef[:-1], model.coef[-1]
-        prob[:, j] = 1.0 / (1.0 + numpy.exp(-numpy.clip(F @ w + z * wz + model.intercept + off, -50, 50)))
+        m = D.shape[1]
+        w, wd = model.coef[:-m], model.coef[-m:]
+        prob[:, j] = 1.0 / (1.0 + numpy.exp(-numpy.clip(F @ w + D @ wd + model.intercept + off, -50, 50)))
         models[j] = LearnedModel(code_ids[j], len(lab.positive), len(lab.negative), w, model.intercept)
     return LearnedScores(prob, models, F, names)
 

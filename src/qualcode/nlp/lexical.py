@@ -3,11 +3,15 @@ Matcher token patterns.
 
 Each match is evidence: which keyword or pattern matched, the words, and their character
 offsets within the text given to spaCy. A match preceded (within a few words of the same
-clause) by a negation ("I don't feel safe") or a hedge ("maybe", "I guess") still evidences
-the code, and is marked ``negated`` / ``hedged`` so that the researcher sees it.
+clause) by a hedge ("maybe", "I guess") still evidences the code, marked ``hedged``. One
+preceded by a negation ("I don't drink at all anymore") counts *against* the code, marked
+``negated``: there is no parser offline, so negation scope is a window rule (a negation cue
+among the ``CUE_WINDOW`` words before the match, not past punctuation), except when a verb
+that flips it stands between the two ("I couldn't stop drinking" is about drinking).
 Scores combine the distinct pieces of evidence (noisy-OR): one single-word keyword is weak,
 a multi-word phrase or a hand-written pattern is stronger, and several distinct matches add
-up, never past 1.
+up, never past 1; negated matches subtract theirs (``NEGATED``), so a segment with only
+negated matches scores below 0.
 """
 
 from __future__ import annotations
@@ -30,6 +34,12 @@ WEIGHT_PHRASE = 0.5
 WEIGHT_PATTERN = 0.55
 WEIGHT_REPEAT = 0.05  # each further match of a term already counted
 CUE_WINDOW = 4  # words before a match that are searched for a negation or hedge
+NEGATED = 1.0  # a negated match's weight, counted against the code
+# Verbs that turn a negation before them into an affirmation of what follows ("can't stop
+# drinking", "couldn't help crying"): a negation cue beyond one of these does not negate.
+FLIPS: dict[str, set[str]] = {
+    "en": {"stop", "quit", "help", "resist", "avoid", "deny", "imagine", "remember", "forget", "wait"},
+}
 
 # Negation and hedging cues, as lower-case lemmas or words, per language (the default
 # pipeline's lemmas are lower-case). Multi-word hedges are matched as word sequences.
@@ -70,7 +80,7 @@ class Evidence:
             f"matches the code's {what} ({self.term})"
         if self.negated:
             item["negated"] = True
-            item["reason"] += ", negated"
+            item["reason"] += ", negated: counts against the code"
         if self.hedged:
             item["hedged"] = True
             item["reason"] += ", hedged"
@@ -89,14 +99,15 @@ class CodeMatch:
 
     @property
     def score(self) -> float:
-        miss = 1.0
+        """Noisy-OR of the affirmed evidence, minus ``NEGATED`` times that of the negated."""
+        miss = {False: 1.0, True: 1.0}
         counted: set[str] = set()
         for ev in self.evidence:
-            key = f"{ev.kind}:{ev.term}"
+            key = f"{ev.negated}:{ev.kind}:{ev.term}"
             weight = ev.weight if key not in counted else WEIGHT_REPEAT
             counted.add(key)
-            miss *= 1.0 - weight
-        return round(1.0 - miss, 3)
+            miss[ev.negated] *= 1.0 - weight
+        return round((1.0 - miss[False]) - NEGATED * (1.0 - miss[True]), 3)
 
 
 def _lower_lemmas(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -167,6 +178,7 @@ class LexicalMatcher:
         lang = nlp.lang if nlp.lang in NEGATIONS else "en"
         add = nlp.vocab.strings.add
         self._negations = {add(w) for w in NEGATIONS[lang]}
+        self._flips = {add(w) for w in FLIPS.get(lang, set())}
         self._hedges = {add(h) for h in HEDGES[lang] if " " not in h}
         self._hedge_phrases = [tuple(add(w) for w in h.split()) for h in HEDGES[lang] if " " in h]
         self._apostrophes = {add("'"), add("-")}
@@ -242,11 +254,13 @@ class LexicalMatcher:
         LOWER, LEMMA, IS_PUNCT hashes), within its clause?"""
         window: list[int] = []  # LOWER hashes, nearest first
         negated = hedged = False
+        flipped = False
         for lower, lemma, punct in reversed(rows[max(0, start - CUE_WINDOW):start]):
             if punct and lower not in self._apostrophes:
                 break
             window.append(lower)
-            negated = negated or lower in self._negations or lemma in self._negations
+            flipped = flipped or lower in self._flips or lemma in self._flips
+            negated = negated or (not flipped and (lower in self._negations or lemma in self._negations))
             hedged = hedged or lower in self._hedges or lemma in self._hedges
         if not hedged and self._hedge_phrases and len(window) > 1:
             seq = tuple(reversed(window))

@@ -370,3 +370,23 @@ def m011_exchange(db: "Database") -> None:
         )
         """
     )
+
+
+@migrations()
+def m013_embedding_cache(db: "Database") -> None:
+    """Sentence embeddings per segment text (issue 15, the semantic layer). Embedding costs
+    about a millisecond per word on a laptop CPU; a vector depends only on the text and the
+    model, so ``suggest`` stores each one (float16, little-endian) keyed by a hash of the text
+    and the model's key (name and weights' checksum) and a second run loads no model
+    (``qualcode.coding.embeddings``)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE embedding_cache (
+            text_hash TEXT NOT NULL,
+            model TEXT NOT NULL,
+            vector BLOB NOT NULL,
+            PRIMARY KEY (text_hash, model)
+        ) WITHOUT ROWID
+        """
+    )

@@ -1,0 +1,111 @@
+"""Fit the prior that turns a suggestion's layer score into the chance it is accepted.
+
+Before a researcher has decided anything, `suggest` cannot know how often its suggestions
+are right in their project; what it can know is how often suggestions like them were right
+on human-coded projects. This script measures that on the benchmarks (the shared gold
+benchmark and benchmarks/paraphrase) and writes the fitted map to
+src/qualcode/nlp/prior_map.py, which `nlp/probability.py` uses:
+
+    python benchmarks/fit_prior.py [--benchmark ../shared/benchmark]
+
+Each (dataset, unit) weighs the same in the fit, however many suggestions it has. It also
+prints, per dataset, the calibration error of the fitted map and of a map fitted on the
+other datasets only (leave one dataset out), which is what a new project can expect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "src"))
+
+SETS = [("serdif_usability", "utterance"), ("serdif_usability", "sentence"),
+        ("pdpilot_interviews", "utterance"), ("pdpilot_interviews", "sentence"),
+        ("scrum_quality", "utterance"), ("scrum_quality", "sentence"), ("paraphrase", "utterance")]
+TARGET = ROOT / "src" / "qualcode" / "nlp" / "prior_map.py"
+
+
+def collect(folder: Path, unit: str) -> tuple["object", "object"]:
+    import numpy
+
+    from qualcode.nlp.analysis import analyse
+    from qualcode.nlp.benchmark import gold_codes, load_benchmark, segment_text
+    from qualcode.nlp.engine import decide, prepare
+    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.pipeline import make_pipeline
+    from qualcode.nlp.probability import features
+
+    bench = load_benchmark(folder)
+    nlp = make_pipeline(bench.language)
+    segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
+    analysed = list(analyse(nlp, LexicalMatcher(nlp, bench.codes), (s.text for s in segments)))
+    table = decide(prepare(nlp, bench.codes, analysed, [s.doc_id for s in segments]))
+    gold = gold_codes(segments, bench.spans)
+    ri, cj, X = features(table)
+    y = numpy.array([table.codes[j].id in gold[i] for i, j in zip(ri.tolist(), cj.tolist())], dtype=float)
+    return X, y
+
+
+def ece(p: "object", y: "object") -> float:
+    from qualcode.nlp.metrics import calibration
+
+    return calibration(list(p), [bool(v) for v in y])[1]  # type: ignore[call-overload]
+
+
+def main() -> None:
+    import numpy
+
+    from qualcode.nlp.probability import FEATURES, fit
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--benchmark", type=Path, default=ROOT.parent / "shared" / "benchmark")
+    parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write prior_map.py")
+    args = parser.parse_args()
+    data = {}
+    for name, unit in SETS:
+        folder = ROOT / "benchmarks" / name if name == "paraphrase" else args.benchmark / name
+        started = time.perf_counter()
+        data[(name, unit)] = collect(folder, unit)
+        X, y = data[(name, unit)]
+        print(f"{name} {unit}: {len(y)} suggestions, {int(y.sum())} right ({time.perf_counter() - started:.0f} s)",
+              flush=True)
+
+    def fit_on(keys: list[tuple[str, str]]) -> tuple["numpy.ndarray", float]:
+        X = numpy.vstack([data[k][0] for k in keys])
+        y = numpy.concatenate([data[k][1] for k in keys])
+        w = numpy.concatenate([numpy.full(len(data[k][1]), len(y) / (len(keys) * max(len(data[k][1]), 1)))
+                               for k in keys])
+        return fit(X, y, w)
+
+    coef, intercept = fit_on(list(data))
+    print("\n| dataset | unit | suggestions | right | ECE, fitted on all | ECE, fitted on the other datasets |")
+    print("|---|---|---|---|---|---|")
+    for key, (X, y) in data.items():
+        p = 1 / (1 + numpy.exp(-(X @ coef + intercept)))
+        others = [k for k in data if k[0] != key[0]]
+        c2, b2 = fit_on(others)
+        p2 = 1 / (1 + numpy.exp(-(X @ c2 + b2)))
+        print(f"| {key[0]} | {key[1]} | {len(y)} | {y.mean():.2f} | {ece(p, y):.3f} | {ece(p2, y):.3f} |")
+    print("\nweights: " + ", ".join(f"{n} {w:+.3f}" for n, w in zip(FEATURES, coef)) + f", intercept {intercept:+.3f}")
+    if args.dry_run:
+        return
+    total = sum(len(y) for _, y in data.values())
+    right = int(sum(y.sum() for _, y in data.values()))
+    TARGET.write_text(
+        '"""The prior map of ``nlp/probability.py``, written by benchmarks/fit_prior.py: do not edit.\n\n'
+        f"Fitted on {total} zero-shot suggestions ({right} right) of: "
+        + ", ".join(f"{n} {u}s" for n, u in data) + '.\n"""\n\n'
+        f"# weights of {', '.join(FEATURES)}\n"
+        f"COEF = ({', '.join(f'{w:.4f}' for w in coef)})\n"
+        f"INTERCEPT = {intercept:.4f}\n"
+        f"SUGGESTIONS = {total}\n"
+        f"ACCEPTED = {right}\n", encoding="utf-8")
+    print(f"wrote {TARGET.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

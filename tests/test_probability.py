@@ -1,0 +1,116 @@
+"""Scores are probabilities (issue 15.3): a prior from the benchmarks before any decision, a
+held-out recalibration after them, calibration figures in `evaluate`, and words in the
+evidence that say how sure the tool is."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from qualcode.nlp.metrics import calibration, score
+from qualcode.nlp.probability import Accuracy, in_words
+from tests.conftest import Run
+from tests.test_calibration import corpus
+
+
+def test_calibration_buckets_and_ece_by_hand() -> None:
+    buckets, ece = calibration([0.05, 0.15, 0.95, 0.97, 0.92, 1.0], [False, True, True, True, False, True])
+    by_range = {(b.start, b.end): (b.suggestions, b.correct) for b in buckets}
+    assert by_range[(0.0, 0.1)] == (1, 0) and by_range[(0.1, 0.2)] == (1, 1)
+    assert by_range[(0.9, 0.95)] == (1, 0) and by_range[(0.95, 1.0)] == (3, 3)  # 1.0 is in the top bucket
+    # |0.05 - 0| + |0.15 - 1| + |0.92 - 0| + 3 * |0.9733 - 1|, over 6 suggestions
+    assert ece == pytest.approx((0.05 + 0.85 + 0.92 + 3 * (1 - (0.95 + 0.97 + 1.0) / 3)) / 6)
+
+
+def test_shown_p_at_1_counts_a_coded_segment_given_nothing_as_wrong() -> None:
+    m = score([["a", "b"], ["b", "a"], ["a"]], [["b", "a"], [], ["a"]], [{"a"}, {"a"}, set()],
+              [[0.9, 0.4], [], [0.3]])
+    assert m.p_at_1 == 0.5  # the ranking's first code is right on segment 0
+    assert m.shown_p_at_1 == 0.0  # the first *shown* code there is b; segment 1 shows nothing
+    assert m.coverage == 0.5
+    assert m.confident is not None and (m.confident.suggestions, m.confident.correct) == (1, 0)
+
+
+def test_in_words() -> None:
+    prior = Accuracy("benchmarks", 1000, 300)
+    assert in_words(0.78, prior).startswith("about 8 in 10 suggestions like this were accepted in benchmark")
+    assert in_words(0.03, prior).startswith("fewer than 1 in 10")
+    mine = Accuracy("decisions", 64, 20)
+    assert in_words(0.31, mine) == ("about 3 in 10 suggestions like this were accepted (checked on 64 of your "
+                                    "decisions held out from training)")
+
+
+def test_evaluate_json_gives_calibration_per_unit_and_share(run: Run, tmp_path: Path) -> None:
+    from tests.test_evaluate import CODEBOOK, DOCS
+
+    root = tmp_path / "bench"
+    root.mkdir()
+    (root / "documents.jsonl").write_text("".join(json.dumps({"doc_id": d, "text": t}) + "\n" for d, t in DOCS))
+    (root / "codebook.yaml").write_text(CODEBOOK)
+    (root / "codings.jsonl").write_text("")
+    out = json.loads(run("evaluate", root, "--unit", "utterance", "--simulate-review", "0.5", "--format",
+                         "json").stdout)
+    for r in out:
+        assert [(b["from"], b["to"]) for b in r["calibration"]][-2:] == [(0.9, 0.95), (0.95, 1.0)]
+        assert set(r["calibration"][0]) == {"from", "to", "suggestions", "precision"}
+        assert isinstance(r["ece"], float) and {"shown_p_at_1", "coverage", "confident"} <= set(r)
+
+
+def _decide(texts: list[str], groups: list[str], decisions: list[tuple[int, str, bool]] | None = None,
+            reviewed: set[int] | None = None):  # type: ignore[no-untyped-def]
+    from qualcode.nlp.analysis import analyse
+    from qualcode.nlp.engine import decide, prepare
+    from qualcode.nlp.learned import labels_from_decisions
+    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.pipeline import make_pipeline
+    from tests.test_calibration import codes
+
+    nlp = make_pipeline("en")
+    analysed = list(analyse(nlp, LexicalMatcher(nlp, codes()), texts))
+    labels = labels_from_decisions(decisions, reviewed) if decisions else None
+    return decide(prepare(nlp, codes(), analysed, groups), labels)
+
+
+def test_before_decisions_the_prior_after_them_the_held_out_decisions() -> None:
+    """The codebook's keywords name the wrong code in this corpus (tests/test_calibration):
+    before review the scores are the benchmark prior's; after review they are refitted on
+    held-out decisions, and the suggestions that review keeps are scored higher than the ones
+    it rejects."""
+    texts, groups, gold = corpus(docs=6)
+    before = _decide(texts, groups)
+    assert before.accuracy is not None and before.accuracy.source == "benchmarks"
+    assert before.probability is not None
+    assert ((before.probability > 0) == before.suggested).all()
+    assert 0 < before.probability.max() < 1
+    reviewed = {i for i, g in enumerate(groups) if g in ("doc0", "doc1", "doc2")}
+    decisions = [(i, gold[i], True) for i in reviewed]
+    decisions += [(i, c, False) for i in reviewed for c in before.suggested_codes(i) - {gold[i]}]
+    after = _decide(texts, groups, decisions, reviewed)
+    assert after.accuracy is not None and after.accuracy.source == "decisions"
+    assert after.accuracy.suggestions >= 30
+    held_out = [i for i in range(len(texts)) if i not in reviewed]
+    right = [after.probability[i, j] for i in held_out for j in after.suggested[i].nonzero()[0]
+             if after.codes[j].id == gold[i]]
+    wrong = [after.probability[i, j] for i in held_out for j in after.suggested[i].nonzero()[0]
+             if after.codes[j].id != gold[i]]
+    assert right and min(right) > max(wrong, default=0.0)
+    assert after.validation["suggestions"] in ("decisions", "codebook")
+
+
+def test_suggest_stores_the_probability_and_says_it_in_words(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
+    from tests.test_nlp_layers import CODEBOOK, TRANSCRIPT
+
+    run("ingest", write_file("fg.txt", TRANSCRIPT))
+    run("codebook", "load", write_file("cb.yaml", CODEBOOK))
+    run("suggest")
+    conn = sqlite3.connect(project)
+    rows = conn.execute("SELECT score, evidence FROM codings WHERE origin = 'suggest'").fetchall()
+    conn.close()
+    assert rows
+    for stored, evidence in rows:
+        first = json.loads(evidence)[0]
+        assert first["kind"] == "probability" and first["probability"] == pytest.approx(stored, abs=1e-3)
+        assert "suggestions like this were accepted" in first["reason"]
