@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
+from rich.markup import escape
 
 from qualcode.cli.context import emit, open_db, say, settings
 
@@ -41,19 +42,40 @@ def reject(ctx: typer.Context, code: CodeOpt = None, source: SourceOpt = None,
 def code(
     ctx: typer.Context,
     segment_id: Annotated[int, typer.Argument(help="Segment id (see `qualcode segments`).")],
-    code_id: Annotated[str, typer.Argument(help="Code id (see `qualcode codebook show`).")],
+    code_id: Annotated[Optional[str], typer.Argument(help="Code id (see `qualcode codebook show`); "
+                                                          "or --new NAME.")] = None,
     start: Annotated[Optional[int], typer.Option(min=0, help="Code from this character of the segment's text.")] = None,
     end: Annotated[Optional[int], typer.Option(min=1, help="Code up to (not including) this character.")] = None,
     quote: Annotated[Optional[str], typer.Option(help="Code these exact words of the segment.")] = None,
     memo: Annotated[Optional[str], typer.Option(help="Attach a memo to the coding.")] = None,
+    new: Annotated[Optional[str], typer.Option(
+        "--new", help="Create a code with this name (a new codebook version) and code with it; `undo` takes "
+                      "back both.")] = None,
+    under: Annotated[Optional[str], typer.Option(help="With --new: the parent code's id.")] = None,
+    description: Annotated[Optional[str], typer.Option(help="With --new: the new code's description.")] = None,
 ) -> None:
-    """Code a whole segment by hand, or a span of it (--start/--end, or --quote "exact words")."""
+    """Code a whole segment by hand, or a span of it (--start/--end, or --quote "exact words").
+
+    With --new "Name" instead of a code id, the code is created first (inductive coding)."""
     from qualcode.coding.decisions import code_segment
     from qualcode.coding.memos import add_memo
 
     coder = settings(ctx).coder_name
     db = open_db(ctx)
-    result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
+    if (code_id is None) == (new is None):
+        raise typer.BadParameter("give a CODE_ID or --new NAME (one of them)", param_hint="CODE_ID")
+    if new is None and (under is not None or description is not None):
+        raise typer.BadParameter("--under and --description go with --new", param_hint="--under")
+    if new is not None:
+        from qualcode.coding.new_codes import code_with_new_code
+
+        created = code_with_new_code(db, segment_id, new, coder=coder, parent=under, description=description or "",
+                                     start=start, end=end, quote=quote)
+        result, code_id = created.coding, created.code_id
+        say(ctx, escape(created.summary()))
+    else:
+        assert code_id is not None
+        result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
     whole = start is None and end is None and quote is None
     where = f"segment {segment_id}" if whole else f"a span of segment {segment_id}"
     messages = {

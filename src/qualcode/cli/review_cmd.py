@@ -189,12 +189,7 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
         _say_conflicts(session, console)
         return session.item(item.segment_id), focus
     if key == "c":
-        from qualcode.coding.review import code_names
-
-        answer = keys.ask("Code (Tab completes): ", code_names(session.db))
-        if answer.strip():
-            code_id = session.add_code(item, answer)
-            console.print(f"Coded segment {item.segment_id} as {code_id}")
+        _add_code(session, console, keys, item)
         return session.item(item.segment_id), focus
     if key == "m":
         text = keys.ask(f"Memo on coding {current.coding_id} ({current.code_id}): ", [])
@@ -218,6 +213,27 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
     return item, focus
 
 
+def _add_code(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewItem") -> None:
+    """``c``: apply a code of the codebook, or, after a confirmation, a new one."""
+    from qualcode.coding.review import code_names, find_code
+
+    answer = " ".join(keys.ask("Code (Tab completes): ", code_names(session.db)).split())
+    if not answer:
+        return
+    code_id = find_code(session.db, answer)
+    if code_id is None:
+        sure = keys.ask(f"'{answer}' is not in the codebook. Add it as a new code? [y/N] ", [])
+        if sure.strip().lower() not in ("y", "yes"):
+            console.print("No code added.")
+            return
+        code_id = session.add_new_code(item, answer)
+        console.print(escape(f"Added code {code_id} ({answer}) to the codebook and coded segment "
+                             f"{item.segment_id} with it"))
+        return
+    session.add_code(item, code_id)
+    console.print(f"Coded segment {item.segment_id} as {code_id}")
+
+
 def _say_conflicts(session: "ReviewSession", console: Console) -> None:
     """Suggestions another coder decided while this one looked at them: theirs stands."""
     for c in session.conflicts:
@@ -230,8 +246,12 @@ def _say_conflicts(session: "ReviewSession", console: Console) -> None:
 
 def _summary(session: "ReviewSession", console: Console) -> None:
     t, p = session.tally, session.progress()
-    console.print(f"This session: {t.accepted} accepted, {t.rejected} rejected, {t.coded} coded by hand, "
+    created = f" ({len(t.created)} new code{'s' if len(t.created) != 1 else ''})" if t.created else ""
+    console.print(f"This session: {t.accepted} accepted, {t.rejected} rejected, {t.coded} coded by hand{created}, "
                   f"{t.memos} memo(s), {t.undone} undone. {p.left} suggestion(s) left.")
+    if t.created:
+        console.print(escape("New codes: " + ", ".join(t.created) + " (group them into themes with "
+                             "`qualcode codebook move CODE --under THEME`)"))
     ready = [x.code_id for x in session.learned() if x.enough]
     if ready:
         console.print(f"Enough decisions for the learned layer: {', '.join(ready)} "
