@@ -269,13 +269,29 @@ def review(
     min_score: Annotated[Optional[float], typer.Option(
         min=0, max=1, help="Only suggestions scoring at least this.")] = None,
     order: OrderOpt = "score",
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Reconcile double coding instead: walk each segment and code the coders "
+                                "decided differently, and record the team's decision.")] = False,
+    consensus: Annotated[str, typer.Option(
+        "--as", help="With --disagreements: the coder the reconciled decisions are recorded under.")] = "consensus",
+    coders: Annotated[Optional[str], typer.Option(
+        help="With --disagreements: the coders to compare, comma-separated [default: all but --as].")] = None,
 ) -> None:
     """Review pending suggestions one segment at a time, with single keys.
 
-    Accept, reject, accept all, add a code, write a memo, skip, undo, quit. Decisions are saved
-    at once; run it again to resume where you stopped."""
+    Accept, reject, accept all, add a code (or a new one), write a memo, skip, undo, quit.
+    Decisions are saved at once; run it again to resume where you stopped. With
+    --disagreements, reconcile two coders' codings instead."""
     from qualcode.coding.decisions import DecisionFilter
     from qualcode.coding.review import ORDERS, ReviewSession
+
+    if disagreements:
+        from qualcode.cli.reconcile_cmd import run_reconcile
+        from qualcode.coding.reconcile import ReconcileSession
+
+        names = [c.strip() for c in coders.split(",") if c.strip()] if coders else []
+        rs = ReconcileSession(open_db(ctx), settings(ctx).coder_name, consensus, names, code or [], source or [])
+        return run_reconcile(rs, Console(highlight=False), terminal_keys())
 
     if order not in ORDERS:
         raise typer.BadParameter(f"choose one of: {', '.join(ORDERS)}", param_hint="--order")

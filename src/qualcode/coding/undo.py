@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 UNDOABLE = ("accept", "reject", "code", "uncode", "fold",  # a fold is part of an accept
+            "reconcile",  # review --disagreements: the consensus coder's decision and its memo
             # A codebook edit (`codebook add|move|rename|describe`, a code created while coding):
             # the version it stored and the codes rows as they were (qualcode.codebook.edit).
             "codebook-load", "codebook-edit")
