@@ -114,6 +114,7 @@ def test_reconciling_can_be_skipped_undone_and_resumed(run: Run, two_coders: Pat
     before = db_snapshot(two_coders)
     out = reconcile(run, "y\nwhy\nu\nq\n")
     assert "Undone." in out
+    assert "This session: 0 coded, 0 not coded (as consensus), 0 memo(s), 1 undone. 2 disagreement(s) left." in out
     assert db_snapshot(two_coders) == before
     out = reconcile(run, "s\nn\n\nq\n")  # skip 12, decide 20, quit
     assert "segment 20: not coded" in out

@@ -73,6 +73,7 @@ def test_review_c_with_a_new_name_creates_the_code_after_confirmation_and_u_undo
     assert "'Numbing' is not in the codebook. Add it as a new code? [y/N] y" in out
     assert "Added code numbing (Numbing) to the codebook and coded segment" in out
     assert "Undone." in out
+    assert "New codes" not in out  # undone: the summary does not list it
     assert db_snapshot(pending) == before
 
     out = run("--coder", "maria", "review", input="c\nNumbing\nyes\na\nq\n").stdout

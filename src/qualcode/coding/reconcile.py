@@ -220,7 +220,7 @@ class ReconcileSession:
     sources: list[str] = field(default_factory=list)
     tally: ReconcileTally = field(default_factory=ReconcileTally)
     _skipped: set[tuple[int, str]] = field(default_factory=set)
-    _batches: list[tuple[str, tuple[int, str]]] = field(default_factory=list)
+    _batches: list[tuple[str, tuple[int, str], bool, bool]] = field(default_factory=list)  # batch, key, coded, memo
 
     def __post_init__(self) -> None:
         consensus = self.consensus.strip()
@@ -242,13 +242,16 @@ class ReconcileSession:
     def decide(self, item: Disagreement, *, coded: bool, reason: str = "") -> Reconciled:
         done = reconcile(self.db, item.segment_id, item.code_id, coded=coded, consensus=self.consensus,
                          actor=self.actor, coders=self.coders, reason=reason)
-        self._batches.append((done.batch, (item.segment_id, item.code_id)))
-        if coded:
-            self.tally.coded += 1
-        else:
-            self.tally.not_coded += 1
-        self.tally.memos += done.memo_id is not None
+        self._batches.append((done.batch, (item.segment_id, item.code_id), coded, done.memo_id is not None))
+        self._count(coded, done.memo_id is not None, 1)
         return done
+
+    def _count(self, coded: bool, memo: bool, step: int) -> None:
+        if coded:
+            self.tally.coded += step
+        else:
+            self.tally.not_coded += step
+        self.tally.memos += step * memo
 
     def skip(self, item: Disagreement) -> None:
         self._skipped.add((item.segment_id, item.code_id))
@@ -263,10 +266,11 @@ class ReconcileSession:
 
         if not self._batches:
             return False
-        batch, key = self._batches[-1]
+        batch, key, coded, memo = self._batches[-1]
         with ledger.write_transaction(self.db):
             undo_batch(self.db, batch)
         self._batches.pop()
         self._skipped.discard(key)
+        self._count(coded, memo, -1)
         self.tally.undone += 1
         return True

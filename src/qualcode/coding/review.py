@@ -80,7 +80,7 @@ class SessionTally:
     coded: int = 0
     memos: int = 0
     undone: int = 0
-    created: list[str] = field(default_factory=list)  # codes created in this session (an undo keeps them listed)
+    created: list[str] = field(default_factory=list)  # codes created in this session (and not undone)
 
 
 @dataclass
@@ -92,6 +92,7 @@ class ReviewSession:
     tally: SessionTally = field(default_factory=SessionTally)
     _skipped_now: set[int] = field(default_factory=set)
     _batches: list[tuple[str, int]] = field(default_factory=list)  # (batch, segment) decided this session
+    _created: dict[str, str] = field(default_factory=dict)  # batch -> the code it created
     # Suggestions the last decision left alone because someone decided them meanwhile.
     conflicts: list[ledger.Conflict] = field(default_factory=list)
 
@@ -185,6 +186,7 @@ class ReviewSession:
 
         result = code_with_new_code(self.db, item.segment_id, name, coder=self.coder)
         self._batches.append((result.edit.batch, item.segment_id))
+        self._created[result.edit.batch] = result.code_id
         self.tally.coded += 1
         self.tally.created.append(result.code_id)
         return result.code_id
@@ -219,6 +221,8 @@ class ReviewSession:
             undo_batch(self.db, batch)
         self._batches.pop()
         self.tally.undone += 1
+        if batch in self._created:
+            self.tally.created.remove(self._created.pop(batch))
         self._skipped_now.discard(segment_id)
         return segment_id
 
