@@ -21,6 +21,11 @@ def coded(run: Run, em_project: Path) -> Path:
 
 
 def test_assign_copies_sources_and_codebook_without_others_work(run: Run, coded: Path, tmp_path: Path) -> None:
+    conn = sqlite3.connect(coded)
+    with conn:  # an NVivo GUID of one of maria's codings
+        conn.execute("INSERT INTO refi_ids (kind, local_id, guid) SELECT 'coding', max(id), 'G-1' FROM codings "
+                     "WHERE coder = 'maria'")
+    conn.close()
     result = run("assign", "alice", "--output", "alice.db")
     assert "Wrote alice.db for alice: 2 source(s), the codebook, 0 coding(s) of alice's own" in result.stderr
     assert "pending suggestion(s) hidden (--with-suggestions brings them)" in result.stderr
@@ -30,6 +35,8 @@ def test_assign_copies_sources_and_codebook_without_others_work(run: Run, coded:
     assert query(copy, "SELECT count(*) FROM events WHERE coding_id IS NOT NULL") == [(0,)]
     for table in ("sources", "segments", "speakers", "participants", "codes", "codebook_versions"):
         assert query(copy, f"SELECT * FROM {table} ORDER BY 1") == query(coded, f"SELECT * FROM {table} ORDER BY 1")
+    assert query(copy, "SELECT value FROM meta WHERE key = 'assigned'")[0][0].startswith('{"coder": "alice"')
+    assert query(copy, "SELECT count(*) FROM refi_ids") == [(0,)]
     # Nothing of the others survives in the file's free pages.
     assert b"maria's own view" not in copy.read_bytes()
     run("--db", "alice.db", "--coder", "alice", "code", "12", "fatalism")  # the copy is a working project
@@ -43,6 +50,8 @@ def test_assign_keeps_the_coders_own_work_and_brings_suggestions_undecided(run: 
     result = run("assign", "maria", "--output", "maria.db")
     assert f"{mine} coding(s) of maria's own" in result.stderr
     assert query(tmp_path / "maria.db", "SELECT count(*) FROM memos WHERE author = 'maria'") == [(1,)]
+    # maria's copy merged back brings nothing twice.
+    assert f"0 coding(s) added (none), {mine} already present, 0 memo(s) added" in run("merge", "maria.db").stderr
     run("assign", "lee", "--output", "lee.db", "--with-suggestions")
     # maria's accepted suggestions come to lee undecided: lee decides them afresh.
     assert query(tmp_path / "lee.db", "SELECT count(*), count(DISTINCT status), max(coder) FROM codings") == [

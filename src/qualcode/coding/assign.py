@@ -100,6 +100,10 @@ def _blind(copy: sqlite3.Connection, coder: str, with_suggestions: bool, output:
         copy.execute("DELETE FROM events WHERE coding_id IS NOT NULL AND (coding_id NOT IN (SELECT id FROM codings) "
                      "OR actor IS NOT ?)", [coder])
         copy.execute("DELETE FROM meta WHERE key LIKE 'review-skipped:%' AND key != ?", [f"review-skipped:{coder}"])
+        # Another tool's GUIDs of codings and memos left out: a new row reusing an id must not inherit one.
+        copy.execute("DELETE FROM refi_ids WHERE (kind = 'coding' AND CAST(local_id AS INTEGER) NOT IN "
+                     "(SELECT id FROM codings)) OR (kind = 'memo' AND CAST(local_id AS INTEGER) NOT IN "
+                     "(SELECT id FROM memos))")
         left = count("SELECT count(*) FROM codings WHERE status = 'suggested'")
         sources = count("SELECT count(*) FROM sources")
         project = copy.execute("PRAGMA database_list").fetchone()[2]
