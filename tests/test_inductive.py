@@ -93,7 +93,8 @@ def test_edit_commands_store_versions_show_the_diff_keep_codings_and_ids(run: Ru
     assert "Added cost-of-the-work (Cost of the work) (codebook version 2;" in result.stderr
     result = run("--coder", "maria", "codebook", "move", "exhaustion", "--under", "cost-of-the-work")
     assert "~ changed  exhaustion" in result.stderr and "Moved exhaustion under cost-of-the-work" in result.stderr
-    run("--coder", "maria", "codebook", "rename", "exhaustion", "Worn out")
+    result = run("--coder", "maria", "codebook", "rename", "exhaustion", "Worn out")
+    assert "name: 'Exhaustion' → 'Worn out'" in result.stderr
     run("--coder", "maria", "codebook", "describe", "exhaustion", "Tiredness beyond sleep.",
         "--include", "Says they are spent", "--exclude", "Boredom")
     result = run("--coder", "maria", "codebook", "rename", "exhaustion", "Worn out")
@@ -115,8 +116,11 @@ def test_move_refuses_a_cycle_and_top_brings_a_code_back(run: Run, pending: Path
     result = run("codebook", "move", "support", "--under", "humour", code=1)
     assert "cannot move 'support' under 'humour': 'humour' is one of its own sub-codes" in result.stderr
     assert "one of them" in run("codebook", "move", "support", code=2).stderr
-    run("codebook", "move", "humour", "--top")
+    assert "parent: 'support' → (none)" in run("codebook", "move", "humour", "--top").stderr
     assert codes(pending)["humour"][1] is None
+    assert "Undid" in run("undo").stderr and codes(pending)["humour"][1] == "support"
+    result = run("undo")
+    assert result.stderr.startswith("Undid ") and "(codebook move)" in result.stderr
     assert "unknown code id 'humor'; did you mean 'humour'?" in run("codebook", "rename", "humor", "X", code=1).stderr
 
 

@@ -28,7 +28,14 @@ def _report(ctx: typer.Context, edit: "Edit", done: str) -> None:
         return
     for line in render_diff(edit.result):
         say(ctx, line)
+    for label, before, after in edit.changes():
+        say(ctx, escape(f"      {label}: {_short(before)} → {_short(after)}"))
     say(ctx, escape(f"{done} (codebook version {edit.result.version_id}; `qualcode undo` takes it back)"))
+
+
+def _short(value: str) -> str:
+    value = " ".join(value.split())
+    return "(none)" if not value else repr(value if len(value) <= 60 else value[:59] + "…")
 
 
 @app.command()

@@ -112,7 +112,8 @@ def undo(ctx: typer.Context) -> None:
     coder = settings(ctx).coder_name
     result = undo_last(open_db(ctx), coder=coder)
     n = len(result.codings)
-    say(ctx, f"Undid {coder}'s last decision ({result.action}, {n} coding{'s' if n != 1 else ''})")
+    count = "" if not n and result.action.startswith("codebook") else f", {n} coding{'s' if n != 1 else ''}"
+    say(ctx, f"Undid {coder}'s last decision ({result.action}{count})")
 
 
 def codings(

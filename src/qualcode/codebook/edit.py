@@ -40,6 +40,16 @@ class Edit:
     code: Code  # as it is after the edit
     result: "LoadResult"
     batch: str
+    before: Code | None = None  # as it was (None for a new code)
+
+    def changes(self) -> list[tuple[str, str, str]]:
+        """What changed in the code: (field, before, after), for the screen."""
+        if self.before is None or self.result.version_id is None:
+            return []
+        fields = (("name", "name"), ("parent", "parent_id"), ("description", "description"),
+                  ("include", "include"), ("exclude", "exclude"))
+        return [(label, getattr(self.before, attr) or "", getattr(self.code, attr) or "") for label, attr in fields
+                if getattr(self.before, attr) != getattr(self.code, attr)]
 
     @property
     def code_id(self) -> str:
@@ -144,9 +154,9 @@ def _edit(db: "Database", verb: str, code_id: str, change: Any, *, actor: str | 
         code = _require_active(book, code_id)
         edited = change(book, code)
         if edited is None:
-            return Edit(code, _unchanged(book), "")
+            return Edit(code, _unchanged(book), "", code)
         batch = new_batch()
-        return Edit(edited.by_id()[code_id], _store(db, edited, verb, actor=actor, batch=batch), batch)
+        return Edit(edited.by_id()[code_id], _store(db, edited, verb, actor=actor, batch=batch), batch, code)
 
 
 def _unchanged(book: Codebook) -> "LoadResult":
