@@ -180,3 +180,27 @@ def test_an_id_is_never_reused(run: Run, pending: Path, write_file) -> None:  # 
     conn.close()
     run("codebook", "add", "Numbing")
     assert codes(pending)["numbing-2"][0] == "Numbing"
+
+
+TRICKY = ["yes", "null", "123", "- dash first", "key: value", "#hash", "quote's \"double\"", "[bold]markup[/]",
+          "Ängste und Sorgen", "情绪", "tab\tinside", "trailing:"]
+
+
+def test_tricky_names_round_trip_through_the_yaml(run: Run, pending: Path, tmp_path: Path) -> None:  # noqa: F811
+    from qualcode.codebook.edit import project_codebook
+    from qualcode.project import open_project
+
+    for i, name in enumerate(TRICKY):
+        run("codebook", "add", "--id", f"t{i}", "--description", f"{name}\n{name}: more", "--", name)
+    run("codebook", "export", "--output", "tricky.yaml")
+    book, problems = parse_codebook((tmp_path / "tricky.yaml").read_text(encoding="utf-8"))
+    assert not problems and book is not None
+    names = {c.id: c.name for c in book.codes}
+    assert [names[f"t{i}"] for i in range(len(TRICKY))] == [" ".join(n.split()) for n in TRICKY]
+    current = project_codebook(open_project(pending))
+    assert [c.fingerprint() for c in book.codes] == [c.fingerprint() for c in current.codes]
+
+
+def test_a_control_character_in_a_name_is_refused(run: Run, pending: Path) -> None:  # noqa: F811
+    result = run("codebook", "add", "bad\x1b[31mred", code=1)
+    assert "a code name cannot hold control characters" in result.stderr

@@ -93,10 +93,18 @@ def _require_active(book: Codebook, code_id: str, role: str = "code") -> Code:
     return code
 
 
+def clean_name(name: str) -> str:
+    """A code's name on one line, without control characters (they would garble every table)."""
+    name = " ".join(name.split())
+    if any(unicodedata.category(ch) in ("Cc", "Cf") for ch in name):
+        raise QualcodeError("a code name cannot hold control characters; type the name again")
+    return name
+
+
 def new_code(db: "Database", book: Codebook, name: str, *, code_id: str | None = None, parent: str | None = None,
              description: str = "") -> Code:
     """A code to add to ``book``: checks the name, the id (given, or made from the name) and the parent."""
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise QualcodeError("a new code needs a name, e.g. --new \"Numbing\"")
     same = [c.id for c in book.codes if c.name.lower() == name.lower()]
@@ -208,7 +216,7 @@ def move_code(db: "Database", code_id: str, parent: str | None, *, actor: str | 
 
 def rename_code(db: "Database", code_id: str, name: str, *, actor: str | None) -> Edit:
     """Give a code a new name; its id (and so every coding, memo and GUID) stays."""
-    name = " ".join(name.split())
+    name = clean_name(name)
     if not name:
         raise QualcodeError("give the code's new name, e.g. `qualcode codebook rename numbing \"Emotional numbing\"`")
 
