@@ -21,9 +21,9 @@ def assign(
 ) -> None:
     """Make a copy of the project for blind double coding: the sources and codebook, without others' codings.
 
-    The coder works in the copy (`qualcode --db FILE --coder CODER review` or `code`); `qualcode merge
-    FILE` brings their decisions back, `report agreement` compares the coders and `review --disagreements`
-    reconciles them."""
+    The coder works in the copy (`qualcode --db FILE --coder CODER review`, or `code`).
+    `qualcode merge FILE` brings their decisions back, `report agreement` compares the coders,
+    and `review --disagreements` reconciles them."""
     from qualcode.coding.assign import assign_copy
 
     r = assign_copy(open_db(ctx), output, coder=coder, with_suggestions=with_suggestions)

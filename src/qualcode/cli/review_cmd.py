@@ -280,8 +280,8 @@ def review(
     """Review pending suggestions one segment at a time, with single keys.
 
     Accept, reject, accept all, add a code (or a new one), write a memo, skip, undo, quit.
-    Decisions are saved at once; run it again to resume where you stopped. With
-    --disagreements, reconcile two coders' codings instead."""
+    Decisions are saved at once; run it again to resume where you stopped.
+    With --disagreements, reconcile two coders' codings instead."""
     from qualcode.coding.decisions import DecisionFilter
     from qualcode.coding.review import ORDERS, ReviewSession
 
