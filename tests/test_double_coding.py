@@ -143,6 +143,8 @@ def test_a_named_consensus_coder_and_clear_refusals(run: Run, two_coders: Path, 
     assert "no accepted codings by coder 'zed'" in result.stderr
     result = run("review", "--disagreements", "--as", "team", "--coders", "alice,team", code=1)
     assert "'team' is the consensus coder" in result.stderr
+    assert "--min-score and --order are for suggestions" in run("review", "--disagreements", "--order", "source",
+                                                                 code=2).stderr
 
 
 def test_an_inductive_code_from_a_copy_comes_back_after_its_codebook(run: Run, em_project: Path,

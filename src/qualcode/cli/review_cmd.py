@@ -287,6 +287,10 @@ def review(
 
     if disagreements:
         from qualcode.cli.reconcile_cmd import run_reconcile
+
+        if min_score is not None or order != "score":
+            raise typer.BadParameter("--min-score and --order are for suggestions; --disagreements takes "
+                                     "--code, --source, --coders and --as", param_hint="--disagreements")
         from qualcode.coding.reconcile import ReconcileSession
 
         names = [c.strip() for c in coders.split(",") if c.strip()] if coders else []

@@ -18,12 +18,13 @@ not shown again. Each decision is one write transaction and one undoable batch (
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.coding import ledger
-from qualcode.coding.common import add_in, new_batch, require_codes, require_sources, to_segment_offset
-from qualcode.coding.common import segment_pieces
+from qualcode.coding.common import (add_in, new_batch, require_codes, require_sources, segment_pieces,
+                                    to_segment_offset)
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -116,14 +117,8 @@ def find_disagreements(db: "Database", *, coders: list[str] | None = None, conse
     order = {str(r[0]): i for i, r in enumerate(db.execute("SELECT id FROM codes ORDER BY position"))}
     place = {int(r[0]): (str(r[1]), int(r[2])) for r in db.execute(
         "SELECT s.id, src.name, s.ordinal FROM segments s JOIN sources src ON src.id = s.source_id "
-        "WHERE s.id IN (SELECT value FROM json_each(?))", [_json(sorted({seg for seg, _ in differ}))])}
+        "WHERE s.id IN (SELECT value FROM json_each(?))", [json.dumps(sorted({seg for seg, _ in differ}))])}
     return sorted(differ - done, key=lambda k: (*place[k[0]], order.get(k[1], 0)))
-
-
-def _json(values: list[int]) -> str:
-    import json
-
-    return json.dumps(values)
 
 
 def disagreement(db: "Database", segment_id: int, code_id: str, coders: list[str]) -> Disagreement:
