@@ -23,8 +23,11 @@ def examples(path: Path) -> list[tuple[list[str], list[str]]]:
         for line in block.splitlines():
             if line.startswith("$ "):
                 argv = shlex.split(line[2:])
-                assert argv[0] == "qualcode", f"{path.name}: examples must run qualcode: {line}"
-                steps.append((argv[1:], []))
+                if argv[0] == "printf" and argv[2] == "|":  # scripted keys: $ printf 'a\nq\n' | qualcode review
+                    argv = [f"<{argv[1]}", *argv[3:]]
+                assert argv[0] == "qualcode" or (argv[0].startswith("<") and argv[1] == "qualcode"), \
+                    f"{path.name}: examples must run qualcode: {line}"
+                steps.append((argv[1:] if argv[0] == "qualcode" else [argv[0], *argv[2:]], []))
             elif line.strip() and steps:
                 steps[-1][1].append(line.strip())
     return steps
@@ -34,7 +37,10 @@ def run_examples(path: Path, run: Run, folder: Path) -> None:
     for name in ("sample_transcripts", "codebooks"):
         (folder / name).symlink_to(REPO / name)
     for argv, expected in examples(path):
-        result = run(*argv)
+        keys = None
+        if argv and argv[0].startswith("<"):  # what printf piped in (its \n escapes are newlines)
+            keys, argv = argv[0][1:].replace("\\n", "\n"), argv[1:]
+        result = run(*argv, input=keys)
         printed = result.stdout + result.stderr
         for line in expected:
             assert line in printed, f"{path.name}: `qualcode {' '.join(argv)}` did not print {line!r}:\n{printed}"

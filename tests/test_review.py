@@ -145,8 +145,11 @@ def test_add_another_code_and_write_a_memo(run: Run, pending: Path) -> None:
 
 
 def test_an_unknown_code_or_key_is_reported_and_the_review_goes_on(run: Run, pending: Path) -> None:
-    out = review(run, "c\nnonsense\nx\na\nq\n")
-    assert "unknown code id 'nonsense'" in out
+    out = review(run, "c\nnonsense\nn\nx\na\nq\n")  # a name not in the codebook: declined
+    assert "'nonsense' is not in the codebook. Add it as a new code? [y/N] n" in out
+    assert "No code added." in out
+    assert [r[0] for r in sqlite3.connect(pending).execute("SELECT id FROM codes ORDER BY id")] == [
+        "exhaustion", "humour", "support"]
     assert "Unknown key 'x'." in out
     assert statuses(pending)[(2, "exhaustion")] == ("accepted", "maria")
 

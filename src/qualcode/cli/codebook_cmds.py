@@ -1,7 +1,8 @@
 """``qualcode codebook validate|load|diff|show|export|history|orphans|retire|remap``.
 
 The evolution commands (diff, history, orphans, retire, remap) live in
-:mod:`qualcode.cli.codebook_evolution`, which adds them to this group."""
+:mod:`qualcode.cli.codebook_evolution`, which adds them to this group; the edits (add, move,
+rename, describe) in :mod:`qualcode.cli.codebook_edit_cmds`."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ import typer
 from qualcode.cli.context import emit, open_db, say, settings
 from qualcode.errors import QualcodeError
 
-app = typer.Typer(help="Codebooks: validate, load (with a diff), show, export; how the codebook evolved.",
+app = typer.Typer(help="Codebooks: validate, load (with a diff), show, export; add, move, rename and describe "
+                       "codes; how the codebook evolved.",
                   no_args_is_help=True)
 
 FileArg = Annotated[Path, typer.Argument(help="The codebook YAML file.")]
@@ -112,22 +114,14 @@ def export(
 ) -> None:
     """Write the project's current codebook as YAML, or as a document with counts (md, docx, csv)."""
     from qualcode.cli.context import choose_format
+    from qualcode.codebook.edit import project_codebook
     from qualcode.codebook.export import codebook_to_yaml
-    from qualcode.codebook.model import Codebook
-    from qualcode.codebook.store import active_codes
 
     fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml")
     db = open_db(ctx)
-    codes = active_codes(db)
-    if not codes:
+    book = project_codebook(db)
+    if not book.codes:
         raise QualcodeError("the project has no codebook yet; run `qualcode codebook load FILE` first")
-    row = db.execute("SELECT name, language, yaml FROM codebook_versions ORDER BY id DESC LIMIT 1").fetchone()
-    from qualcode.codebook.loader import parse_codebook
-
-    stored, _ = parse_codebook(row[2])
-    book = Codebook(codes=codes, name=row[0] or "", language=row[1],
-                    description=stored.description if stored else "",
-                    references=stored.references if stored else [])
     if fmt == "yaml":
         return emit(ctx, codebook_to_yaml(book), output, fmt=fmt)
     from qualcode.render.codebook_doc import render_codebook
@@ -142,3 +136,4 @@ from qualcode.cli import codebook_evolution  # noqa: E402,F401  (adds diff, hist
 def _duplicates(count: int) -> str:
     """A carried coding that a coder already had under the target code is kept once."""
     return f"{count} duplicate{'s' if count != 1 else ''} folded (a coder's same coding under both codes, kept once)"
+from qualcode.cli import codebook_edit_cmds  # noqa: E402,F401  (adds add, move, rename, describe)

@@ -39,26 +39,49 @@ def reject(ctx: typer.Context, code: CodeOpt = None, source: SourceOpt = None,
 def code(
     ctx: typer.Context,
     segment_id: Annotated[int, typer.Argument(help="Segment id (see `qualcode segments`).")],
-    code_id: Annotated[str, typer.Argument(help="Code id (see `qualcode codebook show`).")],
+    code_id: Annotated[Optional[str], typer.Argument(help="Code id (see `qualcode codebook show`); "
+                                                          "or --new NAME.")] = None,
     start: Annotated[Optional[int], typer.Option(min=0, help="Code from this character of the segment's text.")] = None,
     end: Annotated[Optional[int], typer.Option(min=1, help="Code up to (not including) this character.")] = None,
     quote: Annotated[Optional[str], typer.Option(help="Code these exact words of the segment.")] = None,
     memo: Annotated[Optional[str], typer.Option(help="Attach a memo to the coding.")] = None,
+    new: Annotated[Optional[str], typer.Option(
+        "--new", help="Create a code with this name (a new codebook version) and code with it; `undo` takes "
+                      "back both.")] = None,
+    under: Annotated[Optional[str], typer.Option(help="With --new: the parent code's id.")] = None,
+    description: Annotated[Optional[str], typer.Option(help="With --new: the new code's description.")] = None,
 ) -> None:
-    """Code a whole segment by hand, or a span of it (--start/--end, or --quote "exact words")."""
+    """Code a whole segment by hand, or a span of it (--start/--end, or --quote "exact words").
+
+    With --new "Name" instead of a code id, the code is created first (inductive coding)."""
     from qualcode.coding.decisions import code_segment
     from qualcode.coding.memos import add_memo
 
-    from qualcode.project import transaction
+    from qualcode.coding.ledger import write_transaction
 
     if memo is not None and not memo.strip():  # checked first: a failed memo must leave no coding behind
         raise QualcodeError("the memo is empty; write some text, or leave out --memo")
     coder = settings(ctx).coder_name
     db = open_db(ctx)
-    with transaction(db):  # the coding and its memo land together, or neither does
-        result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
+    if (code_id is None) == (new is None):
+        raise typer.BadParameter("give a CODE_ID or --new NAME (one of them)", param_hint="CODE_ID")
+    if new is None and (under is not None or description is not None):
+        raise typer.BadParameter("--under and --description go with --new", param_hint="--under")
+    created = None
+    with write_transaction(db):  # the coding (and a code made for it) and its memo land together, or nothing does
+        if new is not None:
+            from qualcode.coding.new_codes import code_with_new_code
+
+            created = code_with_new_code(db, segment_id, new, coder=coder, parent=under,
+                                         description=description or "", start=start, end=end, quote=quote)
+            result, code_id = created.coding, created.code_id
+        else:
+            assert code_id is not None
+            result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
         if memo:
             add_memo(db, "coding", str(result.coding_id), memo, author=coder)
+    if created is not None:
+        say(ctx, created.summary())
     whole = start is None and end is None and quote is None
     where = f"segment {segment_id}" if whole else f"a span of segment {segment_id}"
     messages = {
@@ -93,7 +116,8 @@ def undo(ctx: typer.Context) -> None:
     coder = settings(ctx).coder_name
     result = undo_last(open_db(ctx), coder=coder)
     n = len(result.codings)
-    say(ctx, f"Undid {coder}'s last decision ({result.action}, {n} coding{'s' if n != 1 else ''})")
+    count = "" if not n and result.action.startswith("codebook") else f", {n} coding{'s' if n != 1 else ''}"
+    say(ctx, f"Undid {coder}'s last decision ({result.action}{count})")
 
 
 def codings(

@@ -203,12 +203,7 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
         _say_conflicts(session, console)
         return session.item(item.segment_id), focus
     if key == "c":
-        from qualcode.coding.review import code_names
-
-        answer = keys.ask("Code (Tab completes): ", code_names(session.db))
-        if answer.strip():
-            code_id = session.add_code(item, answer)
-            console.print(f"Coded segment {item.segment_id} as {code_id}")
+        _add_code(session, console, keys, item)
         return session.item(item.segment_id), focus
     if key == "m":
         text = keys.ask(f"Memo on coding {current.coding_id} ({current.code_id}): ", [])
@@ -232,6 +227,27 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
     return item, focus
 
 
+def _add_code(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewItem") -> None:
+    """``c``: apply a code of the codebook, or, after a confirmation, a new one."""
+    from qualcode.coding.review import code_names, find_code
+
+    answer = " ".join(keys.ask("Code (Tab completes): ", code_names(session.db)).split())
+    if not answer:
+        return
+    code_id = find_code(session.db, answer)
+    if code_id is None:
+        sure = keys.ask(f"'{answer}' is not in the codebook. Add it as a new code? [y/N] ", [])
+        if sure.strip().lower() not in ("y", "yes"):
+            console.print("No code added.")
+            return
+        code_id = session.add_new_code(item, answer)
+        console.print(f"Added code {code_id} ({answer}) to the codebook and coded segment "
+                             f"{item.segment_id} with it")
+        return
+    session.add_code(item, code_id)
+    console.print(f"Coded segment {item.segment_id} as {code_id}")
+
+
 def _say_conflicts(session: "ReviewSession", console: Console) -> None:
     """Suggestions another coder decided while this one looked at them: theirs stands."""
     for c in session.conflicts:
@@ -244,8 +260,12 @@ def _say_conflicts(session: "ReviewSession", console: Console) -> None:
 
 def _summary(session: "ReviewSession", console: Console) -> None:
     t, p = session.tally, session.progress()
-    console.print(f"This session: {t.accepted} accepted, {t.rejected} rejected, {t.coded} coded by hand, "
+    created = f" ({len(t.created)} new code{'s' if len(t.created) != 1 else ''})" if t.created else ""
+    console.print(f"This session: {t.accepted} accepted, {t.rejected} rejected, {t.coded} coded by hand{created}, "
                   f"{t.memos} memo(s), {t.undone} undone. {p.left} suggestion(s) left.")
+    if t.created:
+        console.print("New codes: " + ", ".join(t.created) + " (group them into themes with "
+                             "`qualcode codebook move CODE --under THEME`)")
     ready = [x.code_id for x in session.learned() if x.enough]
     if ready:
         console.print(f"Enough decisions for the learned layer: {', '.join(ready)} "
@@ -266,13 +286,33 @@ def review(
     include_facilitators: Annotated[bool, typer.Option(
         "--include-facilitators", help="Also review suggestions on facilitators' (moderators', "
                                        "interviewers') turns.")] = False,
+    disagreements: Annotated[bool, typer.Option(
+        "--disagreements", help="Reconcile double coding instead: walk each segment and code the coders "
+                                "decided differently, and record the team's decision.")] = False,
+    consensus: Annotated[str, typer.Option(
+        "--as", help="With --disagreements: the coder the reconciled decisions are recorded under.")] = "consensus",
+    coders: Annotated[Optional[str], typer.Option(
+        help="With --disagreements: the coders to compare, comma-separated [default: all but --as].")] = None,
 ) -> None:
     """Review pending suggestions one segment at a time, with single keys.
 
-    Accept, reject, accept all, add a code, write a memo, skip, undo, quit. Decisions are saved
-    at once; run it again to resume where you stopped."""
+    Accept, reject, accept all, add a code (or a new one), write a memo, skip, undo, quit.
+    Decisions are saved at once; run it again to resume where you stopped.
+    With --disagreements, reconcile two coders' codings instead."""
     from qualcode.coding.decisions import DecisionFilter
     from qualcode.coding.review import ORDERS, ReviewSession
+
+    if disagreements:
+        from qualcode.cli.reconcile_cmd import run_reconcile
+
+        if min_score is not None or order != "score":
+            raise typer.BadParameter("--min-score and --order are for suggestions; --disagreements takes "
+                                     "--code, --source, --coders and --as", param_hint="--disagreements")
+        from qualcode.coding.reconcile import ReconcileSession
+
+        names = [c.strip() for c in coders.split(",") if c.strip()] if coders else []
+        rs = ReconcileSession(open_db(ctx), settings(ctx).coder_name, consensus, names, code or [], source or [])
+        return run_reconcile(rs, PlainConsole(), terminal_keys())
 
     if order not in ORDERS:
         raise typer.BadParameter(f"choose one of: {', '.join(ORDERS)}", param_hint="--order")

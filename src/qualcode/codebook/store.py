@@ -126,10 +126,11 @@ def plan_codebook(db: "Database", book: Codebook) -> LoadResult:
     return result
 
 
-def store_codebook(db: "Database", book: Codebook, *, loaded_by: str | None) -> LoadResult:
+def store_codebook(db: "Database", book: Codebook, *, loaded_by: str | None, batch: str | None = None) -> LoadResult:
     """Store ``book`` as the project's new codebook version (call inside a transaction):
     upsert codes by id, carry renamed and merged codes' codings over, mark vanished codes
-    removed (their codings stay, reported as orphaned)."""
+    removed (their codings stay, reported as orphaned). ``batch`` makes the version part of
+    an undoable decision (an edit from :mod:`qualcode.codebook.edit`)."""
     result = plan_codebook(db, book)
     if result.same_text:
         return result
@@ -159,7 +160,7 @@ def store_codebook(db: "Database", book: Codebook, *, loaded_by: str | None) -> 
         marks = ",".join("?" * len(result.removed))
         db.execute(f"UPDATE codes SET status = 'removed', parent_id = NULL WHERE id IN ({marks})", result.removed)
     folded = {"folded": result.folded} if result.folded else {}
-    record_event(db, actor=loaded_by, action="codebook-load", at=at,
+    record_event(db, actor=loaded_by, action="codebook-load", at=at, batch=batch,
                  detail={"version": version_id, **result.diff(), **folded})
     return result
 

@@ -80,6 +80,7 @@ class SessionTally:
     coded: int = 0
     memos: int = 0
     undone: int = 0
+    created: list[str] = field(default_factory=list)  # codes created in this session (and not undone)
 
 
 @dataclass
@@ -91,6 +92,7 @@ class ReviewSession:
     tally: SessionTally = field(default_factory=SessionTally)
     _skipped_now: set[int] = field(default_factory=set)
     _batches: list[tuple[str, int]] = field(default_factory=list)  # (batch, segment) decided this session
+    _created: dict[str, str] = field(default_factory=dict)  # batch -> the code it created
     # Suggestions the last decision left alone because someone decided them meanwhile.
     conflicts: list[ledger.Conflict] = field(default_factory=list)
 
@@ -177,6 +179,18 @@ class ReviewSession:
             self.tally.coded += 1
         return code_id
 
+    def add_new_code(self, item: ReviewItem, name: str) -> str:
+        """Create a code named ``name`` (a new codebook version) and apply it to the whole
+        segment: one decision, which ``undo`` takes back whole. Returns the new code's id."""
+        from qualcode.coding.new_codes import code_with_new_code
+
+        result = code_with_new_code(self.db, item.segment_id, name, coder=self.coder)
+        self._batches.append((result.edit.batch, item.segment_id))
+        self._created[result.edit.batch] = result.code_id
+        self.tally.coded += 1
+        self.tally.created.append(result.code_id)
+        return result.code_id
+
     def memo(self, target_type: str, target_id: str | None, text: str) -> int:
         from qualcode.coding.memos import add_memo
 
@@ -207,6 +221,8 @@ class ReviewSession:
             undo_batch(self.db, batch)
         self._batches.pop()
         self.tally.undone += 1
+        if batch in self._created:
+            self.tally.created.remove(self._created.pop(batch))
         self._skipped_now.discard(segment_id)
         return segment_id
 
@@ -246,8 +262,9 @@ def _evidence(items: list[dict[str, Any]], pieces: list[tuple[int, int]]) -> lis
     return out
 
 
-def resolve_code(db: "Database", text: str) -> str:
-    """A code id from what the researcher typed: an id, a name, or a unique prefix of either."""
+def find_code(db: "Database", text: str) -> str | None:
+    """A code id from what the researcher typed: an id, a name, or a unique prefix of either;
+    None when no code matches (the review then offers to create one)."""
     text = text.strip()
     rows = db.execute("SELECT id, name FROM codes WHERE status = 'active' ORDER BY position").fetchall()
     for cid, name in rows:
@@ -258,7 +275,13 @@ def resolve_code(db: "Database", text: str) -> str:
         return str(starts[0])
     if len(starts) > 1:
         raise QualcodeError(f"'{text}' could be {', '.join(starts[:5])}; type more of the code id")
-    return require_codes(db, [text])[0]
+    return None
+
+
+def resolve_code(db: "Database", text: str) -> str:
+    """As :func:`find_code`, but an unknown code is an error."""
+    found = find_code(db, text)
+    return found if found is not None else require_codes(db, [text.strip()])[0]
 
 
 def code_names(db: "Database") -> list[str]:

@@ -21,7 +21,11 @@ from qualcode.errors import QualcodeError
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-UNDOABLE = ("accept", "reject", "code", "uncode", "fold")  # a fold is part of an accept
+UNDOABLE = ("accept", "reject", "code", "uncode", "fold",  # a fold is part of an accept
+            "reconcile",  # review --disagreements: the consensus coder's decision and its memo
+            # A codebook edit (`codebook add|move|rename|describe`, a code created while coding):
+            # the version it stored and the codes rows as they were (qualcode.codebook.edit).
+            "codebook-load", "codebook-edit")
 
 
 @dataclass
@@ -54,11 +58,20 @@ def undo_batch(db: "Database", batch: str) -> UndoResult:
     if not rows:
         raise QualcodeError("that decision is not in the project any more; nothing to undo")
     ids: list[int] = []
-    for _event_id, _action, coding_id, detail_json, to_status in rows:
-        ledger.restore(db, int(coding_id), json.loads(detail_json), to_status)
-        ids.append(int(coding_id))
+    edit = ""
+    for _event_id, action, coding_id, detail_json, to_status in rows:
+        if action == "codebook-edit":
+            from qualcode.codebook.edit import revert_edit
+
+            detail = json.loads(detail_json)
+            revert_edit(db, detail)
+            edit = f"codebook {detail.get('edit', 'edit')}"
+        elif coding_id is not None:
+            ledger.restore(db, int(coding_id), json.loads(detail_json), to_status)
+            ids.append(int(coding_id))
     ledger.delete_events(db, [int(r[0]) for r in rows])
-    action = next((str(r[1]) for r in reversed(rows) if r[1] != "fold"), "accept")
+    coding_actions = [str(r[1]) for r in reversed(rows) if r[1] not in ("fold", "codebook-load", "codebook-edit")]
+    action = " + ".join([*([edit] if edit else []), *coding_actions[:1]]) or "accept"
     return UndoResult(batch, action, sorted(set(ids)))
 
 
