@@ -21,12 +21,14 @@ CodeArg = Annotated[str, typer.Argument(help="The code's id (see `qualcode codeb
 
 def _report(ctx: typer.Context, edit: "Edit", done: str) -> None:
     from qualcode.cli.codebook_evolution import render_diff
+    from qualcode.render.terminal import stderr_console
 
     if edit.result.version_id is None:
         say(ctx, f"Nothing to change: {done}")
         return
-    for line in render_diff(edit.result):
-        say(ctx, line)
+    if not settings(ctx).quiet:
+        for line in render_diff(edit.result):
+            stderr_console().print(line)
     for label, before, after in edit.changes():
         say(ctx, f"      {label}: {_short(before)} → {_short(after)}")
     say(ctx, f"{done} (codebook version {edit.result.version_id}; `qualcode undo` takes it back)")
