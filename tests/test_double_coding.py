@@ -15,7 +15,7 @@ from tests.conftest import Run, db_snapshot, query
 def coded(run: Run, em_project: Path) -> Path:
     """The EM project with suggestions and one decision of maria's."""
     run("suggest")
-    run("--coder", "maria", "accept", "--code", "fatalism", "--min-score", "0.9")
+    run("--coder", "maria", "accept", "--code", "fatalism")
     run("--coder", "maria", "memo", "add", "maria's own view")
     return em_project
 
