@@ -132,8 +132,8 @@ def fit(X: "numpy.ndarray", y: "numpy.ndarray", weight: "numpy.ndarray | None" =
 
 
 def _folds(rows: list[int], groups: Sequence[Any]) -> list[list[int]]:
-    """Two halves of the reviewed rows: by document when there are two or more, else the
-    first and second half of the one document."""
+    """Two halves of the reviewed rows: by document when there are two or more, else every
+    other segment of the one document."""
     by_group: dict[Any, list[int]] = {}
     for i in rows:
         by_group.setdefault(groups[i], []).append(i)
@@ -142,8 +142,9 @@ def _folds(rows: list[int], groups: Sequence[Any]) -> list[list[int]]:
         for members in sorted(by_group.values(), key=len, reverse=True):
             min(halves, key=len).extend(members)
         return halves
-    mid = len(rows) // 2
-    return [rows[:mid], rows[mid:]] if mid else []
+    # one document: every other segment (a researcher often decides a topic at a time, so
+    # halves could hold different codes)
+    return [rows[0::2], rows[1::2]] if len(rows) >= 2 else []
 
 
 def recalibrate(table: "ScoreTable", prep: "Prepared", labels: dict[str, Labels]) -> None:
@@ -186,7 +187,8 @@ def recalibrate(table: "ScoreTable", prep: "Prepared", labels: dict[str, Labels]
     # held-out segments was tried: with two to four reviewed documents it followed the
     # split's noise (pdpilot_interviews, 25 %: P@1 0.246 against the codebook's 0.258 on
     # the same documents; the even blend 0.277).
-    keep_sugg = learned_m.macro_f1 >= base_m.macro_f1 + MARGIN
+    # (with fewer than MIN_HELD_OUT reviewed segments the comparison is noise: decisions win)
+    keep_sugg = len(held_all) < MIN_HELD_OUT or learned_m.macro_f1 >= base_m.macro_f1 + MARGIN
     docs = len({prep.groups[i] for i in rows})
     alpha = SPARSE_BLEND * min(1.0, docs / SPARSE_DOCS) if table.calibration is not None else 1.0
 
