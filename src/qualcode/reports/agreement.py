@@ -1,12 +1,18 @@
-"""Inter-coder agreement at the segment level.
+"""Inter-coder agreement at the segment (turn) level and at the character level.
 
 The units are the speech segments (turns) of the sources that every compared coder has
 coded (at least one accepted coding each), or of the sources the caller names. For each code,
 each coder rates each unit "coded" (an accepted coding of that code touching the segment) or
-"not coded". Per code we report percent agreement (share of units on which all coders
-agree), Cohen's kappa (two coders only) and Krippendorff's alpha (nominal, any number of
-coders); "overall" pools every (segment, code) pair into one set of units. Every unit on
-which the coders differ is listed as a disagreement to discuss.
+"not coded". Per code we report prevalence (share of the ratings that are "coded"), percent
+agreement (share of units on which all coders agree), Cohen's kappa (two coders only),
+Krippendorff's alpha (nominal, any number of coders) and Gwet's AC1 (any number of coders);
+"overall" pools every (segment, code) pair into one set of units. Every unit on which the
+coders differ is listed as a disagreement to discuss.
+
+The same figures are computed with the characters of those turns as units
+(:mod:`qualcode.reports.characters`), as NVivo's coding comparison does: two coders who
+coded the same turn but different words of it agree at the turn level and only partly at
+the character level.
 """
 
 from __future__ import annotations
@@ -34,6 +40,11 @@ class CodeAgreement:
     kappa: float | None
     alpha: float | None
     coded: dict[str, int]        # coder -> units coded
+    prevalence: float | None = None
+    ac1: float | None = None
+    # The same figures with characters as units: prevalence, percent_agreement, kappa,
+    # alpha, ac1 and coded (coder -> characters coded).
+    characters: dict[str, Any] = field(default_factory=dict)
 
 
 class Disagreement(NamedTuple):
@@ -60,6 +71,7 @@ class AgreementReport:
     codes: list[CodeAgreement]
     disagreements: list[Disagreement] = field(default_factory=list)
     disagreement_count: int = 0  # all of them, also when only the first few were listed
+    characters: dict[str, Any] = field(default_factory=dict)  # {"units": N, "overall": {...}}
 
 
 def _round(x: float | None) -> float | None:
@@ -136,8 +148,11 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     units, results, overall, diffs = _compare(db, tree, chosen, src_ids)
     summary = {"units": overall.units, "percent_agreement": _round(overall.percent_agreement()),
                "kappa": _round(overall.kappa()), "alpha": _round(overall.alpha()),
-               "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results])}
+               "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results]),
+               "prevalence": _round(overall.prevalence()), "ac1": _round(overall.ac1()),
+               "mean_ac1": _mean([r.ac1 for r in results])}
     report = AgreementReport(chosen, [n for _, n in picked], units, summary, results)
+    report.characters = _by_character(db, results, chosen, src_ids)
     report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
     report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
     return report
@@ -162,8 +177,33 @@ def _compare(db: "Database", tree: list[CodeNode], coders: list[str],
         diffs += [(node.id, mask, segs) for mask, segs in by_mask.items() if segs]
         overall.add(tally)
         results.append(CodeAgreement(node.id, node.name, _round(tally.percent_agreement()), _round(tally.kappa()),
-                                     _round(tally.alpha()), {c: len(s) for c, s in zip(coders, per_coder)}))
+                                     _round(tally.alpha()), {c: len(s) for c, s in zip(coders, per_coder)},
+                                     _round(tally.prevalence()), _round(tally.ac1())))
     return units, results, overall, diffs
+
+
+def figures(tally: BinaryTally) -> dict[str, float | None]:
+    """Every statistic of one tally, rounded, in the JSON output's order."""
+    return {"prevalence": _round(tally.prevalence()), "percent_agreement": _round(tally.percent_agreement()),
+            "kappa": _round(tally.kappa()), "alpha": _round(tally.alpha()), "ac1": _round(tally.ac1())}
+
+
+def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str],
+                  src_ids: list[int]) -> dict[str, Any]:
+    """Fill each code's ``characters`` figures; return the character units and the pooled
+    figures (with the means over codes, as at the turn level)."""
+    from qualcode.reports.characters import character_tallies  # numpy: only when agreement is asked for
+
+    units, tallies = character_tallies(db, [r.code_id for r in results], coders, src_ids)
+    overall = BinaryTally(len(coders))
+    for r in results:
+        tally = tallies[r.code_id]
+        overall.add(tally)
+        r.characters = {**figures(tally), "coded": {c: tally.per_coder.get(k, 0) for k, c in enumerate(coders)}}
+    pooled: dict[str, Any] = {"units": overall.units, **figures(overall)}
+    for stat in ("kappa", "alpha", "ac1"):
+        pooled[f"mean_{stat}"] = _mean([r.characters[stat] for r in results])
+    return {"units": units, "overall": pooled}
 
 
 def _units(db: "Database", src_ids: list[int]) -> tuple[int, set[int]]:
