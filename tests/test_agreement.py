@@ -218,3 +218,75 @@ def test_binary_tally_equals_krippendorff_and_irrcac_packages(coders: int) -> No
             assert tally.kappa() == pytest.approx(by_table.cohen()["est"]["coefficient_value"], abs=1e-5)
             assert tally.ac1() == pytest.approx(by_table.gwet()["est"]["coefficient_value"], abs=1e-5)
             assert tally.percent_agreement() == pytest.approx(float(by_table.pa), abs=1e-5)
+
+
+# The character level ------------------------------------------------------------------------
+def _by_character(project: Path, code: str, coders: list[str]) -> list[list[int]]:
+    """Brute force, one character at a time: each spoken character of every source, rated
+    coded / not coded by each coder for this code."""
+    import sqlite3
+
+    with sqlite3.connect(project) as conn:
+        chars = [(src, pos) for src, start, end in conn.execute(
+            "SELECT source_id, start, end FROM segments WHERE kind = 'speech' ORDER BY source_id, start")
+            for pos in range(start, end)]
+        coded = {c: {(src, pos) for src, start, end in conn.execute(
+            "SELECT source_id, start, end FROM codings WHERE status = 'accepted' AND code_id = ? AND coder = ?",
+            [code, c]) for pos in range(start, end)} for c in coders}
+    return [[int(ch in coded[c]) for c in coders] for ch in chars]
+
+
+def test_character_level_against_brute_force_and_packages(run: Run, study: Path) -> None:
+    """Lee codes only some words of turns kim coded whole, and kim a span crossing words:
+    the turn level sees agreement, the character level sees how much of each turn."""
+    krippendorff = pytest.importorskip("krippendorff", reason="pip install krippendorff (the test extra)")
+    import numpy as np
+
+    run("--coder", "lee", "code", "2", "cohort", "--quote", "Ben was there too.")
+    run("--coder", "lee", "code", "7", "cohort", "--start", "3", "--end", "6")
+    run("--coder", "kim", "code", "6", "coping", "--start", "2", "--end", "9")
+    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    codes = {c["code_id"]: c for c in data["codes"]}
+    for code in ("cohort", "coping", "seniors"):
+        units = _by_character(study, code, ["kim", "lee"])
+        chars = codes[code]["characters"]
+        assert data["characters"]["units"] == len(units)
+        assert chars["coded"] == {"kim": sum(u[0] for u in units), "lee": sum(u[1] for u in units)}
+        kim, lee = [u[0] for u in units], [u[1] for u in units]
+        assert chars["kappa"] == round(cohen_kappa(kim, lee) or 0, 3)
+        assert chars["alpha"] == round(krippendorff.alpha(reliability_data=np.array(units, dtype=float).T,
+                                                          level_of_measurement="nominal"), 3)
+        assert chars["ac1"] == round(gwet_ac1(units, categories=[0, 1]) or 0, 3)
+        assert chars["percent_agreement"] == round(sum(a == b for a, b in units) / len(units), 3)
+        assert chars["prevalence"] == round(sum(map(sum, units)) / (2 * len(units)), 3)
+    # cohort on turn 2: kim coded it whole, lee a sentence: agreement per turn, not per character
+    assert codes["cohort"]["coded"] == {"kim": 3, "lee": 3}
+    assert codes["cohort"]["characters"]["percent_agreement"] < codes["cohort"]["percent_agreement"]
+
+
+def test_character_level_counts_each_character_once(run: Run, study: Path) -> None:
+    """Overlapping codings of one coder count their characters once; a code nobody coded is
+    undefined (n/a), not perfect agreement."""
+    run("--coder", "kim", "code", "2", "coping", "--start", "0", "--end", "20")
+    run("--coder", "kim", "code", "2", "coping", "--start", "10", "--end", "30")
+    run("--coder", "lee", "code", "2", "coping", "--start", "10", "--end", "30")
+    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    codes = {c["code_id"]: c for c in data["codes"]}
+    coping = codes["coping"]["characters"]["coded"]
+    # kim: turn 4 (17 characters) and 0-30 of turn 2 once, not 0-20 plus 10-30;
+    # lee: turns 4 and 7 (17 + 19 characters) and 10-30 of turn 2
+    assert coping == {"kim": 17 + 30, "lee": 17 + 19 + 20}
+    support = codes["support"]["characters"]
+    assert (support["kappa"], support["alpha"], support["ac1"], support["prevalence"]) == (None, None, None, 0)
+
+
+def test_agreement_text_shows_both_levels(run: Run, study: Path) -> None:
+    out = run("report", "agreement").stdout
+    assert "Inter-coder agreement" in out and "Agreement by character" in out
+    assert "AC1" in out and "prevalence" in out
+    md = run("report", "agreement", "-f", "md").stdout
+    assert "| (overall) | all codes pooled |" in md and "Agreement by character" in md
+    header = run("report", "agreement", "-f", "csv").stdout.splitlines()[0]
+    assert header == ("code_id,name,coded_by_kim,coded_by_lee,percent_agreement,kappa,alpha,prevalence,ac1,"
+                      "characters_prevalence,characters_percent_agreement,characters_kappa,characters_alpha,"
+                      "characters_ac1")
