@@ -290,3 +290,17 @@ def test_agreement_text_shows_both_levels(run: Run, study: Path) -> None:
     assert header == ("code_id,name,coded_by_kim,coded_by_lee,percent_agreement,kappa,alpha,prevalence,ac1,"
                       "characters_prevalence,characters_percent_agreement,characters_kappa,characters_alpha,"
                       "characters_ac1")
+
+
+def test_speech_map_counts_only_spoken_characters() -> None:
+    """Source offsets become "spoken characters before": labels and gaps count nothing, so a
+    span across two turns covers exactly the characters of both that it touches."""
+    import numpy as np
+
+    from qualcode.reports.characters import SpeechMap
+
+    speech = SpeechMap(np.array([20, 5, 12]), np.array([30, 10, 15]))  # unsorted; 5-10, 12-15, 20-30
+    assert speech.units == 5 + 3 + 10
+    pos = np.array([0, 5, 7, 10, 11, 12, 16, 25, 30, 99])
+    assert speech(pos).tolist() == [0, 0, 2, 5, 5, 5, 8, 13, 18, 18]
+    assert int(speech(np.array([8]))[0] - speech(np.array([22]))[0]) == -(2 + 3 + 2)  # 8-10, 12-15, 20-22

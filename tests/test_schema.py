@@ -65,3 +65,14 @@ def test_m008_allows_one_live_coding_per_span_code_and_coder(tmp_path: Path) -> 
     db.close()
     assert sql == ("CREATE UNIQUE INDEX codings_one_coding ON codings(source_id, code_id, ifnull(coder, ''), start, "
                    "end) WHERE status = 'accepted'",)
+
+
+def test_m016_indexes_accepted_spans_for_character_agreement(tmp_path: Path) -> None:
+    db, _ = init_project(tmp_path / "p.db")
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'codings_spans'").fetchone()[0]
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT code_id, coder, group_concat(start) FROM codings INDEXED BY "
+                      "codings_spans WHERE status = 'accepted' GROUP BY code_id, coder").fetchall()
+    db.close()
+    assert sql.strip() == ("CREATE INDEX codings_spans ON codings(code_id, coder, source_id, start, end, status) "
+                           "WHERE status = 'accepted'")
+    assert "COVERING INDEX codings_spans" in " ".join(str(r[-1]) for r in plan)

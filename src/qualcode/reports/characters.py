@@ -54,8 +54,12 @@ class SpeechMap:
 
     def __call__(self, pos: np.ndarray) -> np.ndarray:
         i = np.searchsorted(self.starts, pos, side="right") - 1
-        inside = np.clip(pos - self.starts[np.maximum(i, 0)], 0, self.ends[np.maximum(i, 0)] - self.starts[np.maximum(i, 0)])
-        return np.where(i >= 0, self.before[np.maximum(i, 0)] + inside, 0)
+        before = i < 0  # before the first speech character
+        i[before] = 0
+        inside = np.clip(pos - self.starts[i], 0, self.ends[i] - self.starts[i])
+        out = self.before[i] + inside
+        out[before] = 0
+        return out
 
 
 def _union(starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -97,57 +101,64 @@ def character_tallies(db: "Database", code_ids: list[str], coders: list[str],
     """The number of speech characters of these sources, and per code the counts of
     characters coded by each coder and by exactly j coders."""
     speech = speech_map(db, src_ids)
-    code_index = {c: i for i, c in enumerate(code_ids)}
-    coder_index = {c: i for i, c in enumerate(coders)}
-    code_col, coder_col, starts, ends = _codings(db, code_index, coder_index, src_ids)
-    tallies = {c: BinaryTally(len(coders), units=speech.units) for c in code_ids}
-    if not len(starts):
+    m = len(coders)
+    tallies = {c: BinaryTally(m, units=speech.units) for c in code_ids}
+    groups, group_col, starts, ends = _codings(db, set(code_ids), coders)
+    if not groups:
         return speech.units, tallies
+    # Codings in other sources map to empty intervals: no filter needed.
     starts, ends = speech(starts), speech(ends)
     keep = ends > starts
-    m = len(coders)
-    group = code_col[keep] * m + coder_col[keep]
-    lo, hi = group * _SHIFT + starts[keep], group * _SHIFT + ends[keep]
-    order = np.argsort(lo, kind="stable")
-    lo, hi = _union(lo[order], hi[order])
-    groups = lo // _SHIFT
-    per_group = np.bincount(groups, weights=hi - lo, minlength=len(code_ids) * m)
-    # Events on each code's line: the groups of one code share its shift.
-    code_of = groups // m
-    at = np.concatenate((code_of * _SHIFT + lo % _SHIFT, code_of * _SHIFT + hi % _SHIFT))
+    # Rows come in index order (code, coder, source, start), so each group's intervals are
+    # sorted and the groups follow one another: no sort before merging.
+    lo, hi = group_col[keep] * _SHIFT + starts[keep], group_col[keep] * _SHIFT + ends[keep]
+    if len(lo) > 1 and bool((lo[1:] < lo[:-1]).any()):  # SQLite does not promise group_concat's order
+        order = np.argsort(lo, kind="stable")
+        lo, hi = lo[order], hi[order]
+    lo, hi = _union(lo, hi)
+    group = lo // _SHIFT
+    per_group = np.bincount(group, weights=hi - lo, minlength=len(groups))
+    # Each code's events on a line of its own (its number in ``codes``).
+    codes = list(dict.fromkeys(code for code, _k in groups))
+    code_no = np.array([codes.index(code) for code, _k in groups], dtype=np.int64)[group]
+    at = np.concatenate((code_no * _SHIFT + lo % _SHIFT, code_no * _SHIFT + hi % _SHIFT))
     step = np.concatenate((np.ones(len(lo), dtype=np.int64), -np.ones(len(hi), dtype=np.int64)))
-    order = np.argsort(at, kind="stable")
+    order = np.argsort(at, kind="stable")  # sorted runs (a coder's starts, ends): merged, not sorted afresh
     at, step = at[order], step[order]
     count = np.cumsum(step)[:-1]  # coders coding the characters between event i and i + 1
-    length = np.diff(at)
     spans = count > 0  # a code's count is back at 0 after its last event
     cell = (at[:-1][spans] // _SHIFT) * (m + 1) + count[spans]
-    by_cell = np.bincount(cell, weights=length[spans], minlength=len(code_ids) * (m + 1))
-    for code, i in code_index.items():
-        tally = tallies[code]
-        tally.per_coder = Counter({k: int(per_group[i * m + k]) for k in range(m) if per_group[i * m + k]})
-        tally.histogram = Counter({j: int(by_cell[i * (m + 1) + j]) for j in range(1, m + 1) if by_cell[i * (m + 1) + j]})
+    by_cell = np.bincount(cell, weights=np.diff(at)[spans], minlength=len(codes) * (m + 1))
+    for g, (code, k) in enumerate(groups):
+        if per_group[g]:
+            tallies[code].per_coder[k] = int(per_group[g])
+    for i, code in enumerate(codes):
+        tallies[code].histogram = Counter({j: int(by_cell[i * (m + 1) + j]) for j in range(1, m + 1)
+                                           if by_cell[i * (m + 1) + j]})
     return speech.units, tallies
 
 
-def _codings(db: "Database", code_index: dict[str, int], coder_index: dict[str, int],
-             src_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Code number, coder number and global start and end of every accepted coding of these
-    codes by these coders in these sources: one row per (code, coder) group, its columns
-    parsed in C, so a million codings never become a million Python tuples."""
-    parts: list[tuple[int, int, np.ndarray, np.ndarray, np.ndarray]] = []
-    for code_id, coder, srcs, starts, ends in db.execute(
-            "SELECT code_id, coder, group_concat(source_id), group_concat(start), group_concat(end) FROM codings "
-            "WHERE status = 'accepted' AND coder IS NOT NULL AND source_id IN (SELECT value FROM json_each(?)) "
-            "GROUP BY code_id, coder", [json.dumps(src_ids)]):
-        if code_id in code_index and coder in coder_index:
-            parts.append((code_index[code_id], coder_index[coder], _ints(srcs), _ints(starts), _ints(ends)))
-    if not parts:
+def _codings(db: "Database", code_ids: set[str], coders: list[str]
+             ) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray, np.ndarray]:
+    """Every accepted coding of these codes by these coders, as (code, coder number) groups
+    and, per coding, its group number and global start and end, in the index's order. One
+    row per group, its columns parsed in C: a million codings never become a million
+    Python tuples."""
+    coder_no = {c: k for k, c in enumerate(coders)}
+    groups: list[tuple[str, int]] = []
+    cols: list[list[np.ndarray]] = [[], [], []]
+    for code_id, coder, *texts in db.execute(
+            # The covering index of migration m016, in its order: SQLite does not pick it unaided.
+            "SELECT code_id, coder, group_concat(source_id), group_concat(start), group_concat(end) "
+            "FROM codings INDEXED BY codings_spans WHERE status = 'accepted' AND coder IS NOT NULL "
+            "GROUP BY code_id, coder"):
+        if code_id in code_ids and coder in coder_no:
+            groups.append((code_id, coder_no[coder]))
+            for col, text in zip(cols, texts):
+                col.append(np.fromstring(text, dtype=np.int64, sep=","))
+    if not groups:
         empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, empty, empty
-    sizes = [len(p[2]) for p in parts]
-    code_col = np.repeat(np.array([p[0] for p in parts], dtype=np.int64), sizes)
-    coder_col = np.repeat(np.array([p[1] for p in parts], dtype=np.int64), sizes)
-    srcs = np.concatenate([p[2] for p in parts])
-    return (code_col, coder_col, srcs * _SOURCE + np.concatenate([p[3] for p in parts]),
-            srcs * _SOURCE + np.concatenate([p[4] for p in parts]))
+        return groups, empty, empty, empty
+    group_col = np.repeat(np.arange(len(groups), dtype=np.int64), [len(a) for a in cols[0]])
+    srcs, starts, ends = (np.concatenate(col) for col in cols)
+    return groups, group_col, srcs * _SOURCE + starts, srcs * _SOURCE + ends
