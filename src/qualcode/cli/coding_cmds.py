@@ -41,8 +41,9 @@ def reject(ctx: typer.Context, code: CodeOpt = None, source: SourceOpt = None,
 def code(
     ctx: typer.Context,
     segment_id: Annotated[str, typer.Argument(
-        metavar="[SEGMENT_ID]", help="Segment id (see `qualcode segments`); left out with --source.")],
-    code_id: Annotated[Optional[str], typer.Argument(help="Code id (see `qualcode codebook show`).")] = None,
+        metavar="SEGMENT_ID", help="Segment id (see `qualcode segments`); left out with --source.")],
+    code_id: Annotated[Optional[str], typer.Argument(
+        metavar="CODE_ID", help="Code id (see `qualcode codebook show`).", show_default=False)] = None,
     start: Annotated[Optional[int], typer.Option(min=0, help="Code from this character of the segment's text "
                                                              "(with --source: of the source's text).")] = None,
     end: Annotated[Optional[int], typer.Option(min=1, help="Code up to (not including) this character.")] = None,
@@ -67,7 +68,8 @@ def code(
         _code_source_span(ctx, source, segment_id, start=start, end=end, quote=quote, memo=memo)
         return
     if code_id is None or not segment_id.isdigit():
-        raise typer.BadParameter("give SEGMENT_ID CODE_ID, or --source NAME and CODE_ID", param_hint="SEGMENT_ID")
+        raise typer.BadParameter("give a segment id (a number, see `qualcode segments`) and a code id, or "
+                                 "--source NAME and the code id alone", param_hint="SEGMENT_ID")
     segment = int(segment_id)
     result = code_segment(db, segment, code_id, coder=coder, start=start, end=end, quote=quote)
     whole = start is None and end is None and quote is None
