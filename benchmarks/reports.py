@@ -128,6 +128,7 @@ def main() -> None:
         timed("report matrix --by role", lambda: render_matrix(matrix_report(db, "role"), "json"))
         timed("report cooccurrence", lambda: render_cooccurrence(cooccurrence_report(db), "json"))
         timed("report agreement (2 coders)", lambda: render_agreement(agreement_report(db), "json"))
+        timed("report agreement --characters", lambda: render_agreement(agreement_report(db, characters=True), "json"))
         timed("report quotes --per-code 3", lambda: render_quotes(quotes_report(db, per_code=3), "json"))
         timed("report html (all of the above)", lambda: render_html(full_report(db)))
     finally:

@@ -76,6 +76,7 @@ def test_report_agreement_json(run: Run, study: Path) -> None:
     codes = {c["code_id"]: c for c in data["codes"]}
     # cohort: kim {2, 3, 7}, lee {3} of 7 segments -> 1 both, 2 one, 4 neither
     cohort = {k: v for k, v in codes["cohort"].items() if k != "characters"}
+    assert codes["cohort"]["characters"] is None and data["characters"] is None  # only with --characters
     # prevalence (3 + 1) / 14; AC1: pa 5/7, pi 2/7, pe 2 * 2/7 * 5/7 = 20/49
     assert cohort == {"code_id": "cohort", "name": "Cohort", "percent_agreement": 0.714,
                       "kappa": round(8 / 22, 3), "alpha": 0.35, "coded": {"kim": 3, "lee": 1},
@@ -98,6 +99,7 @@ def test_report_agreement_json(run: Run, study: Path) -> None:
     speech = "".join(text for text in (
         "Start?", "Seniors told us stories. Ben was there too. It helped a lot.", "My cohort is close.",
         "I drink too much.", "Start?", "The seniors were honest.", "We go out together."))
+    data = json.loads(run("report", "agreement", "--characters", "--format", "json").stdout)
     assert data["characters"]["units"] == len(speech)  # the words said, without labels or stamps
     assert [(d["source"], d["code_id"], d["coded_by"], d["not_coded_by"]) for d in data["disagreements"]] == [
         ("fg1.txt", "cohort", ["kim"], ["lee"]),
@@ -245,7 +247,7 @@ def test_character_level_against_brute_force_and_packages(run: Run, study: Path)
     run("--coder", "lee", "code", "2", "cohort", "--quote", "Ben was there too.")
     run("--coder", "lee", "code", "7", "cohort", "--start", "3", "--end", "6")
     run("--coder", "kim", "code", "6", "coping", "--start", "2", "--end", "9")
-    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    data = json.loads(run("report", "agreement", "--characters", "-f", "json").stdout)
     codes = {c["code_id"]: c for c in data["codes"]}
     for code in ("cohort", "coping", "seniors"):
         units = _by_character(study, code, ["kim", "lee"])
@@ -270,7 +272,7 @@ def test_character_level_counts_each_character_once(run: Run, study: Path) -> No
     run("--coder", "kim", "code", "2", "coping", "--start", "0", "--end", "20")
     run("--coder", "kim", "code", "2", "coping", "--start", "10", "--end", "30")
     run("--coder", "lee", "code", "2", "coping", "--start", "10", "--end", "30")
-    data = json.loads(run("report", "agreement", "-f", "json").stdout)
+    data = json.loads(run("report", "agreement", "--characters", "-f", "json").stdout)
     codes = {c["code_id"]: c for c in data["codes"]}
     coping = codes["coping"]["characters"]["coded"]
     # kim: turn 4 (17 characters) and 0-30 of turn 2 once, not 0-20 plus 10-30;
@@ -281,10 +283,11 @@ def test_character_level_counts_each_character_once(run: Run, study: Path) -> No
 
 
 def test_agreement_text_shows_both_levels(run: Run, study: Path) -> None:
-    out = run("report", "agreement").stdout
+    assert "Agreement by character" not in run("report", "agreement").stdout
+    out = run("report", "agreement", "--characters").stdout
     assert "Inter-coder agreement" in out and "Agreement by character" in out
     assert "AC1" in out and "prevalence" in out
-    md = run("report", "agreement", "-f", "md").stdout
+    md = run("report", "agreement", "--characters", "-f", "md").stdout
     assert "| (overall) | all codes pooled |" in md and "Agreement by character" in md
     header = run("report", "agreement", "-f", "csv").stdout.splitlines()[0]
     assert header == ("code_id,name,coded_by_kim,coded_by_lee,percent_agreement,kappa,alpha,prevalence,ac1,"

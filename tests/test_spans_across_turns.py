@@ -66,7 +66,7 @@ def test_every_report_counts_it_in_each_turn_it_touches(run: Run, study: Path) -
     assert json.dumps(pairs).count("coping") > 0
     matrix = json.loads(run("report", "matrix", "--by", "role", "-f", "json").stdout)
     assert "coping" in json.dumps(matrix)
-    agreement = json.loads(run("report", "agreement", "-f", "json").stdout)
+    agreement = json.loads(run("report", "agreement", "--characters", "-f", "json").stdout)
     coping = next(c for c in agreement["codes"] if c["code_id"] == "coping")
     assert coping["coded"] == {"kim": 3, "lee": 2}
     # by character: "It helped a lot." (16) and "My cohort" (9), not the label "Ben: " between them

@@ -156,12 +156,12 @@ def agreement_table(report: AgreementReport) -> Table:
 
 def character_agreement_table(report: AgreementReport) -> Table:
     """The same figures with the characters of those segments as units (NVivo's unit)."""
-    o = report.characters.get("overall", {})
-    rows = [[c.code_id, c.name, *_stat_cells(c.characters)] for c in report.codes]
+    o = (report.characters or {}).get("overall", {})
+    rows = [[c.code_id, c.name, *_stat_cells(c.characters or {})] for c in report.codes]
     rows.append(["(overall)", "all codes pooled", *_stat_cells(o)])
     return Table(
         title="Agreement by character", columns=["code", "name", *_STATS], rows=rows, numeric=_STATS,
-        caption=(f"{report.characters.get('units', 0)} characters spoken in those segments, each rated coded / not "
+        caption=(f"{(report.characters or {}).get('units', 0)} characters spoken in those segments, each rated coded / not "
                  "coded per code (speaker labels and time stamps are not units). Mean over codes: kappa "
                  f"{_stat(o.get('mean_kappa'))}, alpha {_stat(o.get('mean_alpha'))}, AC1 {_stat(o.get('mean_ac1'))}."))
 
@@ -196,10 +196,11 @@ def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool
                                  "percent_agreement", "kappa", "alpha", "prevalence", "ac1",
                                  *(f"characters_{k}" for k in chars)],
                             [[c.code_id, c.name, *(c.coded[k] for k in report.coders), c.percent_agreement,
-                              c.kappa, c.alpha, c.prevalence, c.ac1, *(c.characters.get(k) for k in chars)]
+                              c.kappa, c.alpha, c.prevalence, c.ac1, *((c.characters or {}).get(k) for k in chars)]
                              for c in report.codes]))
     tables = [disagreements_table(report)] if disagreements_only else [
-        agreement_table(report), character_agreement_table(report), disagreements_table(report)]
+        agreement_table(report), *([character_agreement_table(report)] if report.characters else []),
+        disagreements_table(report)]
     if fmt in ("md", "docx"):
         blocks: list[Block] = [Heading("Inter-coder agreement", 1),
                                Para(f"Coders: {', '.join(report.coders)}. Sources: {', '.join(report.sources)}.")]

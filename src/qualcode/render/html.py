@@ -148,7 +148,8 @@ def render_html(report: FullReport, generated: str | None = None) -> str:
     sections.append(("quotes", "Quotes", _quotes_html(report)))
     if report.agreement is not None:
         sections.append(("agreement", "Agreement", _table_html(agreement_table(report.agreement))
-                         + _table_html(character_agreement_table(report.agreement))
+                         + (_table_html(character_agreement_table(report.agreement))
+                            if report.agreement.characters else "")
                          + _table_html(disagreements_table(report.agreement, DISAGREEMENTS_SHOWN))))
     if report.memos:
         sections.append(("memos", "Memos", "".join(
@@ -203,7 +204,7 @@ def report_blocks(report: FullReport, with_figures: bool = False) -> list[Block]
     blocks += [Heading("Quotes", 2), *(_demote(b) for b in quotes)]
     if report.agreement is not None:
         blocks += [Heading("Agreement", 2), agreement_table(report.agreement),
-                   character_agreement_table(report.agreement),
+                   *([character_agreement_table(report.agreement)] if report.agreement.characters else []),
                    disagreements_table(report.agreement, DISAGREEMENTS_SHOWN)]
     if report.memos:
         blocks.append(Heading("Memos", 2))

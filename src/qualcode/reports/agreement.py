@@ -42,9 +42,9 @@ class CodeAgreement:
     coded: dict[str, int]        # coder -> units coded
     prevalence: float | None = None
     ac1: float | None = None
-    # The same figures with characters as units: prevalence, percent_agreement, kappa,
-    # alpha, ac1 and coded (coder -> characters coded).
-    characters: dict[str, Any] = field(default_factory=dict)
+    # With ``characters=True``, the same figures with characters as units: prevalence,
+    # percent_agreement, kappa, alpha, ac1 and coded (coder -> characters coded).
+    characters: dict[str, Any] | None = None
 
 
 class Disagreement(NamedTuple):
@@ -71,7 +71,7 @@ class AgreementReport:
     codes: list[CodeAgreement]
     disagreements: list[Disagreement] = field(default_factory=list)
     disagreement_count: int = 0  # all of them, also when only the first few were listed
-    characters: dict[str, Any] = field(default_factory=dict)  # {"units": N, "overall": {...}}
+    characters: dict[str, Any] | None = None  # {"units": N, "overall": {...}} with characters=True
 
 
 def _round(x: float | None) -> float | None:
@@ -127,9 +127,11 @@ def _choose_sources(db: "Database", coded: dict[str, set[int]], coders: list[str
 def agreement_report(db: "Database", *, coders: list[str] | None = None, sources: list[str] | None = None,
                      codes: list[str] | None = None, pseudonymise: bool = False,
                      max_disagreements: int | None = None,
-                     coded: dict[str, set[int]] | None = None) -> AgreementReport:
+                     coded: dict[str, set[int]] | None = None, characters: bool = False) -> AgreementReport:
     """``max_disagreements`` lists only the first N (in transcript order) while still counting
-    all; ``coded`` is :func:`coder_sources`' answer when the caller already has it."""
+    all; ``coded`` is :func:`coder_sources`' answer when the caller already has it;
+    ``characters`` adds the character level (about a second more at a million codings, so
+    only when asked)."""
     coded = coded if coded is not None else coder_sources(db)
     known = sorted(coded)
     chosen = list(dict.fromkeys(coders)) if coders else known
@@ -152,7 +154,8 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
                "prevalence": _round(overall.prevalence()), "ac1": _round(overall.ac1()),
                "mean_ac1": _mean([r.ac1 for r in results])}
     report = AgreementReport(chosen, [n for _, n in picked], units, summary, results)
-    report.characters = _by_character(db, results, chosen, src_ids)
+    if characters:
+        report.characters = _by_character(db, results, chosen, src_ids)
     report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
     report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
     return report
