@@ -199,13 +199,15 @@ def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str
 
     units, tallies = character_tallies(db, [r.code_id for r in results], coders, src_ids)
     overall = BinaryTally(len(coders))
+    per_code = []
     for r in results:
         tally = tallies[r.code_id]
         overall.add(tally)
         r.characters = {**figures(tally), "coded": {c: tally.per_coder.get(k, 0) for k, c in enumerate(coders)}}
+        per_code.append(r.characters)
     pooled: dict[str, Any] = {"units": overall.units, **figures(overall)}
     for stat in ("kappa", "alpha", "ac1"):
-        pooled[f"mean_{stat}"] = _mean([r.characters[stat] for r in results])
+        pooled[f"mean_{stat}"] = _mean([c[stat] for c in per_code])
     return {"units": units, "overall": pooled}
 
 
