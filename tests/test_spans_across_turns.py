@@ -95,3 +95,9 @@ def test_refi_qda_round_trip_keeps_the_span(run: Run, study: Path, tmp_path: Pat
     assert _codings(third) == [(None, start, end, "support", "kim")]
     quotes = json.loads(run("--db", str(third), "report", "quotes", "--code", "support", "-f", "json").stdout)
     assert [q["text"] for q in quotes if q["segment_id"] is None] == ["Ana: It helped a lot.\nBen: My cohort"]
+
+
+def test_a_long_span_names_its_first_and_last_turn(run: Run, study: Path) -> None:
+    out = run("--coder", "ray", "code", "--source", "fg1.txt", "--quote", "a lot. My cohort is close. I drink",
+              "support").stderr
+    assert out.startswith("Coded a span of fg1.txt across 3 turns (2–4) as support (ray): coding ")

@@ -100,7 +100,7 @@ def _code_source_span(ctx: typer.Context, source: str, code_id: str, *, start: i
     turns = span_turns(db, span.source_id, span.start, span.end)
     where = (f"segment {span.segment_id}" if span.whole else f"a span of segment {span.segment_id}") \
         if span.segment_id is not None else f"a span of {source} across {len(turns)} turns " \
-        f"({', '.join(str(t.segment_id) for t in turns)})"
+        f"({turns[0].segment_id}{', ' if len(turns) == 2 else '–'}{turns[-1].segment_id})"
     if memo:
         add_memo(db, "coding", str(result.coding_id), memo, author=coder)
     if result.action == "already":
