@@ -101,3 +101,13 @@ def test_a_long_span_names_its_first_and_last_turn(run: Run, study: Path) -> Non
     out = run("--coder", "ray", "code", "--source", "fg1.txt", "--quote", "a lot. My cohort is close. I drink",
               "support").stderr
     assert out.startswith("Coded a span of fg1.txt across 3 turns (2–4) as support (ray): coding ")
+
+
+def test_listed_and_removed_from_any_turn_it_touches(run: Run, study: Path) -> None:
+    run("--coder", "ray", "code", "--source", "fg1.txt", "--quote", ACROSS, "support")
+    for turn in ("2", "3"):
+        rows = json.loads(run("codings", "--segment", turn, "--code", "support", "--format", "json").stdout)
+        assert [(r["segment_id"], r["coder"]) for r in rows] == [(None, "ray")]
+    assert json.loads(run("codings", "--segment", "4", "--code", "support", "--format", "json").stdout) == []
+    run("--coder", "ray", "uncode", "3", "support")
+    assert _codings(study) == []
