@@ -19,6 +19,7 @@ $(BIN)/python:
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install -q '$(TORCH)'
 	$(BIN)/python -m pip install -q -e '.[test,semantic]'
+	$(BIN)/python -m pip install -q --no-deps 'irrCAC==0.4.4'  # its scipy==1.12.0 pin would downgrade scipy and numpy
 	@touch $@
 
 # One study end to end: init, ingest, participants, codebook, suggest, automatic accept,

@@ -74,8 +74,10 @@ def build(path: Path, codings: int) -> None:
             src = (seg - 1) // TURNS_PER_SOURCE + 1
             start = ((seg - 1) % TURNS_PER_SOURCE) * turn_len
             rows.append((src, seg, codes[rng.randrange(len(codes))], start, start + len(TURN), coder))
+        # OR IGNORE: a random draw may repeat a coder's (span, code); the one-coding rule
+        # (migration m008's unique index) keeps the first.
         db.conn.executemany(
-            "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
+            "INSERT OR IGNORE INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, 'accepted', 'manual', 'manual', '2026-01-01')", rows)
     db.close()
 
@@ -126,6 +128,7 @@ def main() -> None:
         timed("report matrix --by role", lambda: render_matrix(matrix_report(db, "role"), "json"))
         timed("report cooccurrence", lambda: render_cooccurrence(cooccurrence_report(db), "json"))
         timed("report agreement (2 coders)", lambda: render_agreement(agreement_report(db), "json"))
+        timed("report agreement --characters", lambda: render_agreement(agreement_report(db, characters=True), "json"))
         timed("report quotes --per-code 3", lambda: render_quotes(quotes_report(db, per_code=3), "json"))
         timed("report html (all of the above)", lambda: render_html(full_report(db)))
     finally:

@@ -92,3 +92,14 @@ def test_m009_gives_existing_speakers_their_roles(tmp_path: Path) -> None:
                    ("X", "facilitator", "label"), ("Host", "facilitator", "participants"),
                    ("Interviewer", "participant", "participants")]
     db.close()
+
+
+def test_m016_indexes_accepted_spans_for_character_agreement(tmp_path: Path) -> None:
+    db, _ = init_project(tmp_path / "p.db")
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'codings_spans'").fetchone()[0]
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT code_id, coder, group_concat(start) FROM codings INDEXED BY "
+                      "codings_spans WHERE status = 'accepted' GROUP BY code_id, coder").fetchall()
+    db.close()
+    assert sql.strip() == ("CREATE INDEX codings_spans ON codings(code_id, coder, source_id, start, end, status) "
+                           "WHERE status = 'accepted'")
+    assert "COVERING INDEX codings_spans" in " ".join(str(r[-1]) for r in plan)

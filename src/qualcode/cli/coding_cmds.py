@@ -38,12 +38,17 @@ def reject(ctx: typer.Context, code: CodeOpt = None, source: SourceOpt = None,
 
 def code(
     ctx: typer.Context,
-    segment_id: Annotated[int, typer.Argument(help="Segment id (see `qualcode segments`).")],
-    code_id: Annotated[Optional[str], typer.Argument(help="Code id (see `qualcode codebook show`); "
-                                                          "or --new NAME.")] = None,
-    start: Annotated[Optional[int], typer.Option(min=0, help="Code from this character of the segment's text.")] = None,
+    segment_id: Annotated[str, typer.Argument(
+        metavar="SEGMENT_ID", help="Segment id (see `qualcode segments`); left out with --source.")],
+    code_id: Annotated[Optional[str], typer.Argument(
+        metavar="CODE_ID", help="Code id (see `qualcode codebook show`); or --new NAME.", show_default=False)] = None,
+    start: Annotated[Optional[int], typer.Option(min=0, help="Code from this character of the segment's text "
+                                                             "(with --source: of the source's text).")] = None,
     end: Annotated[Optional[int], typer.Option(min=1, help="Code up to (not including) this character.")] = None,
-    quote: Annotated[Optional[str], typer.Option(help="Code these exact words of the segment.")] = None,
+    quote: Annotated[Optional[str], typer.Option(help="Code these exact words of the segment (with --source: "
+                                                      "of the source, across turns).")] = None,
+    source: Annotated[Optional[str], typer.Option(
+        "--source", help="Code a span of this source that may cross turns (with --start/--end or --quote).")] = None,
     memo: Annotated[Optional[str], typer.Option(help="Attach a memo to the coding.")] = None,
     new: Annotated[Optional[str], typer.Option(
         "--new", help="Create a code with this name (a new codebook version) and code with it; `undo` takes "
@@ -53,7 +58,9 @@ def code(
 ) -> None:
     """Code a whole segment by hand, or a span of it (--start/--end, or --quote "exact words").
 
-    With --new "Name" instead of a code id, the code is created first (inductive coding)."""
+    With --new "Name" instead of a code id, the code is created first (inductive coding).
+    With --source, the span may start in one turn and end in a later one:
+    `qualcode code --source fg1.txt --quote "words ... words" CODE_ID`."""
     from qualcode.coding.decisions import code_segment
     from qualcode.coding.memos import add_memo
 
@@ -63,33 +70,68 @@ def code(
         raise QualcodeError("the memo is empty; write some text, or leave out --memo")
     coder = settings(ctx).coder_name
     db = open_db(ctx)
+    if source is not None:
+        if code_id is not None or new is not None:
+            raise typer.BadParameter("with --source, give only CODE_ID (no segment id, no --new)",
+                                     param_hint="SEGMENT_ID")
+        _code_source_span(ctx, source, segment_id, start=start, end=end, quote=quote, memo=memo)
+        return
+    if not segment_id.isdigit():
+        raise typer.BadParameter("give a segment id (a number, see `qualcode segments`) and a code id, or "
+                                 "--source NAME and the code id alone", param_hint="SEGMENT_ID")
     if (code_id is None) == (new is None):
         raise typer.BadParameter("give a CODE_ID or --new NAME (one of them)", param_hint="CODE_ID")
     if new is None and (under is not None or description is not None):
         raise typer.BadParameter("--under and --description go with --new", param_hint="--under")
+    segment = int(segment_id)
     created = None
     with write_transaction(db):  # the coding (and a code made for it) and its memo land together, or nothing does
         if new is not None:
             from qualcode.coding.new_codes import code_with_new_code
 
-            created = code_with_new_code(db, segment_id, new, coder=coder, parent=under,
+            created = code_with_new_code(db, segment, new, coder=coder, parent=under,
                                          description=description or "", start=start, end=end, quote=quote)
             result, code_id = created.coding, created.code_id
         else:
             assert code_id is not None
-            result = code_segment(db, segment_id, code_id, coder=coder, start=start, end=end, quote=quote)
+            result = code_segment(db, segment, code_id, coder=coder, start=start, end=end, quote=quote)
         if memo:
             add_memo(db, "coding", str(result.coding_id), memo, author=coder)
     if created is not None:
         say(ctx, created.summary())
     whole = start is None and end is None and quote is None
-    where = f"segment {segment_id}" if whole else f"a span of segment {segment_id}"
+    where = f"segment {segment}" if whole else f"a span of segment {segment}"
     messages = {
         "created": f"Coded {where} as {code_id} ({coder}): coding {result.coding_id}",
         "accepted-suggestion": f"Accepted the suggestion of {code_id} for segment {segment_id} ({coder})",
         "already": f"{where[0].upper()}{where[1:]} is already coded {code_id} by {coder}; nothing to do",
     }
     say(ctx, messages[result.action] + (" (memo added)" if memo else ""))
+
+
+def _code_source_span(ctx: typer.Context, source: str, code_id: str, *, start: int | None, end: int | None,
+                      quote: str | None, memo: str | None) -> None:
+    """``code --source``: a span of a source that may cross turns."""
+    from qualcode.coding import ledger
+    from qualcode.coding.decisions import code_span
+    from qualcode.coding.memos import add_memo
+    from qualcode.coding.spans import resolve_source_span, span_turns
+
+    coder = settings(ctx).coder_name
+    db = open_db(ctx)
+    span = resolve_source_span(db, source, start=start, end=end, quote=quote)
+    with ledger.write_transaction(db):
+        result = code_span(db, span, code_id, coder=coder)
+    turns = span_turns(db, span.source_id, span.start, span.end)
+    where = (f"segment {span.segment_id}" if span.whole else f"a span of segment {span.segment_id}") \
+        if span.segment_id is not None else f"a span of {source} across {len(turns)} turns " \
+        f"({turns[0].segment_id}{', ' if len(turns) == 2 else '–'}{turns[-1].segment_id})"
+    if memo:
+        add_memo(db, "coding", str(result.coding_id), memo, author=coder)
+    if result.action == "already":
+        say(ctx, f"{where[0].upper()}{where[1:]} is already coded {code_id} by {coder}; nothing to do")
+    else:
+        say(ctx, f"Coded {where} as {code_id} ({coder}): coding {result.coding_id}" + (" (memo added)" if memo else ""))
 
 
 def uncode(

@@ -172,7 +172,7 @@ def _show(s: "ImportSummary", fmt: str) -> None:
              f"  codes: {s.codes_added} added, {s.codes_matched} already in the project"]
     if s.positions != "n/a":
         lines += [f"  sources: {len(s.sources_added)} added, {len(s.sources_matched)} already in the project",
-                  f"  codings: {s.codings_added} added ({s.codings_without_segment} not within one segment), "
+                  f"  codings: {s.codings_added} added ({s.codings_without_segment} not inside one turn: counted in each turn they touch), "
                   f"{s.codings_already_present} already in the project"
                   + (f", {s.codings_folded} duplicate(s) folded (the file codes the same span twice)"
                      if s.codings_folded else ""),

@@ -119,17 +119,20 @@ def agreement(
         "--source", "-s", help="Only this source; repeatable [default: sources every coder coded].")] = None,
     code: CodesOpt = None,
     disagreements: Annotated[bool, typer.Option(help="Only list the disagreements.")] = False,
+    characters: Annotated[bool, typer.Option(
+        "--characters", help="Also compare character by character (NVivo's coding comparison unit).")] = False,
     fmt: FormatOpt = None, output: OutputOpt = None, pseudonymise: PseudoOpt = False,
     include_facilitators: FacilitatorsOpt = False,
 ) -> None:
-    """Inter-coder agreement per code and overall: percent, Cohen's kappa, Krippendorff's alpha."""
+    """Inter-coder agreement per code and overall: prevalence, percent, Cohen's kappa,
+    Krippendorff's alpha, Gwet's AC1; by turn, and with --characters by character."""
     from qualcode.render.analysis import render_agreement
     from qualcode.reports.agreement import agreement_report
 
     fmt = choose_format(fmt, output, FORMATS)
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise,
-                              include_facilitators=include_facilitators)
+                              include_facilitators=include_facilitators, characters=characters)
     write(ctx, render_agreement(report, fmt, disagreements), output, fmt)
 
 

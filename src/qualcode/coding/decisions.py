@@ -186,9 +186,11 @@ def _to_uncode(db: "Database", *, coder: str, coding_id: int | None, segment_id:
     if segment_id is None or code_id is None:
         raise QualcodeError("name a coding: `qualcode uncode SEGMENT_ID CODE_ID` or `--coding ID`")
     require_codes(db, [code_id])
-    ids = [int(r[0]) for r in db.execute(
-        "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND coder = ? AND status = 'accepted'",
-        [segment_id, code_id, coder]).fetchall()]
+    ids = [int(r[0]) for r in db.execute(  # with a coding across turns that touches the segment
+        "SELECT c.id FROM codings c WHERE c.code_id = ? AND c.coder = ? AND c.status = 'accepted' "
+        "AND (c.segment_id = ? OR (c.segment_id IS NULL AND EXISTS (SELECT 1 FROM segments o WHERE o.id = ? "
+        "AND o.source_id = c.source_id AND o.start < c.end AND o.end > c.start))) ORDER BY c.id",
+        [code_id, coder, segment_id, segment_id]).fetchall()]
     if not ids:
         raise QualcodeError(f"segment {segment_id} has no accepted coding of {code_id} by {coder}; "
                             "run `qualcode codings --segment ID` to see who coded it")

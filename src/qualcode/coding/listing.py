@@ -47,8 +47,12 @@ def list_codings(db: "Database", flt: CodingFilter) -> list[CodingRow]:
     add_in("c.code_id", require_codes(db, flt.codes), clauses, params)
     add_in("c.source_id", require_sources(db, flt.sources), clauses, params)
     if flt.segment_id is not None:
-        clauses.append("c.segment_id = ?")
-        params.append(flt.segment_id)
+        # also a coding across turns that touches the segment (segment_id NULL, its span overlaps)
+        # (two indexed lookups: an OR of them would read every coding)
+        clauses.append("c.id IN (SELECT id FROM codings WHERE segment_id = ? UNION ALL SELECT x.id FROM codings x "
+                       "JOIN segments o ON o.id = ? WHERE x.segment_id IS NULL AND x.source_id = o.source_id "
+                       "AND x.start < o.end AND x.end > o.start)")
+        params += [flt.segment_id, flt.segment_id]
     if flt.coder is not None:
         clauses.append("c.coder = ?")
         params.append(flt.coder)

@@ -116,7 +116,8 @@ def agreement_json(report: AgreementReport) -> dict[str, Any]:
     return {"coders": report.coders, "sources": report.sources, "units": report.units,
             "overall": report.overall,
             "codes": [asdict(c) for c in report.codes],
-            "disagreements": [disagreement_dict(d) for d in report.disagreements]}
+            "disagreements": [disagreement_dict(d) for d in report.disagreements],
+            "characters": report.characters}
 
 
 def disagreement_dict(d: Disagreement) -> dict[str, Any]:
@@ -125,21 +126,45 @@ def disagreement_dict(d: Disagreement) -> dict[str, Any]:
     return d._asdict()
 
 
+def _share(x: float | None) -> str:
+    return "n/a" if x is None else f"{x:.1%}"
+
+
+_STATS = ("prevalence", "agreement", "kappa", "alpha", "AC1")
+
+
+def _stat_cells(figures: dict[str, Any]) -> list[str]:
+    return [_share(figures.get("prevalence")), _share(figures.get("percent_agreement")), _stat(figures.get("kappa")),
+            _stat(figures.get("alpha")), _stat(figures.get("ac1"))]
+
+
 def agreement_table(report: AgreementReport) -> Table:
     o = report.overall
     rows = [[c.code_id, c.name, *(c.coded[k] for k in report.coders),
-             "n/a" if c.percent_agreement is None else f"{c.percent_agreement:.1%}", _stat(c.kappa), _stat(c.alpha)]
+             *_stat_cells({"prevalence": c.prevalence, "percent_agreement": c.percent_agreement, "kappa": c.kappa,
+                           "alpha": c.alpha, "ac1": c.ac1})]
             for c in report.codes]
-    rows.append(["(overall)", "all codes pooled", *("" for _ in report.coders),
-                 "n/a" if o["percent_agreement"] is None else f"{o['percent_agreement']:.1%}",
-                 _stat(o["kappa"]), _stat(o["alpha"])])
+    rows.append(["(overall)", "all codes pooled", *("" for _ in report.coders), *_stat_cells(o)])
     return Table(
-        title="Inter-coder agreement", columns=["code", "name", *report.coders, "agreement", "kappa", "alpha"],
-        rows=rows, numeric=(*report.coders, "agreement", "kappa", "alpha"),
+        title="Inter-coder agreement", columns=["code", "name", *report.coders, *_STATS],
+        rows=rows, numeric=(*report.coders, *_STATS),
         caption=(f"{report.units} segments of {len(report.sources)} source(s) coded by {', '.join(report.coders)}; "
-                 "each segment rated coded / not coded per code. Kappa: Cohen's (two coders only); alpha: "
-                 "Krippendorff's (nominal). Mean over codes: kappa "
-                 f"{_stat(o['mean_kappa'])}, alpha {_stat(o['mean_alpha'])}. n/a: undefined (no variation)."))
+                 "each segment rated coded / not coded per code. Prevalence: share of segments coded (mean over "
+                 "coders). Kappa: Cohen's (two coders only); alpha: Krippendorff's (nominal); AC1: Gwet's. Mean over "
+                 f"codes: kappa {_stat(o['mean_kappa'])}, alpha {_stat(o['mean_alpha'])}, AC1 "
+                 f"{_stat(o.get('mean_ac1'))}. n/a: undefined (no variation)."))
+
+
+def character_agreement_table(report: AgreementReport) -> Table:
+    """The same figures with the characters of those segments as units (NVivo's unit)."""
+    o = (report.characters or {}).get("overall", {})
+    rows = [[c.code_id, c.name, *_stat_cells(c.characters or {})] for c in report.codes]
+    rows.append(["(overall)", "all codes pooled", *_stat_cells(o)])
+    return Table(
+        title="Agreement by character", columns=["code", "name", *_STATS], rows=rows, numeric=_STATS,
+        caption=(f"{(report.characters or {}).get('units', 0)} characters spoken in those segments, each rated coded / not "
+                 "coded per code (speaker labels and time stamps are not units). Mean over codes: kappa "
+                 f"{_stat(o.get('mean_kappa'))}, alpha {_stat(o.get('mean_alpha'))}, AC1 {_stat(o.get('mean_ac1'))}."))
 
 
 def disagreements_table(report: AgreementReport, limit: int | None = None) -> Table:
@@ -165,13 +190,17 @@ def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool
                                         "not_coded_by", "text"],
                       [[d.source, d.line, d.timestamp, d.segment_id, d.speaker, d.code_id,
                         ";".join(d.coded_by), ";".join(d.not_coded_by), d.text] for d in report.disagreements])
+        chars = ("prevalence", "percent_agreement", "kappa", "alpha", "ac1")
         codes = Table("Agreement", ["code_id", "name", *(f"coded_by_{k}" for k in report.coders),
-                                    "percent_agreement", "kappa", "alpha"],
+                                    "percent_agreement", "kappa", "alpha", "prevalence", "ac1",
+                                    *(f"characters_{k}" for k in chars)],
                       [[c.code_id, c.name, *(c.coded[k] for k in report.coders), c.percent_agreement,
-                        c.kappa, c.alpha] for c in report.codes])
+                        c.kappa, c.alpha, c.prevalence, c.ac1, *((c.characters or {}).get(k) for k in chars)]
+                       for c in report.codes])
         return to_data([found] if disagreements_only else [codes, found], fmt)
-    tables = [disagreements_table(report)] if disagreements_only else [agreement_table(report),
-                                                                       disagreements_table(report)]
+    tables = [disagreements_table(report)] if disagreements_only else [
+        agreement_table(report), *([character_agreement_table(report)] if report.characters else []),
+        disagreements_table(report)]
     if fmt in ("md", "docx"):
         blocks: list[Block] = [Heading("Inter-coder agreement", 1),
                                Para(f"Coders: {', '.join(report.coders)}. Sources: {', '.join(report.sources)}.")]

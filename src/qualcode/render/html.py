@@ -16,7 +16,8 @@ from qualcode.render.charts import PALETTE, Chart, bar_chart, heatmap, to_svg
 from qualcode.render.document import Block, Figure, Heading, Para, to_docx
 from qualcode.render.reports import cite, percent, scope, themes_table
 from qualcode.reports.full import DISAGREEMENTS_LISTED
-from qualcode.render.analysis import agreement_table, disagreements_table, matrix_table, pairs_table
+from qualcode.render.analysis import (agreement_table, character_agreement_table, disagreements_table, matrix_table,
+                                      pairs_table)
 from qualcode.render.tabular import Table, _cell
 from qualcode.reports.full import FullReport
 
@@ -147,6 +148,8 @@ def render_html(report: FullReport, generated: str | None = None) -> str:
     sections.append(("quotes", "Quotes", _quotes_html(report)))
     if report.agreement is not None:
         sections.append(("agreement", "Agreement", _table_html(agreement_table(report.agreement))
+                         + (_table_html(character_agreement_table(report.agreement))
+                            if report.agreement.characters else "")
                          + _table_html(disagreements_table(report.agreement, DISAGREEMENTS_SHOWN))))
     if report.memos:
         sections.append(("memos", "Memos", "".join(
@@ -201,6 +204,7 @@ def report_blocks(report: FullReport, with_figures: bool = False) -> list[Block]
     blocks += [Heading("Quotes", 2), *(_demote(b) for b in quotes)]
     if report.agreement is not None:
         blocks += [Heading("Agreement", 2), agreement_table(report.agreement),
+                   *([character_agreement_table(report.agreement)] if report.agreement.characters else []),
                    disagreements_table(report.agreement, DISAGREEMENTS_SHOWN)]
     if report.memos:
         blocks.append(Heading("Memos", 2))

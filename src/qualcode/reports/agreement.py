@@ -1,12 +1,18 @@
-"""Inter-coder agreement at the segment level.
+"""Inter-coder agreement at the segment (turn) level and at the character level.
 
 The units are the speech segments (turns) of the sources that every compared coder has
 coded (at least one accepted coding each), or of the sources the caller names. For each code,
 each coder rates each unit "coded" (an accepted coding of that code touching the segment) or
-"not coded". Per code we report percent agreement (share of units on which all coders
-agree), Cohen's kappa (two coders only) and Krippendorff's alpha (nominal, any number of
-coders); "overall" pools every (segment, code) pair into one set of units. Every unit on
-which the coders differ is listed as a disagreement to discuss.
+"not coded". Per code we report prevalence (share of the ratings that are "coded"), percent
+agreement (share of units on which all coders agree), Cohen's kappa (two coders only),
+Krippendorff's alpha (nominal, any number of coders) and Gwet's AC1 (any number of coders);
+"overall" pools every (segment, code) pair into one set of units. Every unit on which the
+coders differ is listed as a disagreement to discuss.
+
+The same figures are computed with the characters of those turns as units
+(:mod:`qualcode.reports.characters`), as NVivo's coding comparison does: two coders who
+coded the same turn but different words of it agree at the turn level and only partly at
+the character level.
 
 Facilitators' turns are units only when a compared coder coded them by hand (a deliberate
 decision to compare) or ``include_facilitators`` is given; otherwise the turns nobody would
@@ -38,6 +44,11 @@ class CodeAgreement:
     kappa: float | None
     alpha: float | None
     coded: dict[str, int]        # coder -> units coded
+    prevalence: float | None = None
+    ac1: float | None = None
+    # With ``characters=True``, the same figures with characters as units: prevalence,
+    # percent_agreement, kappa, alpha, ac1 and coded (coder -> characters coded).
+    characters: dict[str, Any] | None = None
 
 
 class Disagreement(NamedTuple):
@@ -64,6 +75,7 @@ class AgreementReport:
     codes: list[CodeAgreement]
     disagreements: list[Disagreement] = field(default_factory=list)
     disagreement_count: int = 0  # all of them, also when only the first few were listed
+    characters: dict[str, Any] | None = None  # {"units": N, "overall": {...}} with characters=True
 
 
 def _round(x: float | None) -> float | None:
@@ -120,9 +132,11 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
                      codes: list[str] | None = None, pseudonymise: bool = False,
                      max_disagreements: int | None = None,
                      coded: dict[str, set[int]] | None = None,
-                     include_facilitators: bool = False) -> AgreementReport:
+                     include_facilitators: bool = False, characters: bool = False) -> AgreementReport:
     """``max_disagreements`` lists only the first N (in transcript order) while still counting
-    all; ``coded`` is :func:`coder_sources`' answer when the caller already has it."""
+    all; ``coded`` is :func:`coder_sources`' answer when the caller already has it;
+    ``characters`` adds the character level (about a second more at a million codings, so
+    only when asked)."""
     coded = coded if coded is not None else coder_sources(db)
     known = sorted(coded)
     chosen = list(dict.fromkeys(coders)) if coders else known
@@ -138,11 +152,15 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     tree = [n for n in code_tree(db) if not wanted or n.id in wanted]
     picked = _choose_sources(db, coded, chosen, sources)
     src_ids = [sid for sid, _ in picked]
-    units, results, overall, diffs = _compare(db, tree, chosen, src_ids, include_facilitators)
+    units, results, overall, diffs, skipped = _compare(db, tree, chosen, src_ids, include_facilitators)
     summary = {"units": overall.units, "percent_agreement": _round(overall.percent_agreement()),
                "kappa": _round(overall.kappa()), "alpha": _round(overall.alpha()),
-               "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results])}
+               "mean_kappa": _mean([r.kappa for r in results]), "mean_alpha": _mean([r.alpha for r in results]),
+               "prevalence": _round(overall.prevalence()), "ac1": _round(overall.ac1()),
+               "mean_ac1": _mean([r.ac1 for r in results])}
     report = AgreementReport(chosen, [n for _, n in picked], units, summary, results)
+    if characters:
+        report.characters = _by_character(db, results, chosen, src_ids, skipped)
     report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
     report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
     return report
@@ -152,12 +170,13 @@ Diffs = list[tuple[str, int, set[int]]]  # (code, bitmask of the coders who code
 
 
 def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: list[int],
-             include_facilitators: bool = False) -> tuple[int, list[CodeAgreement], BinaryTally, Diffs]:
+             include_facilitators: bool = False) -> tuple[int, list[CodeAgreement], BinaryTally, Diffs, set[int]]:
     """The units, each code's agreement, all codes pooled, and the units on which the coders
     differ. A function of its own so that the coded sets (millions of segment ids on a big
     project) are freed before the disagreements are built."""
     units, outside = _units(db, src_ids)
     sets = coded_sets(db, coders=coders, include_facilitators=include_facilitators)
+    uncoded: set[int] = set()
     if not include_facilitators:
         uncoded = {seg for (seg,) in db.execute(
             "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id WHERE sp.role = 'facilitator' "
@@ -174,8 +193,36 @@ def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: l
         diffs += [(node.id, mask, segs) for mask, segs in by_mask.items() if segs]
         overall.add(tally)
         results.append(CodeAgreement(node.id, node.name, _round(tally.percent_agreement()), _round(tally.kappa()),
-                                     _round(tally.alpha()), {c: len(s) for c, s in zip(coders, per_coder)}))
-    return units, results, overall, diffs
+                                     _round(tally.alpha()), {c: len(s) for c, s in zip(coders, per_coder)},
+                                     _round(tally.prevalence()), _round(tally.ac1())))
+    return units, results, overall, diffs, uncoded
+
+
+def figures(tally: BinaryTally) -> dict[str, float | None]:
+    """Every statistic of one tally, rounded, in the JSON output's order."""
+    return {"prevalence": _round(tally.prevalence()), "percent_agreement": _round(tally.percent_agreement()),
+            "kappa": _round(tally.kappa()), "alpha": _round(tally.alpha()), "ac1": _round(tally.ac1())}
+
+
+def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str],
+                  src_ids: list[int], skipped: set[int]) -> dict[str, Any]:
+    """Fill each code's ``characters`` figures; return the character units and the pooled
+    figures (with the means over codes, as at the turn level). The turns the turn level
+    leaves out (facilitators' turns nobody coded) are left out here too."""
+    from qualcode.reports.characters import character_tallies  # numpy: only when agreement is asked for
+
+    units, tallies = character_tallies(db, [r.code_id for r in results], coders, src_ids, skipped)
+    overall = BinaryTally(len(coders))
+    per_code = []
+    for r in results:
+        tally = tallies[r.code_id]
+        overall.add(tally)
+        r.characters = {**figures(tally), "coded": {c: tally.per_coder.get(k, 0) for k, c in enumerate(coders)}}
+        per_code.append(r.characters)
+    pooled: dict[str, Any] = {"units": overall.units, **figures(overall)}
+    for stat in ("kappa", "alpha", "ac1"):
+        pooled[f"mean_{stat}"] = _mean([c[stat] for c in per_code])
+    return {"units": units, "overall": pooled}
 
 
 def _units(db: "Database", src_ids: list[int]) -> tuple[int, set[int]]:

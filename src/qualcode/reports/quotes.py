@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
+from qualcode.coding.spans import span_turns
 from qualcode.reports.coded import Segments, code_sets, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
@@ -236,7 +237,16 @@ def _quote(code_id: str, code_name: str, r: dict[str, Any], pz: Pseudonymiser | 
     if keys is not None:
         attrs = {k: attrs[k] for k in keys if k in attrs}
     speaker, participant, source, text = r["label"], r["participant"], r["source"], r["quote"]
-    if pz is not None:
+    turns = r.get("turns")
+    if turns:  # a coding across turns: every speaker, and where it starts
+        names = [pz.speaker(t.speaker, t.participant_id, t.speaker_id) if pz else t.speaker for t in turns]
+        speaker = ", ".join(dict.fromkeys(n for n in names if n)) or None
+        text = "\n".join(t.said(n) for t, n in zip(turns, names))
+        r = {**r, "label": None, "line": turns[0].line, "timestamp": turns[0].timestamp}
+    if pz is not None and turns:
+        participant, source, text = None, pz.text(source), pz.text(text)
+        attrs = {k: pz.text(str(v)) for k, v in attrs.items()}
+    elif pz is not None:
         speaker = pz.speaker(r["label"], r["participant"], r["speaker_id"])
         participant = pz.participant(r["participant"])
         source, text = pz.source(source), pz.text(text)
@@ -292,7 +302,10 @@ def _text(r: dict[str, Any], sources: _SourceTexts, trim: bool) -> tuple[str, bo
         if pieces:
             spans = [(max(a, c_start), min(b, c_end)) for a, b in json.loads(pieces)]
             return "\n\n".join(src_text[a:b] for a, b in spans if a < b), True
-        return str(src_text[c_start:c_end]), False
+        # Across turns: whole, a line per turn, each speaker named (_quote names them again
+        # when pseudonymising).
+        r["turns"] = span_turns(sources.db, r["source_id"], c_start, c_end, src_text)
+        return "\n".join(t.said() for t in r["turns"]), False
     if whole:
         targets = [(e["start"] - s_start, e["end"] - s_start) for e in json.loads(r["evidence"] or "[]")
                    if isinstance(e, dict) and "start" in e and "end" in e]

@@ -390,3 +390,21 @@ def m013_embedding_cache(db: "Database") -> None:
         ) WITHOUT ROWID
         """
     )
+
+
+@migrations()
+def m016_spans(db: "Database") -> None:
+    """Where each coder's codings lie, character by character (issue 18 point 4). The
+    agreement report compares coders at the character level, as NVivo's coding comparison
+    does, from each accepted coding's source, start and end. Read through the rows, a
+    million codings take seconds; this covering index answers "per code and coder, which
+    spans" from the index alone, in code order (``qualcode.reports.characters``). Partial:
+    only accepted codings are indexed, so writing suggestions costs nothing more; ``status``
+    is a column too because SQLite (3.40) does not count the WHERE of a partial index as
+    covering it, and would read every row to check it."""
+    _run_script(
+        db,
+        """
+        CREATE INDEX codings_spans ON codings(code_id, coder, source_id, start, end, status) WHERE status = 'accepted'
+        """
+    )
