@@ -129,7 +129,3 @@ def _tables(results: list["EvalResult"], per_code: bool) -> Any:
                           f"{c.precision:.3f}", f"{c.recall:.3f}", f"{c.f1:.3f}")
             parts.append(t)
     return Group(*parts)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(evaluate)

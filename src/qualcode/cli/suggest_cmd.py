@@ -39,7 +39,3 @@ def suggest(
              f"{result.suggested} suggestions pending review"
              + (f"; learned from decisions for {result.learned} code(s)" if result.learned else "")
              + (f"; signals re-weighted on {result.calibrated} accepted coding(s)" if result.calibrated else ""))
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(suggest)
