@@ -53,7 +53,8 @@ def test_help_runs(run: Run) -> None:
 
 # Imported by no `--help`: they are loaded by the code that uses them (Rich when something is
 # drawn, sqlite3 and sqlite-utils when a project is opened, the rest by one format or layer).
-HEAVY = ("rich", "sqlite3", "sqlite_utils", "yaml", "spacy", "numpy", "scipy", "lxml", "openpyxl", "docx", "PIL")
+HEAVY = ("rich", "sqlite3", "sqlite_utils", "yaml", "spacy", "numpy", "scipy", "lxml", "openpyxl", "docx", "PIL",
+         "pydantic")
 
 
 def modules_after(*argv: str) -> set[str]:

@@ -71,6 +71,24 @@ COMMANDS: dict[str, tuple[str, str]] = {
 }
 
 
+class _AsGiven:
+    """Typer's coercion of a text option or a flag, without pydantic: the value as given."""
+
+    def coerce(self, value: Any, param: Any, ctx: Any) -> Any:
+        return value
+
+
+def _as_given(param: Any) -> Any:
+    """Typer 0.2x coerces an option's value through a pydantic TypeAdapter, importing pydantic
+    (as long as importing Typer itself) the first time an option is parsed, and `qualcode
+    COMMAND --help` parses the global options and -h/--help. These are text or flags: their
+    values need no coercion."""
+    descriptor = getattr(param, "type_descriptor", None)
+    if getattr(descriptor, "annotation", None) in (str, bool) and getattr(param, "_runtime_param", 0) is None:
+        param._runtime_param = _AsGiven()
+    return param
+
+
 class QualcodeGroup(TyperGroup):
     """Turns QualcodeError (a user's mistake) into ``Error: …`` on stderr and exit 1."""
 
@@ -78,6 +96,9 @@ class QualcodeGroup(TyperGroup):
         super().__init__(**attrs)
         # Commands registered on `app` directly stay as they are; COMMANDS load on first use.
         self.commands = LazyCommands(self.commands, COMMANDS)
+
+    def get_params(self, ctx: Any) -> Any:
+        return [_as_given(param) for param in super().get_params(ctx)]
 
     def format_commands(self, ctx: Any, formatter: Any) -> None:
         format_lazy_commands(self.commands, formatter)  # summaries without importing the commands
