@@ -88,14 +88,16 @@ def build(path: Path, codings: int) -> None:
     db.close()
 
 
-def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, list[float]]:
-    """The best of ``repeat`` runs (the machine may be busy with other work), and every run."""
-    times = []
+def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, float, list[float]]:
+    """The best of ``repeat`` runs (the machine may be busy with other work): wall-clock and
+    CPU seconds (CPU time moves less when other processes share the cores), and every run."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return min(times), times
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus), walls
 
 
 def reports(db: Any) -> dict[str, Callable[[], object]]:
@@ -136,6 +138,7 @@ def main() -> None:
     work = args.work or Path(tempfile.mkdtemp(prefix="qualcode-bench-reports-"))
     work.mkdir(parents=True, exist_ok=True)
     table: dict[str, list[float]] = {}
+    cpu_table: dict[str, list[float]] = {}
     try:
         for size in sizes:
             path = work / f"bench-{size}.db"
@@ -149,15 +152,18 @@ def main() -> None:
             print(f"{'reused' if reuse else 'built'} {n:,} codings over {segs:,} segments "
                   f"in {time.perf_counter() - t0:.1f} s", flush=True)
             for label, fn in reports(db).items():
-                best, runs = timed(fn, args.repeat)
+                best, cpu, runs = timed(fn, args.repeat)
                 table.setdefault(label, []).append(best)
-                print(f"  {label:<34} {best:6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in runs)})", flush=True)
+                cpu_table.setdefault(label, []).append(cpu)
+                print(f"  {label:<34} {best:6.2f} s, CPU {cpu:5.2f} s  (runs: {', '.join(f'{t:.2f}' for t in runs)})",
+                      flush=True)
             db.close()
         growth = f"   growth ({sizes[-1] / sizes[0]:.0f}x codings)" if len(sizes) > 1 else ""
-        print(f"\nbest of {args.repeat}, seconds" + "".join(f"{size:>12,}" for size in sizes) + growth)
-        for label, times in table.items():
-            print(f"{label:<34}" + "".join(f"{t:12.2f}" for t in times)
-                  + (f"   {times[-1] / times[0]:.1f}x" if growth else ""))
+        for name, figures in (("wall-clock", table), ("CPU", cpu_table)):
+            print(f"\n{name}, best of {args.repeat}, s " + "".join(f"{size:>12,}" for size in sizes) + growth)
+            for label, times in figures.items():
+                print(f"{label:<34}" + "".join(f"{t:12.2f}" for t in times)
+                      + (f"   {times[-1] / max(times[0], 1e-9):.1f}x" if growth else ""))
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)

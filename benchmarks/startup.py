@@ -53,6 +53,11 @@ def main() -> None:
     measure(qualcode() + ["--help"], 2)  # warm the file cache (and .pyc files) first
     bare_wall, bare_cpu = measure([sys.executable, "-c", "pass"], args.runs)
     print(f"{'python -c pass':<28} {bare_wall:6.3f} s wall  {bare_cpu:6.3f} s CPU   (the unit)")
+    # The floor for a Typer command line: importing Typer (and Click, vendored) alone.
+    wall, cpu = measure([sys.executable, "-c", "import typer"], args.runs)
+    label = "python -c 'import typer'"
+    print(f"{label:<28} {wall:6.3f} s wall  {cpu:6.3f} s CPU   "
+          f"{wall / bare_wall:4.1f}x wall  {cpu / max(bare_cpu, 1e-3):4.1f}x CPU")
     worst = 0.0
     for command in COMMANDS:
         wall, cpu = measure(qualcode() + command.split(), args.runs)
