@@ -160,7 +160,8 @@ def main() -> None:
             db.close()
         growth = f"   growth ({sizes[-1] / sizes[0]:.0f}x codings)" if len(sizes) > 1 else ""
         for name, figures in (("wall-clock", table), ("CPU", cpu_table)):
-            print(f"\n{name}, best of {args.repeat}, s " + "".join(f"{size:>12,}" for size in sizes) + growth)
+            header = f"{name}, best of {args.repeat}, s"
+            print(f"\n{header:<34}" + "".join(f"{size:>12,}" for size in sizes) + growth)
             for label, times in figures.items():
                 print(f"{label:<34}" + "".join(f"{t:12.2f}" for t in times)
                       + (f"   {times[-1] / max(times[0], 1e-9):.1f}x" if growth else ""))
