@@ -90,7 +90,8 @@ def _as_given(param: Any) -> Any:
 
 
 class QualcodeGroup(TyperGroup):
-    """Turns QualcodeError (a user's mistake) into ``Error: …`` on stderr and exit 1."""
+    """The root group: loads each command on first use (:data:`COMMANDS`), and turns
+    QualcodeError (a user's mistake) into ``Error: …`` on stderr and exit 1."""
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
