@@ -9,7 +9,7 @@ DEMO_MIN_SCORE ?= 0.4
 # would bring about 3 GB of GPU libraries that a CPU never uses.
 TORCH ?= torch==2.13.0
 
-.PHONY: demo test typecheck bench clean
+.PHONY: demo test test-setup typecheck bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "qualcode needs Python 3.11 or newer (set PYTHON=python3.11)")'
@@ -55,8 +55,25 @@ demo: $(VENV)/.installed
 	@echo "Reports: out/themes.md out/themes.csv out/quotes.md out/report.html out/report.docx (EM peer support),"
 	@echo "and themes/quotes in out/intervision/ and out/mentorship/"
 
-test: $(VENV)/.installed
-	$(BIN)/python -m pytest -q
+# Test workers: one per core (pytest-xdist); TEST_JOBS=0 runs the suite in one process.
+TEST_JOBS ?= auto
+
+# The browser test (tests/test_html_report.py) opens the HTML report in Debian's chromium:
+# installed here, once, not inside a test run. Without root or apt-get that test skips.
+test-setup: $(VENV)/.installed
+	@if ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing chromium for the browser test (apt-get)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || \
+	    echo "could not install chromium (offline?): the browser test will skip"; \
+	  else \
+	    echo "chromium is not installed and cannot be here (needs root and apt-get): the browser test will skip"; \
+	  fi; \
+	fi
+
+test: test-setup
+	$(BIN)/python -m pytest -q -n $(TEST_JOBS)
 	$(BIN)/python -m mypy
 
 typecheck: $(VENV)/.installed

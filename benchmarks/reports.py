@@ -6,12 +6,13 @@ S sources of 1,000 turns each spoken by 10 participants with a role and site, an
 codings spread over the turns by two coders (``kim`` codes every source, ``lee`` agrees with
 kim about 80% of the time). Then times, in one process, each report the CLI runs:
 themes, matrix --by role, co-occurrence, agreement (kim vs lee), quotes --per-code 3, and
-the HTML report (all of them together). Each figure is the best of three runs.
+the HTML and DOCX reports (all of them together). Each figure is the best of three runs, for
+250,000, 500,000 and 1,000,000 codings, so that a report that does not grow linearly shows.
 
-    python benchmarks/reports.py [--codings 1000000] [--keep] [--db PATH]
+    python benchmarks/reports.py [--codings 250000,500000,1000000] [--work DIR] [--repeat 3]
 
-``--db PATH`` builds the project at PATH and keeps it, or times the project already there
-(building a million codings takes a while; reuse it while working on the reports).
+``--work DIR`` builds the projects in DIR and keeps them, or times the projects already there
+(building a million codings takes a while; reuse them while working on the reports).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any, Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -63,47 +65,45 @@ def build(path: Path, codings: int) -> None:
                 [(seg_id + t + 1, s + 1, s * 10 + t % 10 + 1, t + 1, t * turn_len, t * turn_len + len(TURN), t + 1,
                   TURN) for t in range(TURNS_PER_SOURCE)])
             seg_id += TURNS_PER_SOURCE
-        rows = []
+        rows: list[tuple[int, int, str, int, int, str]] = []
+        # One coding per segment, code and coder (the ledger's unique index): draw again on a repeat.
+        taken: dict[str, set[tuple[int, str]]] = {"kim": set(), "lee": set()}
         for k in range(codings):
             coder = "kim" if k % 2 == 0 else "lee"
-            if coder == "lee" and rng.random() < 0.9:
+            if coder == "lee" and rng.random() < 0.9 and (rows[-1][1], rows[-1][2]) not in taken[coder]:
                 src, seg, code, start, end, _ = rows[-1]
-                rows.append((src, seg, code, start, end, coder))
-                continue
-            seg = rng.randrange(seg_id) + 1
-            src = (seg - 1) // TURNS_PER_SOURCE + 1
-            start = ((seg - 1) % TURNS_PER_SOURCE) * turn_len
-            rows.append((src, seg, codes[rng.randrange(len(codes))], start, start + len(TURN), coder))
-        # OR IGNORE: a random draw may repeat a coder's (span, code); the one-coding rule
-        # (migration m008's unique index) keeps the first.
+            else:
+                while True:
+                    seg, code = rng.randrange(seg_id) + 1, codes[rng.randrange(len(codes))]
+                    if (seg, code) not in taken[coder]:
+                        break
+                src = (seg - 1) // TURNS_PER_SOURCE + 1
+                start = ((seg - 1) % TURNS_PER_SOURCE) * turn_len
+                end = start + len(TURN)
+            taken[coder].add((seg, code))
+            rows.append((src, seg, code, start, end, coder))
         db.conn.executemany(
-            "INSERT OR IGNORE INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
+            "INSERT INTO codings (source_id, segment_id, code_id, start, end, coder, status, origin, method, "
             "created_at) VALUES (?, ?, ?, ?, ?, ?, 'accepted', 'manual', 'manual', '2026-01-01')", rows)
     db.close()
 
 
-def timed(label: str, fn: object, repeat: int = 3) -> float:
-    """The best of ``repeat`` runs (the machine may be busy with other work)."""
-    times = []
+def timed(fn: Callable[[], object], repeat: int = 3) -> tuple[float, float, list[float]]:
+    """The best of ``repeat`` runs (the machine may be busy with other work): wall-clock and
+    CPU seconds (CPU time moves less when other processes share the cores), and every run."""
+    walls, cpus = [], []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()  # type: ignore[operator]
-        times.append(time.perf_counter() - t0)
-    print(f"{label:<34} {min(times):6.2f} s  (runs: {', '.join(f'{t:.2f}' for t in times)})")
-    return min(times)
+        t0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(time.process_time() - c0)
+    return min(walls), min(cpus), walls
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--codings", type=int, default=1_000_000)
-    parser.add_argument("--keep", action="store_true", help="keep the work folder")
-    parser.add_argument("--db", type=Path,
-                        help="build the project here and keep it, or reuse it if it exists (--codings is then ignored)")
-    args = parser.parse_args()
-
-    from qualcode.project import open_project
+def reports(db: Any) -> dict[str, Callable[[], object]]:
+    """Each report the CLI runs, as the CLI computes and renders it (JSON, or the whole file)."""
     from qualcode.render.analysis import render_agreement, render_cooccurrence, render_matrix
-    from qualcode.render.html import render_html
+    from qualcode.render.html import render_docx, render_html
     from qualcode.render.reports import render_quotes, render_themes
     from qualcode.reports.agreement import agreement_report
     from qualcode.reports.cooccurrence import cooccurrence_report
@@ -112,29 +112,62 @@ def main() -> None:
     from qualcode.reports.quotes import quotes_report
     from qualcode.reports.themes import themes_report
 
-    work = Path(tempfile.mkdtemp(prefix="qualcode-bench-reports-"))
-    path = args.db or work / "bench.db"
+    return {
+        "report themes": lambda: render_themes(themes_report(db), "json"),
+        "report matrix --by role": lambda: render_matrix(matrix_report(db, "role"), "json"),
+        "report cooccurrence": lambda: render_cooccurrence(cooccurrence_report(db), "json"),
+        "report agreement (2 coders)": lambda: render_agreement(agreement_report(db), "json"),
+        "report agreement --characters": lambda: render_agreement(agreement_report(db, characters=True), "json"),
+        "report quotes --per-code 3": lambda: render_quotes(quotes_report(db, per_code=3), "json"),
+        "report html (all of the above)": lambda: render_html(full_report(db)),
+        "report docx (all of the above)": lambda: render_docx(full_report(db)),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--codings", default="250000,500000,1000000",
+                        help="project sizes, comma-separated [default: 250000,500000,1000000]")
+    parser.add_argument("--work", type=Path,
+                        help="build the projects in this folder and keep them; reuse those already there")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per report (the best one counts)")
+    args = parser.parse_args()
+    sizes = [int(n.replace("_", "")) for n in args.codings.split(",")]
+
+    from qualcode.project import open_project
+
+    work = args.work or Path(tempfile.mkdtemp(prefix="qualcode-bench-reports-"))
+    work.mkdir(parents=True, exist_ok=True)
+    table: dict[str, list[float]] = {}
+    cpu_table: dict[str, list[float]] = {}
     try:
-        t0 = time.perf_counter()
-        reuse = path.exists()
-        if not reuse:
-            build(path, args.codings)
-        db = open_project(path)
-        n = db.execute("SELECT count(*) FROM codings").fetchone()[0]
-        segs = db.execute("SELECT count(*) FROM segments").fetchone()[0]
-        print(f"{'reused' if reuse else 'built'} {n:,} codings over {segs:,} segments "
-              f"in {time.perf_counter() - t0:.1f} s")
-        timed("report themes", lambda: render_themes(themes_report(db), "json"))
-        timed("report matrix --by role", lambda: render_matrix(matrix_report(db, "role"), "json"))
-        timed("report cooccurrence", lambda: render_cooccurrence(cooccurrence_report(db), "json"))
-        timed("report agreement (2 coders)", lambda: render_agreement(agreement_report(db), "json"))
-        timed("report agreement --characters", lambda: render_agreement(agreement_report(db, characters=True), "json"))
-        timed("report quotes --per-code 3", lambda: render_quotes(quotes_report(db, per_code=3), "json"))
-        timed("report html (all of the above)", lambda: render_html(full_report(db)))
+        for size in sizes:
+            path = work / f"bench-{size}.db"
+            t0 = time.perf_counter()
+            reuse = path.exists()
+            if not reuse:
+                build(path, size)
+            db = open_project(path)
+            n = db.execute("SELECT count(*) FROM codings").fetchone()[0]
+            segs = db.execute("SELECT count(*) FROM segments").fetchone()[0]
+            print(f"{'reused' if reuse else 'built'} {n:,} codings over {segs:,} segments "
+                  f"in {time.perf_counter() - t0:.1f} s", flush=True)
+            for label, fn in reports(db).items():
+                best, cpu, runs = timed(fn, args.repeat)
+                table.setdefault(label, []).append(best)
+                cpu_table.setdefault(label, []).append(cpu)
+                print(f"  {label:<34} {best:6.2f} s, CPU {cpu:5.2f} s  (runs: {', '.join(f'{t:.2f}' for t in runs)})",
+                      flush=True)
+            db.close()
+        growth = f"   growth ({sizes[-1] / sizes[0]:.0f}x codings)" if len(sizes) > 1 else ""
+        for name, figures in (("wall-clock", table), ("CPU", cpu_table)):
+            header = f"{name}, best of {args.repeat}, s"
+            print(f"\n{header:<34}" + "".join(f"{size:>12,}" for size in sizes) + growth)
+            for label, times in figures.items():
+                print(f"{label:<34}" + "".join(f"{t:12.2f}" for t in times)
+                      + (f"   {times[-1] / max(times[0], 1e-9):.1f}x" if growth else ""))
     finally:
-        if args.keep:
-            print(f"kept {work}")
-        else:
+        if not args.work:
             shutil.rmtree(work, ignore_errors=True)
 
 

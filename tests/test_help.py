@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -9,8 +10,10 @@ import sys
 from typing import Any
 
 import typer.main
+from typer._click import HelpFormatter
+from typer.core import TyperGroup
 
-from qualcode.cli.main import app
+from qualcode.cli.main import COMMANDS, QualcodeGroup, app
 from tests.conftest import REPO, Run
 
 
@@ -49,10 +52,79 @@ def test_help_runs(run: Run) -> None:
         assert name in out
 
 
-def test_help_does_not_import_heavy_libraries() -> None:
-    # A fresh interpreter (not a shell): import state must be clean to see what --help loads.
-    code = ("import sys; from typer.testing import CliRunner; from qualcode.cli.main import app; "
-            "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0; "
-            "print(sorted(m for m in ('spacy', 'sqlite_utils', 'yaml', 'numpy') if m in sys.modules))")
+# Imported by no `--help`: they are loaded by the code that uses them (Rich when something is
+# drawn, sqlite3 and sqlite-utils when a project is opened, the rest by one format or layer).
+HEAVY = ("rich", "sqlite3", "sqlite_utils", "yaml", "spacy", "numpy", "scipy", "lxml", "openpyxl", "docx", "PIL",
+         "pydantic")
+
+
+def modules_after(*runs: list[str]) -> list[set[str]]:
+    """The modules a fresh interpreter (not a shell) has loaded after each ``qualcode ARGV``."""
+    code = ("import sys, json; from typer.testing import CliRunner; from qualcode.cli.main import app\n"
+            f"for argv in {[list(argv) for argv in runs]!r}:\n"
+            "    r = CliRunner().invoke(app, argv); assert r.exit_code == 0, r.output\n"
+            "    print(json.dumps(sorted(sys.modules)))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
+    return [set(json.loads(line)) for line in out.splitlines()]
+
+
+def heavy(modules: set[str]) -> set[str]:
+    return {m.split(".")[0] for m in modules} & set(HEAVY)
+
+
+def test_help_imports_no_command_and_no_heavy_library() -> None:
+    [loaded] = modules_after(["--help"])
+    assert not heavy(loaded)
+    # The listing comes from COMMANDS: not one command module is imported to show it.
+    assert sorted(m for m in loaded if m.startswith("qualcode.")) == [
+        "qualcode.cli", "qualcode.cli.context", "qualcode.cli.lazy", "qualcode.cli.main", "qualcode.errors"]
+
+
+def test_command_help_imports_only_that_command() -> None:
+    # One interpreter for all of them (each a second's start-up on a busy machine): what one
+    # command's help imports stays loaded, so no heavy module at the end means none in any.
+    names = list(COMMANDS)
+    for name, loaded in zip(names, modules_after(*([name, "--help"] for name in names))):
+        assert not heavy(loaded), f"`qualcode {name} --help` imports {sorted(heavy(loaded))}"
+        assert COMMANDS[name][0].partition(":")[0] in loaded
+    [ingest] = modules_after(["ingest", "--help"])
+    assert not {m for m in ingest if m.startswith("qualcode.cli.") and m.endswith(("_cmd", "_cmds"))} - {
+        "qualcode.cli.ingest_cmd"}
+
+
+def test_listing_summaries_match_each_commands_help() -> None:
+    # COMMANDS repeats each summary so that `--help` need not import the command: keep them equal.
+    root = typer.main.get_command(app)
+    for name, (_, summary) in COMMANDS.items():
+        own = root.commands[name].help or ""  # type: ignore[attr-defined]
+        assert summary == " ".join(own.split("\n\n")[0].split()), f"COMMANDS[{name!r}]: copy the first paragraph"
+
+
+def test_listing_is_the_same_as_clicks() -> None:
+    # Click's own "Commands:" section once every command is loaded: the lazy listing must not differ.
+    root = typer.main.get_command(app)
+    ctx = root.make_context("qualcode", ["--db", "x"])
+    lazy, loaded = HelpFormatter(width=80), HelpFormatter(width=80)
+    root.format_commands(ctx, lazy)  # type: ignore[attr-defined]
+    for name in COMMANDS:
+        root.commands[name]  # type: ignore[attr-defined]  # loads it
+    TyperGroup.format_commands(root, ctx, loaded)  # type: ignore[arg-type]
+    assert "  export  " in lazy.getvalue()
+    assert lazy.getvalue() == loaded.getvalue()
+
+
+def test_unknown_command_suggests_a_lazy_one(run: Run) -> None:
+    assert "Did you mean 'report'" in run("repot", code=2).stderr
+
+
+def test_a_command_registered_on_app_is_kept_beside_the_lazy_ones(run: Run) -> None:
+    holder = typer.Typer()
+
+    @holder.command()
+    def hello() -> None:
+        """Say hello."""
+        typer.echo("hello")
+
+    group = QualcodeGroup(name="qualcode", commands={"hello": typer.main.get_command(holder)})
+    assert list(group.commands)[:2] == ["hello", "init"]
+    assert group.commands["hello"].name == "hello"

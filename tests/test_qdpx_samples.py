@@ -4,11 +4,16 @@ states, and NVivo's selection positions land on the same words in qualcode."""
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import zipfile
 from pathlib import Path
 from typing import Any
 
+import pytest
+from typer.testing import CliRunner
+
+from qualcode.cli.main import app
 from qualcode.ingest.decode import normalise
 from tests.conftest import Run, db_snapshot, shared_or_skip
 from tests.conftest import query
@@ -22,6 +27,25 @@ def sample(name: str) -> Path:
 
 def one(db: Path, sql: str) -> Any:
     return query(db, sql)[0][0]
+
+
+@pytest.fixture(scope="module")
+def nvivo12_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The NVivo 12 sample imported once for the tests that only read it (an import takes
+    seconds); each copies it into its own folder."""
+    path = sample("nvivo12.6-win_oltas0517.qdpx")
+    folder = tmp_path_factory.mktemp("nvivo12")
+    result = CliRunner().invoke(app, ["--db", str(folder / "qualcode.db"), "import", "qdpx", str(path)])
+    assert result.exit_code == 0, result.output
+    return folder / "qualcode.db"
+
+
+def copy_of(project: Path, tmp_path: Path) -> Path:
+    """``project`` as ./qualcode.db (WAL checkpointed into the one file first)."""
+    with sqlite3.connect(project) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+    return Path(shutil.copyfile(project, tmp_path / "qualcode.db"))
 
 
 def dry_run_json(run: Run, path: Path, *extra: str) -> dict[str, Any]:
@@ -66,10 +90,8 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
-def _compare_selected_text(run: Run, tmp_path: Path, *extra: str) -> tuple[int, int]:
+def _compare_selected_text(db: Path) -> tuple[int, int]:
     path = sample("nvivo12.6-win_oltas0517.qdpx")
-    run("import", "qdpx", path, *extra)
-    db = tmp_path / "qualcode.db"
     selections, files = _nvivo_selections(path)
     rows = query(db, "SELECT r.guid, c.start, c.end, s.text FROM codings c JOIN refi_ids r ON r.kind = 'coding' "
                      "AND r.local_id = CAST(c.id AS TEXT) JOIN sources s ON s.id = c.source_id")
@@ -88,13 +110,14 @@ def _compare_selected_text(run: Run, tmp_path: Path, *extra: str) -> tuple[int, 
     return same, differ
 
 
-def test_nvivo12_positions_select_exactly_the_words_nvivo_selected(run: Run, tmp_path: Path) -> None:
-    same, differ = _compare_selected_text(run, tmp_path)
+def test_nvivo12_positions_select_exactly_the_words_nvivo_selected(nvivo12_project: Path) -> None:
+    same, differ = _compare_selected_text(nvivo12_project)
     assert (same, differ) == (303, 0)
 
 
 def test_counting_nvivo12_positions_as_code_points_would_select_the_wrong_words(run: Run, tmp_path: Path) -> None:
-    same, differ = _compare_selected_text(run, tmp_path, "--positions", "codepoints")
+    run("import", "qdpx", sample("nvivo12.6-win_oltas0517.qdpx"), "--positions", "codepoints")
+    same, differ = _compare_selected_text(tmp_path / "qualcode.db")
     assert differ > 250  # the emoji shift almost every selection
 
 
@@ -193,9 +216,9 @@ def test_dry_run_on_an_existing_project_changes_nothing(run: Run, project: Path)
     assert db_snapshot(project) == before
 
 
-def test_quotes_report_works_on_imported_codings_without_a_segment(run: Run, tmp_path: Path) -> None:
-    run("import", "qdpx", sample("nvivo12.6-win_oltas0517.qdpx"))
-    db = tmp_path / "qualcode.db"
+def test_quotes_report_works_on_imported_codings_without_a_segment(run: Run, tmp_path: Path,
+                                                                  nvivo12_project: Path) -> None:
+    db = copy_of(nvivo12_project, tmp_path)
     assert one(db, "SELECT count(*) FROM codings WHERE segment_id IS NULL") > 0
     out = json.loads(run("report", "quotes", "--format", "json").stdout)
     quotes = out["quotes"] if isinstance(out, dict) else out

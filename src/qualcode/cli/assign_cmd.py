@@ -36,6 +36,3 @@ def assign(
     say(ctx, f"Next: qualcode --db {output} --coder {r.coder} review (or code), then "
                     f"qualcode merge {output} here")
 
-
-def register(app: typer.Typer) -> None:
-    app.command()(assign)

@@ -188,9 +188,3 @@ def codings(
                     "" if r.score is None else f"{r.score:.2f}", r.origin] for r in rows],
                   numeric=("id", "segment", "score"))
     emit(ctx, to_rich(table), None)
-
-
-def register(app: typer.Typer) -> None:
-    for command in (accept, reject, code, uncode, undo, codings):
-        app.command()(command)
-

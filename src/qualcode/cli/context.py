@@ -10,11 +10,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 import typer
-from rich.console import Console
 
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from sqlite_utils import Database
 
 
@@ -79,6 +79,7 @@ def progress_bar(ctx: typer.Context, total: int, description: str) -> Iterator[C
     if settings(ctx).quiet or not stderr_is_terminal() or total == 0:
         yield lambda n: None
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),

@@ -163,6 +163,3 @@ def _seen_table(key: tuple[str, str], results: list["EvalResult"]) -> Any:
                   str(sure.suggestions if sure else 0), "–" if m.ece is None else f"{m.ece:.3f}")
     return t
 
-
-def register(app: typer.Typer) -> None:
-    app.command()(evaluate)

@@ -9,3 +9,7 @@ import_app = typer.Typer(help="Bring work in: REFI-QDA projects (.qdpx) and code
                          no_args_is_help=True)
 export_app = typer.Typer(help="Send work out: REFI-QDA projects (.qdpx) and codebooks (.qdc), codings as CSV.",
                          no_args_is_help=True)
+
+# Modules that add commands to these groups (imported here, when `import` or `export` is used).
+from qualcode.cli import interop_cmds  # noqa: E402,F401  (adds import/export qdpx, qdc, csv)
+from qualcode.cli import import_codings_cmd  # noqa: E402,F401  (adds import codings)

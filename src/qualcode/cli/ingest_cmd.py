@@ -10,7 +10,6 @@ import typer
 
 from qualcode.cli.context import emit, open_db, progress_bar, say
 from qualcode.errors import QualcodeError
-from qualcode.render.terminal import visible
 
 if TYPE_CHECKING:
     from qualcode.ingest.preview import Preview
@@ -84,7 +83,7 @@ def ingest(
     for r in results:
         if r.status == "failed":
             failed += 1
-            typer.echo(visible(f"Failed: {r.message}"), err=True)
+            typer.echo(_visible(f"Failed: {r.message}"), err=True)
         elif r.status == "unchanged":
             say(ctx, f"{r.path}: {r.message}")
         else:
@@ -108,7 +107,7 @@ def _dry_run(ctx: typer.Context, files: list[Path], output: str, parser: Optiona
             if not keep_going:
                 raise
             failed += 1
-            typer.echo(visible(f"Failed: {exc}"), err=True)
+            typer.echo(_visible(f"Failed: {exc}"), err=True)
             continue
         if output == "json":
             emit(ctx, json.dumps(preview.as_json(), ensure_ascii=False) + "\n", None)
@@ -150,5 +149,7 @@ def _shorten(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(ingest)
+def _visible(text: str) -> str:
+    from qualcode.render.terminal import visible  # Rich only when there is something to show
+
+    return visible(text)

@@ -41,8 +41,3 @@ def log(
                   [[e.id, e.at[:16].replace("T", " "), e.actor or "", e.action, describe(e)] for e in events],
                   numeric=("id",))
     emit(ctx, to_rich(table), None)
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(log)
-

@@ -28,7 +28,3 @@ def merge(
                 if r.codings_folded else ""))
     if r.suggestions_skipped:
         say(ctx, f"Not merged: {r.suggestions_skipped} pending suggestion(s) (run `qualcode suggest` here instead)")
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(merge)

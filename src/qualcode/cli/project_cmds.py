@@ -217,9 +217,4 @@ def participants_list(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
     emit(ctx, to_rich(table), None)
 
 
-def register(app: typer.Typer) -> None:
-    app.command()(init)
-    app.add_typer(sources_app, name="sources")
-    app.add_typer(speakers_app, name="speakers")
-    app.command()(segments)
-    app.add_typer(participants_app, name="participants")
+from qualcode.cli import privacy_cmds  # noqa: E402,F401  (adds participants identifying)

@@ -3,7 +3,8 @@
 Keys come from a :class:`Keys` reader: on a terminal one key press (no Enter) and a line
 editor with Tab completion over code ids for "add a code"; otherwise (scripts, tests) one
 line of standard input per key, so ``printf 'a\\nr\\nq\\n' | qualcode review`` works.
-The session logic lives in :mod:`qualcode.coding.review`.
+The session logic lives in :mod:`qualcode.coding.review`. Rich is imported by the functions
+that draw the screen, not by this module: ``review --help`` draws nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +14,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Callable, Optional
 
 import typer
-from rich.console import Console
 
 from qualcode.cli.context import open_db, settings
 from qualcode.errors import QualcodeError
-from qualcode.render.terminal import PlainConsole, plain, styled, visible
 
 if TYPE_CHECKING:
+    from rich.console import Console
     from rich.text import Text
 
     from qualcode.coding.review import ReviewItem, ReviewSession
@@ -31,6 +31,8 @@ KEYS = (("a", "accept"), ("r", "reject"), ("A", "accept all"), ("R", "reject all
 
 def help_line(style: str = "") -> "Text":
     """The keys, each in bold (the console never reads markup: transcripts hold brackets)."""
+    from qualcode.render.terminal import styled
+
     parts: list[str | tuple[str, str]] = []
     for key, label in KEYS:
         parts += [(key, f"bold {style}".strip()), (f" {label}  " if key != "?" else f" {label}", style)]
@@ -100,6 +102,8 @@ def _clock(seconds: float | None) -> str:
 def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus: int) -> None:
     from rich.text import Text
 
+    from qualcode.render.terminal import plain, styled
+
     p = session.progress()
     console.rule(f"Review · {p.done} done · {p.left} left ({p.segments_left} segments)")
     console.print(styled((item.source, "bold"), f" · turn {item.ordinal} · line {item.line}{_clock(item.timestamp)} "
@@ -134,6 +138,8 @@ def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
     a terminal, «guillemets» in plain output), other suggestions' evidence underlined."""
     from rich.text import Text
 
+    from qualcode.render.terminal import plain, visible
+
     if console.is_terminal and not console.no_color:
         styles: list[str] = [""] * len(item.text)
         for i, s in enumerate(item.suggestions):
@@ -158,6 +164,8 @@ def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
 
 def run_review(session: "ReviewSession", console: Console, keys: Keys) -> None:
     """The key loop: one segment at a time until the queue is empty or the user quits."""
+    from qualcode.render.terminal import plain
+
     item = session.next_item()
     focus = 0
     while True:
@@ -183,6 +191,8 @@ def run_review(session: "ReviewSession", console: Console, keys: Keys) -> None:
 
 def _at_the_end(session: "ReviewSession", console: Console, keys: Keys) -> Optional["ReviewItem"]:
     """Nothing left: offer to undo the last decision before leaving."""
+    from qualcode.render.terminal import styled
+
     console.print("Nothing left to review with these filters.")
     if not session.can_undo:
         return None
@@ -301,6 +311,7 @@ def review(
     With --disagreements, reconcile two coders' codings instead."""
     from qualcode.coding.decisions import DecisionFilter
     from qualcode.coding.review import ORDERS, ReviewSession
+    from qualcode.render.terminal import PlainConsole
 
     if disagreements:
         from qualcode.cli.reconcile_cmd import run_reconcile
@@ -319,7 +330,3 @@ def review(
     flt = DecisionFilter(code or [], source or [], min_score, include_facilitators=include_facilitators)
     session = ReviewSession(open_db(ctx), settings(ctx).coder_name, flt, order)
     run_review(session, PlainConsole(), terminal_keys())
-
-
-def register(app: typer.Typer) -> None:
-    app.command()(review)

@@ -50,6 +50,3 @@ def suggest(
              + (f"; semantic layer {result.semantic} ({result.embedded:,} text(s) embedded, the rest cached)"
                 if result.semantic else ""))
 
-
-def register(app: typer.Typer) -> None:
-    app.command()(suggest)

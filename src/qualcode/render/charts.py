@@ -138,5 +138,5 @@ def to_png(chart: Chart, scale: float = 2.0) -> bytes:
         draw.text((s.x * scale, s.y * scale), s.text, fill=s.fill, font=font, anchor=anchor,
                   stroke_width=1 if s.bold else 0, stroke_fill=s.fill)
     buf = io.BytesIO()
-    image.save(buf, format="PNG", optimize=True)
+    image.save(buf, format="PNG")  # optimize=True took 3x as long for files 2-3% smaller
     return buf.getvalue()

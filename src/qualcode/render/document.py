@@ -161,7 +161,8 @@ def _docx_table(document: object, table: Table) -> None:
     grid.style = "Light Grid Accent 1"
     grid.autofit = False
     widths = [Pt(w) for w in column_widths(table)]
-    for cell, name in zip(grid.rows[0].cells, table.columns):
+    for cell, name, width in zip(grid.rows[0].cells, table.columns, widths):
+        cell.width = width
         cell.text = visible(name)
         cell.paragraphs[0].runs[0].bold = True
         cell.paragraphs[0].runs[0].font.size = Pt(TABLE_FONT_PT)
@@ -169,7 +170,8 @@ def _docx_table(document: object, table: Table) -> None:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in table.rows:
         cells = grid.add_row().cells
-        for cell, name, value in zip(cells, table.columns, row):
+        for cell, name, value, width in zip(cells, table.columns, row, widths):
+            cell.width = width
             cell.text = visible(_docx_text(value))
             para = cell.paragraphs[0]
             for run in para.runs:
@@ -178,11 +180,10 @@ def _docx_table(document: object, table: Table) -> None:
                 para.paragraph_format.left_indent = Pt(INDENT_PT * value.depth)
             if name in table.numeric:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    # Word reads each cell's width, LibreOffice the grid's: set both.
+    # Word reads each cell's width (set above, row by row: `column.cells` walks the whole table
+    # for each column), LibreOffice the grid's: set both.
     for column, width in zip(grid.columns, widths):
         column.width = width
-        for cell in column.cells:
-            cell.width = width
     if table.caption:
         para = document.add_paragraph()  # type: ignore[attr-defined]
         para.add_run(visible(table.caption)).italic = True
