@@ -62,7 +62,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "participants": ("qualcode.cli.project_cmds:participants_app",
                      "Participants: the people behind speaker labels, and their attributes."),
     "codebook": ("qualcode.cli.codebook_cmds:app",
-                 "Codebooks: validate, load (with a diff), show, export; how the codebook evolved."),
+                 "Codebooks: validate, load (with a diff), show, export; add, move, rename and describe codes; "
+                 "how the codebook evolved."),
     "memo": ("qualcode.cli.memo_cmds:app", "Memos: the analyst's notes on the project, a source, a code or a coding."),
     "report": ("qualcode.cli.report_cmds:app",
                "Reports for papers: themes, quotes, matrices, co-occurrence, agreement; table, Markdown, CSV, "
