@@ -116,7 +116,7 @@ def export(
     from qualcode.codebook.model import Codebook
     from qualcode.codebook.store import active_codes
 
-    fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml")
+    fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml", ctx=ctx)
     db = open_db(ctx)
     codes = active_codes(db)
     if not codes:
