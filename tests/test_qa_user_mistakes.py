@@ -35,3 +35,18 @@ def test_ingest_as_text_still_reads_a_yaml_file_on_purpose(run: Run, project: Pa
     path = tmp_path / "notes.yaml"
     path.write_text("Ana: the codebook says one thing.\nBen: the data another.\n")
     run("ingest", "--as", "text", path)
+
+
+def test_command_summaries_in_help_are_not_cut_at_an_abbreviation(run: Run) -> None:
+    # Click ends a command's summary at the first ". ": "…ids and text, e.g." looked cut off.
+    groups = [()] + [(name,) for name in ("report", "codebook", "import", "export", "participants",
+                                          "speakers", "sources", "memo")]
+    for group in groups:
+        listing = run(*group, "--help").stdout.split("Commands:")[-1]
+        for line in listing.splitlines():
+            assert not line.rstrip().endswith(("e.g.", "i.e.", "etc.")), (group, line)
+
+
+def test_segments_limit_must_be_positive(run: Run, project: Path) -> None:
+    result = run("segments", "--limit", "-3", code=2)  # printed nothing and exited 0
+    assert "--limit" in result.stderr
