@@ -50,3 +50,9 @@ def test_command_summaries_in_help_are_not_cut_at_an_abbreviation(run: Run) -> N
 def test_segments_limit_must_be_positive(run: Run, project: Path) -> None:
     result = run("segments", "--limit", "-3", code=2)  # printed nothing and exited 0
     assert "--limit" in result.stderr
+
+
+def test_codebook_show_keeps_name_and_id_apart_without_colour(run: Run, em_project: Path) -> None:
+    shown = " ".join(run("codebook", "show").stdout.split())  # NO_COLOR: no bold/dim to tell them apart
+    assert "Dark humour (dark-humour) 10 keywords, 0 patterns, 2 examples" in shown
+    assert "Outside or professional facilitation (outside-facilitation) 11 keywords, 1 pattern, 2 examples" in shown

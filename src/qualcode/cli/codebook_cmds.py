@@ -95,10 +95,16 @@ def show(ctx: typer.Context,
     root = Tree(styled(("Codebook", "bold")))
     nodes: dict[str | None, Tree] = {None: root}
     for code in codes:
-        label = styled((code.name, "bold"), " ", (code.id, "dim"), "  ", (
-            f"{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples", "dim"))
+        # The id in brackets: without colour (piped, NO_COLOR) "Dark humour dark-humour" ran together.
+        counts = ", ".join(_count(len(items), what) for items, what in (
+            (code.keywords, "keyword"), (code.patterns, "pattern"), (code.examples, "example")))
+        label = styled((code.name, "bold"), " (", (code.id, "dim"), ")  ", (counts, "dim"))
         nodes[code.id] = nodes.get(code.parent_id, root).add(label)
     emit(ctx, root, None)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command()
