@@ -108,9 +108,9 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
         said = item.previous[1]
         before = said if len(said) <= CONTEXT else said[-CONTEXT:].split(" ", 1)[-1]
         ellipsis = "…" if before != said else ""
-        console.print(plain(f"  {item.previous[0] or '—'} (before): {ellipsis}{before}", "dim"))
+        console.print(_hanging(console, plain(f"  {item.previous[0] or '—'} (before): ", "dim"), plain(f"{ellipsis}{before}", "dim")))
     text = _highlighted(console, item, focus)
-    console.print(plain(f"  {item.speaker or '—'}: ", "bold") + text)
+    console.print(_hanging(console, plain(f"  {item.speaker or '—'}: ", "bold"), text))
     learned = {x.code_id: x for x in session.learned([s.code_id for s in item.suggestions])}
     from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
 
@@ -120,13 +120,26 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
                 "rejected to learn") if lx else ""
         score = "" if s.score is None else f"{s.score:.2f}"
         marker = "▸" if i == focus else " "
-        console.print(styled(f" {marker} {i + 1}. ", (s.code_id, "bold"), f" {s.code_name}  {score}  {s.method}  ",
-                             (note, "dim")))
+        console.print(_hanging(console, plain(f" {marker} {i + 1}. "), styled(
+            (s.code_id, "bold"), f" {s.code_name}  {score}  {s.method}  ", (note, "dim"))))
     if item.suggestions and item.suggestions[focus].reasons:
-        console.print(plain(f"  why {focus + 1}: " + "; ".join(item.suggestions[focus].reasons), "dim"))
+        console.print(_hanging(console, plain(f"  why {focus + 1}: ", "dim"), plain("; ".join(item.suggestions[focus].reasons), "dim")))
     if item.coded:
         console.print(plain("  already coded: " + ", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
     console.print(help_line("dim"))
+
+
+def _hanging(console: Console, head: "Text", body: "Text") -> "Text":
+    """``head`` then ``body``, whose wrapped lines start under its first word, not at column 0:
+    at 80 columns a turn or a suggestion's note used to wrap to the left edge."""
+    indent = head.cell_len
+    out = head.copy()
+    for i, line in enumerate(body.wrap(console, max(console.width - indent, 20))):
+        if i:
+            out.append("\n" + " " * indent)
+        line.rstrip()
+        out.append_text(line)
+    return out
 
 
 def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
