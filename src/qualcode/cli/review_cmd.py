@@ -29,11 +29,18 @@ KEYS = (("a", "accept"), ("r", "reject"), ("A", "accept all"), ("R", "reject all
         ("m", "memo"), ("n", "next suggestion"), ("s", "skip segment"), ("u", "undo"), ("q", "quit"), ("?", "help"))
 
 
-def help_line(style: str = "") -> "Text":
-    """The keys, each in bold (the console never reads markup: transcripts hold brackets)."""
+def help_line(style: str = "", width: int = 0) -> "Text":
+    """The keys, each in bold (the console never reads markup: transcripts hold brackets).
+    Given a ``width``, lines break between keys, never inside one ("n next / suggestion")."""
     parts: list[str | tuple[str, str]] = []
+    used = 0
     for key, label in KEYS:
+        item = len(key) + 1 + len(label)
+        if width and used and used + item > width:
+            parts[-1] = (str(parts[-1][0]).rstrip() + "\n", style)
+            used = 0
         parts += [(key, f"bold {style}".strip()), (f" {label}  " if key != "?" else f" {label}", style)]
+        used += item + 2
     return styled(*parts)
 
 
@@ -126,7 +133,7 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
         console.print(_hanging(console, plain(f"  why {focus + 1}: ", "dim"), plain("; ".join(item.suggestions[focus].reasons), "dim")))
     if item.coded:
         console.print(plain("  already coded: " + ", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
-    console.print(help_line("dim"))
+    console.print(help_line("dim", console.width))
 
 
 def _hanging(console: Console, head: "Text", body: "Text") -> "Text":
@@ -241,7 +248,7 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
         return (session.item(segment_id) if segment_id is not None else item), 0
     if key not in ("?", "h"):
         console.print(f"Unknown key {key!r}.")
-    console.print(help_line())
+    console.print(help_line(width=console.width))
     return item, focus
 
 
