@@ -142,12 +142,17 @@ def test_xlsx_is_a_real_workbook_for_every_tabular_report(run: Run, study: Path,
     (("report", "themes", "--output", "t.html"), "this command cannot write .html files"),
     (("export", "csv", "codings.json"), "this command cannot write .json files"),
     (("export", "qdpx", "p.qdc"), "this command writes QDPX; name the file .qdpx (not p.qdc)"),
+    # A suffix qualcode does not write at all: not a text table under a .pdf or .xls name.
+    (("report", "themes", "--output", "t.pdf"), "this command cannot write .pdf files"),
+    (("report", "matrix", "--by", "group", "--output", "m.xls"), "this command cannot write .xls files"),
+    (("export", "csv", "codings.xls"), "this command cannot write .xls files"),
+    (("codebook", "export", "--output", "cb.odt"), "this command cannot write .odt files"),
 ])
 def test_a_suffix_that_contradicts_the_format_is_refused(run: Run, study: Path, tmp_path: Path,
                                                          args: tuple[str, ...], message: str) -> None:
     result = run(*args, code=2)
     assert message in " ".join(result.stderr.split())
-    assert not [p for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".pdf", ".md", ".html", ".json", ".qdc")]
+    assert not [p for p in tmp_path.iterdir() if p.suffix in (".xlsx", ".pdf", ".md", ".html", ".json", ".qdc", ".xls", ".odt")]
 
 
 def test_the_suffix_decides_without_format(run: Run, study: Path, tmp_path: Path) -> None:

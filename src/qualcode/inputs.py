@@ -83,3 +83,14 @@ def _kind_of(path: Path, head: bytes) -> str | None:
         found = ROOT_KINDS.get(root.group(2).lower()) if root else None
         return found or (SUFFIX_KINDS.get(path.suffix.lower()) if path.suffix.lower() in (".qdc", ".qdpx", ".qde") else None)
     return SUFFIX_KINDS.get(path.suffix.lower())
+
+
+def refuse_as_transcript(path: Path, head: bytes) -> None:
+    """For ``ingest``: a codebook or REFI-QDA file given as a transcript is refused, naming the
+    command that reads it (a YAML codebook was ingested as 140 turns of "speech")."""
+    found = _kind_of(path, head)
+    if found == "qdpx" and head.startswith(ZIP_MAGIC) and path.suffix.lower() not in (".qdpx", ".qde") \
+            and b"project.qde" not in head:
+        found = None  # another zip archive: the transcript reader says what it is
+    if found is not None:
+        raise QualcodeError(f"{path} is {DESCRIPTIONS[found]}, not a transcript; use `{COMMANDS[found]} {path}`")

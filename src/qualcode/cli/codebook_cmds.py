@@ -97,10 +97,16 @@ def show(ctx: typer.Context,
     root = Tree(styled(("Codebook", "bold")))
     nodes: dict[str | None, Tree] = {None: root}
     for code in codes:
-        label = styled((code.name, "bold"), " ", (code.id, "dim"), "  ", (
-            f"{len(code.keywords)} keywords, {len(code.patterns)} patterns, {len(code.examples)} examples", "dim"))
+        # The id in brackets: without colour (piped, NO_COLOR) "Dark humour dark-humour" ran together.
+        counts = ", ".join(_count(len(items), what) for items, what in (
+            (code.keywords, "keyword"), (code.patterns, "pattern"), (code.examples, "example")))
+        label = styled((code.name, "bold"), " (", (code.id, "dim"), ")  ", (counts, "dim"))
         nodes[code.id] = nodes.get(code.parent_id, root).add(label)
     emit(ctx, root, None)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 @app.command()
@@ -117,7 +123,7 @@ def export(
     from qualcode.codebook.edit import project_codebook
     from qualcode.codebook.export import codebook_to_yaml
 
-    fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml")
+    fmt = choose_format(fmt, output, ("yaml", "md", "docx", "csv", "xlsx"), default="yaml", ctx=ctx)
     db = open_db(ctx)
     book = project_codebook(db)
     if not book.codes:

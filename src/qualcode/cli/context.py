@@ -96,6 +96,7 @@ def progress_bars(ctx: typer.Context, total: int, descriptions: list[str]) -> It
     if settings(ctx).quiet or not stderr_is_terminal() or total == 0:
         yield [lambda n: None for _ in descriptions]
         return
+    from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
@@ -113,15 +114,23 @@ def progress_bars(ctx: typer.Context, total: int, descriptions: list[str]) -> It
         yield [advancer(k) for k in range(len(descriptions))]
 
 
-def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str = "table") -> str:
+def choose_format(fmt: str | None, output: Path | None, allowed: tuple[str, ...], default: str = "table",
+                  *, ctx: typer.Context | None = None) -> str:
     """The format to write: ``--format``, else the output file's suffix, else a table. A suffix
-    that names another format than ``--format`` is refused (``-f csv -o x.xlsx``)."""
+    that names another format than ``--format`` is refused (``-f csv -o x.xlsx``), and so is,
+    without ``--format``, a suffix qualcode does not write (``x.pdf``; ``ctx`` lets the open
+    project be named first: ``qualcode.db`` is refused as the project, not as a ``.db``)."""
     from qualcode.render import BINARY_FORMATS, SUFFIX_FORMATS
 
     by_suffix = SUFFIX_FORMATS.get(output.suffix.lower()) if output is not None else None
     if fmt is None:
         fmt = by_suffix or default
-        if fmt not in allowed and output is not None:
+        # A suffix qualcode does not write (.pdf, .xls, .odt) would get the default format's
+        # bytes under a name that promises another: refused like a known wrong suffix.
+        unknown = output is not None and output.suffix != "" and by_suffix is None
+        if unknown and output is not None and ctx is not None:
+            check_output_path(ctx, output)
+        if (fmt not in allowed or unknown) and output is not None:
             raise typer.BadParameter(f"this command cannot write {output.suffix} files; name the file "
                                      + ", ".join(suffix_for(f) for f in allowed), param_hint="--output")
     if fmt not in allowed:

@@ -92,7 +92,7 @@ def export_csv_cmd(
     from qualcode.interop.csv_export import codings_table
     from qualcode.render.tabular import to_csv, to_xlsx
 
-    fmt = "table" if str(file) == "-" else choose_format(None, file, ("csv", "xlsx"), default="csv")
+    fmt = "table" if str(file) == "-" else choose_format(None, file, ("csv", "xlsx"), default="csv", ctx=ctx)
     table = codings_table(open_db(ctx), status)
     if fmt == "table":
         sys.stdout.write(to_csv(table))

@@ -159,9 +159,9 @@ def speakers_role(
 def segments(ctx: typer.Context,
              source: Annotated[Optional[str], typer.Option(help="Only this source (its name).")] = None,
              speaker: Annotated[Optional[str], typer.Option(help="Only this speaker label.")] = None,
-             limit: Annotated[Optional[int], typer.Option(help="At most this many.")] = None,
+             limit: Annotated[Optional[int], typer.Option(min=1, help="At most this many.")] = None,
              fmt: FormatOpt = "table") -> None:
-    """List segments (speaker turns) with their ids and text, e.g. to code one by hand."""
+    """List segments (speaker turns) with their ids and text: the ids to code one by hand."""
     from qualcode.render.reports import format_seconds
     from qualcode.render.tabular import Table, to_json, to_rich
     from qualcode.store.queries import list_segments

@@ -42,7 +42,7 @@ def themes(ctx: typer.Context, fmt: FormatOpt = None, output: OutputOpt = None,
     from qualcode.render.reports import render_themes
     from qualcode.reports.themes import themes_report
 
-    fmt = choose_format(fmt, output, FORMATS)
+    fmt = choose_format(fmt, output, FORMATS, ctx=ctx)
     del pseudonymise  # counts only: nothing in this report names a person
     report = themes_report(open_db(ctx), include_suggested=include_suggested, include_facilitators=include_facilitators)
     write(ctx, render_themes(report, fmt), output, fmt)
@@ -65,7 +65,7 @@ def quotes(
     from qualcode.render.reports import render_quotes
     from qualcode.reports.quotes import quotes_report
 
-    fmt = choose_format(fmt, output, FORMATS)
+    fmt = choose_format(fmt, output, FORMATS, ctx=ctx)
     report = quotes_report(open_db(ctx), codes=code, per_code=per_code, include_suggested=include_suggested,
                            rollup=rollup, trim=not full_turns, pseudonymise=pseudonymise, attributes=attr,
                            include_facilitators=include_facilitators)
@@ -84,7 +84,7 @@ def matrix(
     from qualcode.render.analysis import render_matrix
     from qualcode.reports.matrix import matrix_report
 
-    fmt = choose_format(fmt, output, FORMATS)
+    fmt = choose_format(fmt, output, FORMATS, ctx=ctx)
     report = matrix_report(open_db(ctx), by, unit=count, percent=percent, include_suggested=include_suggested,
                            pseudonymise=pseudonymise, include_facilitators=include_facilitators)
     write(ctx, render_matrix(report, fmt), output, fmt)
@@ -102,7 +102,7 @@ def cooccurrence(
     from qualcode.render.analysis import render_cooccurrence
     from qualcode.reports.cooccurrence import cooccurrence_report
 
-    fmt = choose_format(fmt, output, FORMATS)
+    fmt = choose_format(fmt, output, FORMATS, ctx=ctx)
     if view not in ("pairs", "matrix"):
         raise typer.BadParameter("choose pairs or matrix", param_hint="--view")
     del pseudonymise  # counts of codes only: nothing here names a person
@@ -129,7 +129,7 @@ def agreement(
     from qualcode.render.analysis import render_agreement
     from qualcode.reports.agreement import agreement_report
 
-    fmt = choose_format(fmt, output, FORMATS)
+    fmt = choose_format(fmt, output, FORMATS, ctx=ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
     report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise,
                               include_facilitators=include_facilitators, characters=characters)

@@ -29,13 +29,20 @@ KEYS = (("a", "accept"), ("r", "reject"), ("A", "accept all"), ("R", "reject all
         ("m", "memo"), ("n", "next suggestion"), ("s", "skip segment"), ("u", "undo"), ("q", "quit"), ("?", "help"))
 
 
-def help_line(style: str = "") -> "Text":
-    """The keys, each in bold (the console never reads markup: transcripts hold brackets)."""
+def help_line(style: str = "", width: int = 0) -> "Text":
+    """The keys, each in bold (the console never reads markup: transcripts hold brackets).
+    Given a ``width``, lines break between keys, never inside one ("n next / suggestion")."""
     from qualcode.render.terminal import styled
 
     parts: list[str | tuple[str, str]] = []
+    used = 0
     for key, label in KEYS:
+        item = len(key) + 1 + len(label)
+        if width and used and used + item > width:
+            parts[-1] = (str(parts[-1][0]).rstrip() + "\n", style)
+            used = 0
         parts += [(key, f"bold {style}".strip()), (f" {label}  " if key != "?" else f" {label}", style)]
+        used += item + 2
     return styled(*parts)
 
 
@@ -112,9 +119,9 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
         said = item.previous[1]
         before = said if len(said) <= CONTEXT else said[-CONTEXT:].split(" ", 1)[-1]
         ellipsis = "…" if before != said else ""
-        console.print(plain(f"  {item.previous[0] or '—'} (before): {ellipsis}{before}", "dim"))
+        console.print(_hanging(console, plain(f"  {item.previous[0] or '—'} (before): ", "dim"), plain(f"{ellipsis}{before}", "dim")))
     text = _highlighted(console, item, focus)
-    console.print(plain(f"  {item.speaker or '—'}: ", "bold") + text)
+    console.print(_hanging(console, plain(f"  {item.speaker or '—'}: ", "bold"), text))
     learned = {x.code_id: x for x in session.learned([s.code_id for s in item.suggestions])}
     from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
 
@@ -124,13 +131,26 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
                 "rejected to learn") if lx else ""
         score = "" if s.score is None else f"{s.score:.2f}"
         marker = "▸" if i == focus else " "
-        console.print(styled(f" {marker} {i + 1}. ", (s.code_id, "bold"), f" {s.code_name}  {score}  {s.method}  ",
-                             (note, "dim")))
+        console.print(_hanging(console, plain(f" {marker} {i + 1}. "), styled(
+            (s.code_id, "bold"), f" {s.code_name}  {score}  {s.method}  ", (note, "dim"))))
     if item.suggestions and item.suggestions[focus].reasons:
-        console.print(plain(f"  why {focus + 1}: " + "; ".join(item.suggestions[focus].reasons), "dim"))
+        console.print(_hanging(console, plain(f"  why {focus + 1}: ", "dim"), plain("; ".join(item.suggestions[focus].reasons), "dim")))
     if item.coded:
         console.print(plain("  already coded: " + ", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
-    console.print(help_line("dim"))
+    console.print(help_line("dim", console.width))
+
+
+def _hanging(console: Console, head: "Text", body: "Text") -> "Text":
+    """``head`` then ``body``, whose wrapped lines start under its first word, not at column 0:
+    at 80 columns a turn or a suggestion's note used to wrap to the left edge."""
+    indent = head.cell_len
+    out = head.copy()
+    for i, line in enumerate(body.wrap(console, max(console.width - indent, 20))):
+        if i:
+            out.append("\n" + " " * indent)
+        line.rstrip()
+        out.append_text(line)
+    return out
 
 
 def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
@@ -233,7 +253,7 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
         return (session.item(segment_id) if segment_id is not None else item), 0
     if key not in ("?", "h"):
         console.print(f"Unknown key {key!r}.")
-    console.print(help_line())
+    console.print(help_line(width=console.width))
     return item, focus
 
 

@@ -181,6 +181,10 @@ def read_transcript(path: Path, *, fmt: str | None = None,
         raise QualcodeError(f"{path}: is empty; nothing to ingest")
     if speaker_pattern is not None:
         check_pattern(speaker_pattern)
+    if fmt is None:  # --as text reads anything as a transcript, on purpose
+        from qualcode.inputs import refuse_as_transcript
+
+        refuse_as_transcript(path, data[:512])
     name = detect_format(path, data, fmt)
     transcript = PARSERS[name](data, name=str(path), speaker_pattern=speaker_pattern)
     if not transcript.turns:
