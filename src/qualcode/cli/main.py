@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 COMMANDS: dict[str, tuple[str, str]] = {
     "init": ("qualcode.cli.project_cmds:init", "Create a project database (./qualcode.db, or --db PATH)."),
     "segments": ("qualcode.cli.project_cmds:segments",
-                 "List segments (speaker turns) with their ids and text, e.g. to code one by hand."),
+                 "List segments (speaker turns) with their ids and text: the ids to code one by hand."),
     "ingest": ("qualcode.cli.ingest_cmd:ingest",
                "Ingest transcripts: sources, speakers, and one segment per speaker turn."),
     "suggest": ("qualcode.cli.suggest_cmd:suggest",
