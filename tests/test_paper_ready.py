@@ -43,7 +43,7 @@ def test_docx_columns_fit_their_content(run: Run, study: Path, tmp_path: Path) -
 
 
 def test_no_word_is_broken_when_the_words_fit() -> None:
-    from qualcode.render.document import CELL_PAD_PT, CHAR_PT, TEXT_WIDTH_PT, column_widths
+    from qualcode.render.document import CELL_PAD_PT, CHAR_PT, HEADER_CHAR_PT, TEXT_WIDTH_PT, column_widths
     from qualcode.render.tabular import Indented, Table
 
     table = Table("", ["code", "name", "segments", "% speakers", "text"],
@@ -52,7 +52,7 @@ def test_no_word_is_broken_when_the_words_fit() -> None:
     widths = column_widths(table)
     assert abs(sum(widths) - TEXT_WIDTH_PT) < 1
     assert widths[0] >= len("resetting-") * CHAR_PT + CELL_PAD_PT  # breaks only after a hyphen
-    assert widths[2] >= len("segments") * CHAR_PT + CELL_PAD_PT  # headers are not cut mid-word
+    assert widths[2] >= len("segments") * HEADER_CHAR_PT + CELL_PAD_PT  # headers are not cut mid-word
     assert widths[4] == max(widths)  # the long text takes what is left
 
 
@@ -93,3 +93,33 @@ def test_codebook_document_headings_and_overview(run: Run, study: Path, tmp_path
         document = docx.Document(str(tmp_path / "cb.docx"))
         assert not any("`" in p.text for p in document.paragraphs)
         assert document.core_properties.author == "qualcode"
+
+
+def test_themes_table_leaves_the_name_column_room() -> None:
+    """A user check of `make demo`: eight columns gave the name 79 pt (17% of the page), four
+    lines for "Belonging and connection with the cohort", because each numeric column was as wide
+    as its whole header ("% segments") over numbers no wider than "100%"."""
+    from qualcode.render.document import CELL_PAD_PT, HEADER_CHAR_PT, TEXT_WIDTH_PT, column_widths
+    from qualcode.render.tabular import Indented, Table
+
+    numeric = ("segments", "sources", "speakers", "% sources", "% segments", "% speakers")
+    rows = [["connection-and-recovery", Indented("Belonging and connection with the cohort", 1), 9, 2, 7,
+             "100%", "4%", "64%"],
+            ["outside-facilitation", Indented("Outside or professional facilitation", 1), 5, 2, 4,
+             "100%", "2%", "36%"]]
+    table = Table("Themes", ["code", "name", *numeric], rows, numeric=numeric)
+    widths = column_widths(table)
+    assert abs(sum(widths) - TEXT_WIDTH_PT) < 1
+    assert widths[1] >= 0.22 * TEXT_WIDTH_PT
+    assert widths[1] == max(widths)
+    for name, width in zip(table.columns, widths):  # a header wraps between words, never inside one
+        assert width >= max(len(w) for w in name.split()) * HEADER_CHAR_PT + CELL_PAD_PT
+
+
+def test_docx_header_row_is_smaller_and_cells_have_narrow_margins(run: Run, study: Path, tmp_path: Path) -> None:
+    run("report", "themes", "--output", "t.docx")
+    table = docx.Document(str(tmp_path / "t.docx")).tables[0]
+    assert {r.font.size.pt for c in table.rows[0].cells for r in c.paragraphs[0].runs} == {8}
+    assert {r.font.size.pt for c in table.rows[1].cells for r in c.paragraphs[0].runs} == {9}
+    margins = table._tbl.tblPr.find(docx.oxml.ns.qn("w:tblCellMar"))
+    assert margins is not None and margins.getnext().tag == docx.oxml.ns.qn("w:tblLook")  # schema order

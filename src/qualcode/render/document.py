@@ -114,25 +114,36 @@ def to_docx(blocks: list[Block], *, title: str | None = None) -> bytes:
 # sections are 8.5 in wide with 1 in margins): 6.5 in, in points.
 TEXT_WIDTH_PT = 6.5 * 72
 TABLE_FONT_PT = 9
-CHAR_PT = 5.5   # a character of 9 pt Calibri, bold headers included, with room for a wider fallback font
+CHAR_PT = 5.5   # a character of 9 pt body text (Cambria; LibreOffice may fall back to the wider DejaVu Serif)
+# The header row is set smaller, in the table style's bold Calibri (≈3.9 pt a character at 8 pt,
+# measured on its metric twin Carlito; 4.5 leaves room), so that "% segments" over a column of
+# "36%" does not take the room the name column needs.
+HEADER_FONT_PT = 8
+HEADER_CHAR_PT = 4.5
 # Where Word may break a line: between words and after a hyphen (code ids are hyphenated).
 _UNBREAKABLE = re.compile(r"[^\s-]+-?|-")
-CELL_PAD_PT = 11  # left and right cell margins and the border
+CELL_MARGIN_PT = 4  # left and right cell margins (Word's default is 5.76 pt)
+CELL_PAD_PT = 2 * CELL_MARGIN_PT + 1  # both margins and the border
 
 
 def column_widths(table: Table, text_width: float = TEXT_WIDTH_PT) -> list[float]:
     """Widths in points that fit the content: every column at least as wide as its longest
-    word (so no word breaks mid-word), numbers and short columns at their full width, and the
-    rest of the page shared by the text columns in proportion to how much text they hold."""
+    word (so no word breaks mid-word, headers included), numeric columns as wide as their widest
+    number or their header's longest word (a header may wrap between words: "% segments" over
+    "36%"), and the rest of the page shared by the text columns in proportion to how much text
+    they hold."""
     longest_word, full = [], []
     for i, name in enumerate(table.columns):
-        cells = [_docx_text(row[i]) for row in table.rows] + [name]
+        cells = [_docx_text(row[i]) for row in table.rows]
         indent = max((row[i].depth for row in table.rows if isinstance(row[i], Indented)), default=0)
+        extra = CELL_PAD_PT + indent * INDENT_PT
         # A number with its percentage, "22 (10.1%)", reads as one: never split it.
-        words = ([c for c in cells] if name in table.numeric else
-                 [w for c in cells for w in _UNBREAKABLE.findall(c)]) or [""]
-        longest_word.append(max(len(w) for w in words) * CHAR_PT + CELL_PAD_PT + indent * INDENT_PT)
-        full.append(max(len(c) for c in cells) * CHAR_PT + CELL_PAD_PT + indent * INDENT_PT)
+        words = (cells if name in table.numeric else [w for c in cells for w in _UNBREAKABLE.findall(c)]) or [""]
+        header_word = max((len(w) for w in _UNBREAKABLE.findall(name)), default=0) * HEADER_CHAR_PT
+        word = max(max(len(w) for w in words) * CHAR_PT, header_word) + extra
+        longest_word.append(word)
+        full.append(word if name in table.numeric else
+                    max(max((len(c) for c in cells), default=0) * CHAR_PT, len(name) * HEADER_CHAR_PT) + extra)
     if sum(full) <= text_width:
         return full
     widths = list(longest_word)
@@ -151,6 +162,25 @@ def _docx_text(value: object) -> str:
     return value.text if isinstance(value, Indented) else _cell(value)
 
 
+def _cell_margins(grid: object, points: float) -> None:
+    """Left and right margins of every cell of the table (python-docx has no API for them)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        el = OxmlElement(f"w:{side}")
+        el.set(qn("w:w"), str(round(points * 20)))  # twentieths of a point
+        el.set(qn("w:type"), "dxa")
+        margins.append(el)
+    properties = grid._tbl.tblPr  # type: ignore[attr-defined]
+    later = properties.find(qn("w:tblLook"))  # the schema's order: tblCellMar comes before tblLook
+    if later is not None:
+        later.addprevious(margins)
+    else:
+        properties.append(margins)
+
+
 def _docx_table(document: object, table: Table) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
@@ -160,12 +190,13 @@ def _docx_table(document: object, table: Table) -> None:
     grid = document.add_table(rows=1, cols=len(table.columns))  # type: ignore[attr-defined]
     grid.style = "Light Grid Accent 1"
     grid.autofit = False
+    _cell_margins(grid, CELL_MARGIN_PT)
     widths = [Pt(w) for w in column_widths(table)]
     for cell, name, width in zip(grid.rows[0].cells, table.columns, widths):
         cell.width = width
         cell.text = visible(name)
         cell.paragraphs[0].runs[0].bold = True
-        cell.paragraphs[0].runs[0].font.size = Pt(TABLE_FONT_PT)
+        cell.paragraphs[0].runs[0].font.size = Pt(HEADER_FONT_PT)
         if name in table.numeric:
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
     for row in table.rows:
