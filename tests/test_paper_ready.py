@@ -123,3 +123,21 @@ def test_docx_header_row_is_smaller_and_cells_have_narrow_margins(run: Run, stud
     assert {r.font.size.pt for c in table.rows[1].cells for r in c.paragraphs[0].runs} == {9}
     margins = table._tbl.tblPr.find(docx.oxml.ns.qn("w:tblCellMar"))
     assert margins is not None and margins.getnext().tag == docx.oxml.ns.qn("w:tblLook")  # schema order
+
+
+def test_long_chart_labels_wrap_onto_two_lines_instead_of_being_cut() -> None:
+    """The HTML report's bar chart read "Belonging and connection with the coh…"."""
+    from qualcode.render.charts import LINE_H, Text, bar_chart, heatmap, to_svg
+
+    name = "Belonging and connection with the cohort"
+    short = bar_chart([("Peer support", 3, "#4e79a7", 0), ("Coping", 1, "#4e79a7", 1)], "Themes")
+    chart = bar_chart([("Peer support", 3, "#4e79a7", 0), (name, 1, "#4e79a7", 1)], "Themes")
+    labels = [s for s in chart.shapes if isinstance(s, Text) and s.size == 12]
+    assert [t.text for t in labels] == ["Peer support", "Belonging and connection with the", "cohort"]
+    assert labels[2].y == labels[1].y + LINE_H and labels[2].x == labels[1].x  # the second line under the first
+    assert chart.height == short.height + LINE_H  # the row grows; the rows below move down
+    assert "…" not in to_svg(chart)
+    matrix = heatmap(["Peer support", "  " + name], ["resident"], [[0.5], [0.1]], [["3"], ["1"]], "By role")
+    rows = [s.text for s in matrix.shapes if isinstance(s, Text) and s.size == 12]
+    assert rows == ["Peer support", "Belonging and connection with the", "cohort"]
+    assert "…" not in to_svg(matrix)

@@ -57,18 +57,35 @@ def _fit(label: str, limit: int = 38) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
+LINE_H = 14  # a second line of a 12 px label
+
+
+def _wrap(label: str, limit: int = 38) -> list[str]:
+    """A label on one line, or on two broken between words when it is longer than ``limit``
+    ("Belonging and connection with the cohort"); cut with "…" only when two lines cannot hold it."""
+    if len(label) <= limit:
+        return [label]
+    cut = label.rfind(" ", 0, limit + 1)
+    if cut <= 0:  # one long word: nowhere to break
+        return [_fit(label, limit)]
+    return [label[:cut], _fit(label[cut + 1:].lstrip(), limit)]
+
+
 def bar_chart(items: Sequence[tuple[str, int, str, int]], title: str, unit: str = "segments") -> Chart:
     """Horizontal bars; ``items`` are (label, value, colour, indent level)."""
     label_w, bar_w, row_h, top = 300, 380, 22, 40
     top_value = max([v for _, v, _, _ in items] + [1])
     shapes: list[Shape] = [Text(10, 22, title, 15, bold=True)]
-    for k, (label, value, colour, depth) in enumerate(items):
-        y = top + k * row_h
-        shapes.append(Text(10 + 14 * depth, y + 15, _fit(label, 40 - 2 * depth), 12))
+    y = top
+    for label, value, colour, depth in items:
+        lines = _wrap(label, 40 - 2 * depth)
+        for n, line in enumerate(lines):
+            shapes.append(Text(10 + 14 * depth, y + 15 + n * LINE_H, line, 12))
         w = bar_w * value / top_value
         shapes.append(Rect(label_w, y + 3, max(w, 0.5), row_h - 6, colour, "bar", f"{label}: {value} {unit}"))
         shapes.append(Text(label_w + w + 6, y + 15, str(value), 11))
-    height = top + len(items) * row_h + 30
+        y += row_h + (len(lines) - 1) * LINE_H
+    height = y + 30
     shapes.append(Text(label_w, height - 10, f"coded {unit}", 11, fill="#555555"))
     return Chart(label_w + bar_w + 60, height, shapes, title, "bars")
 
@@ -87,17 +104,21 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Sequen
     shapes: list[Shape] = [Text(10, 22, title, 15, bold=True)]
     for j, col in enumerate(columns):
         shapes.append(Text(label_w + j * cell_w + cell_w / 2, head - 10, _fit(col, 16), 11, "middle", bold=True))
+    y = head
     for i, row in enumerate(rows):
-        y = head + i * cell_h
         indent = len(row) - len(row.lstrip(" "))  # SVG collapses leading spaces: indent by position
-        shapes.append(Text(10 + 7 * indent, y + 16, _fit(row.strip(), 38 - indent), 12))
+        lines = _wrap(row.strip(), 38 - indent)
+        for n, line in enumerate(lines):
+            shapes.append(Text(10 + 7 * indent, y + 16 + n * LINE_H, line, 12))
+        h = cell_h + (len(lines) - 1) * LINE_H
         for j, col in enumerate(columns):
             share = shares[i][j]
-            shapes.append(Rect(label_w + j * cell_w, y, cell_w - 2, cell_h - 2, _shade(share), "cell",
+            shapes.append(Rect(label_w + j * cell_w, y, cell_w - 2, h - 2, _shade(share), "cell",
                                f"{row} × {col}: {labels[i][j]}"))
-            shapes.append(Text(label_w + j * cell_w + cell_w / 2 - 1, y + 16, labels[i][j], 11, "middle",
-                               fill="#ffffff" if share > 0.55 else INK))
-    return Chart(label_w + len(columns) * cell_w + 20, head + len(rows) * cell_h + 20, shapes, title, "heatmap")
+            shapes.append(Text(label_w + j * cell_w + cell_w / 2 - 1, y + 16 + (h - cell_h) / 2, labels[i][j], 11,
+                               "middle", fill="#ffffff" if share > 0.55 else INK))
+        y += h
+    return Chart(label_w + len(columns) * cell_w + 20, y + 20, shapes, title, "heatmap")
 
 
 def to_svg(chart: Chart) -> str:
