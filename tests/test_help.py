@@ -128,3 +128,19 @@ def test_a_command_registered_on_app_is_kept_beside_the_lazy_ones(run: Run) -> N
     group = QualcodeGroup(name="qualcode", commands={"hello": typer.main.get_command(holder)})
     assert list(group.commands)[:2] == ["hello", "init"]
     assert group.commands["hello"].name == "hello"
+
+
+def test_help_names_values_in_words_not_python_types(run: Run) -> None:
+    """Typer 0.2x shows `--code <list[str]>`, `--start <int range>`, `{segment_id}`: every
+    option and argument reads as a word a researcher knows (CODE, N, FILE, SEGMENT_ID)."""
+    code = run("code", "--help").stdout
+    assert "SEGMENT_ID [CODE_ID]" in code and "{" not in code
+    assert "--start N" in code and "--quote TEXT" in code and "--under CODE" in code
+    quotes = run("report", "quotes", "--help").stdout
+    assert "-c, --code CODE" in quotes and "-o, --output FILE" in quotes and "--per-code N" in quotes
+    ingest = run("ingest", "--help").stdout
+    assert "FILES..." in ingest and "--attr KEY=VALUE" in ingest
+    assert "--db FILE" in run("--help").stdout
+    for name, _ in commands():
+        out = run(*name.split(), "--help").stdout
+        assert not re.search(r"<(?:list\[\w+\]|str|int|float|path|Path|bool|datetime)(?: range)?>|\{[a-z_]+\}", out), f"`qualcode {name} --help`: {out}"

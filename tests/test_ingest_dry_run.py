@@ -32,7 +32,7 @@ def test_dry_run_table_shows_format_speakers_and_first_turns(run: Run, write_fil
     path = write_file("a.txt", TEXT)
     result = run("ingest", "--dry-run", "--show", "2", path)
     lines = result.stdout.splitlines()
-    assert lines[0] == f"{path}: text, utf-8; 2 speakers, 3 turns, 9 words"
+    assert lines[0] == f"{path}: text, utf-8; 1 speaker + 1 facilitator, 3 turns, 9 words"
     assert lines[1:3] == ["  1 non-speech notes", "  1 header lines kept as metadata"]
     body = result.stdout
     assert "│ Interviewer │     2 │     4 │" in body and "│ Anna        │     1 │     5 │" in body

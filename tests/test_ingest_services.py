@@ -222,7 +222,7 @@ def test_a_vtt_cue_with_bad_timing_is_reported_with_its_line(run: Run, project: 
     path = write_file("fg.vtt", VTT_WITH_TYPOS)
     result = run("ingest", path)
     assert result.stderr.splitlines() == [
-        f"{path}: added: 4 speakers, 8 turns, 26 words",
+        f"{path}: added: 3 speakers + 1 facilitator, 8 turns, 26 words",
         f"{path}: 2 cues skipped: bad timing at lines 12, 30",
     ]
     meta = json.loads(sqlite3.connect(project).execute("SELECT metadata FROM sources").fetchone()[0])
@@ -473,3 +473,19 @@ def test_bold_name_and_time_without_a_colon_in_markdown_and_word(run: Run, tmp_p
     document.save(word)
     for path in (md, word):
         assert [(t["speaker"], t["text"], t["timestamp"]) for t in dry(run, path)["turns"]] == expected
+
+
+def test_ingest_and_sources_count_speakers_and_words_alike(run: Run, project: Path) -> None:
+    """Reports leave facilitators out, and notes ([laughter]) are nobody's words: ingest's line
+    and `sources` said 8 speakers and 3,669 words against 3,658, with the moderator counted."""
+    from tests.conftest import SAMPLES
+
+    said = run("ingest", SAMPLES / "em_peer_support_fg1.txt").stderr
+    assert "added: 7 speakers + 1 facilitator, 139 turns, 3,658 words, 11 non-speech notes" in said
+    listed = run("sources").stdout
+    assert "7 + 1 facilitator" in listed and "3658" in listed
+    [source] = json.loads(run("sources", "--format", "json").stdout)
+    assert (source["speakers"], source["facilitators"], source["words"]) == (8, 1, 3658)
+    run("speakers", "role", "--source", "em_peer_support_fg1.txt", "Facilitator", "participant")
+    assert json.loads(run("sources", "--format", "json").stdout)[0]["facilitators"] == 0
+    assert "facilitator" not in run("sources").stdout

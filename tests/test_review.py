@@ -186,9 +186,18 @@ def test_shows_which_codes_have_enough_decisions_to_learn(run: Run, pending: Pat
     monkeypatch.setattr(thresholds, "MIN_ACCEPTED", 1)
     monkeypatch.setattr(thresholds, "MIN_REJECTED", 1)
     out = review(run, "q\n")
-    assert "0/1 accepted, 0/1 rejected to learn" in out
+    assert "not learning yet: 0 accepted, 0 rejected; needs 1 more accepted and 1 more rejected" in out
     out = review(run, "a\nr\nr\nq\n")  # exhaustion: one accepted (seg 2), one rejected (seg 5)
     assert "Enough decisions for the learned layer: exhaustion " in out
+
+
+def test_the_learning_note_says_its_counts_in_words() -> None:
+    """It said "8/5 accepted, 0/5 rejected to learn" beside "trained on 8 accepted and 97 rejected"."""
+    from qualcode.cli.review_cmd import learning_note
+    from qualcode.coding.review import Learned
+
+    assert learning_note(Learned("x", 8, 0, False)) == "not learning yet: 8 accepted, 0 rejected; needs 5 more rejected"
+    assert learning_note(Learned("x", 8, 97, True)) == "learning from 8 accepted, 97 rejected"
 
 
 def test_the_key_loop_takes_an_injected_key_reader(run: Run, pending: Path) -> None:

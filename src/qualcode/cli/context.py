@@ -204,3 +204,13 @@ def write_file(ctx: typer.Context, output: Path, content: Any, *, fmt: str | Non
     write_output(output, content, project=settings(ctx).db_path, inputs=inputs,
                  suffixes=FORMAT_SUFFIXES.get(fmt or "", ()))
     say(ctx, f"Wrote {output}{note}")
+
+
+def speaker_count(speakers: int, facilitators: int) -> str:
+    """"7 speakers + 1 facilitator": reports leave facilitators out, so they are counted apart."""
+    def plural(n: int, word: str) -> str:
+        return f"{n} {word}" + ("" if n == 1 else "s")
+
+    if not facilitators:
+        return plural(speakers, "speaker")
+    return f"{plural(speakers - facilitators, 'speaker')} + {plural(facilitators, 'facilitator')}"

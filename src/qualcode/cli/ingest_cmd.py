@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from qualcode.cli.context import emit, open_db, progress_bar, say
+from qualcode.cli.context import emit, open_db, progress_bar, say, speaker_count
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -88,7 +88,8 @@ def ingest(
             say(ctx, f"{r.path}: {r.message}")
         else:
             notes = f", {r.notes} non-speech notes" if r.notes else ""
-            say(ctx, f"{r.path}: {r.status}: {r.speakers} speakers, {r.turns} turns, {r.words:,} words{notes}")
+            say(ctx, f"{r.path}: {r.status}: {speaker_count(r.speakers, r.facilitators)}, {r.turns} turns, "
+                     f"{r.words:,} words{notes}")
             for notice in r.notices:
                 say(ctx, f"{r.path}: {notice}")
     if failed:
@@ -122,6 +123,7 @@ def _dry_run(ctx: typer.Context, files: list[Path], output: str, parser: Optiona
 
 
 def _preview_tables(preview: "Preview", show: int) -> list[Any]:
+    from qualcode.ingest.roles import default_role
     from qualcode.render.reports import format_seconds
     from qualcode.render.tabular import Table, to_rich
 
@@ -132,8 +134,11 @@ def _preview_tables(preview: "Preview", show: int) -> list[Any]:
         extra.append("legend: " + ", ".join(f"{k} = {v}" for k, v in preview.metadata["legend"].items()))
     if preview.metadata.get("header"):
         extra.append(f"{len(preview.metadata['header'])} header lines kept as metadata")
-    summary = (f"{preview.file}: {preview.format}, {preview.encoding}; {len(preview.speakers)} speakers, "
-               f"{len(preview.turns)} turns, {words:,} words\n")
+    legend = preview.metadata.get("legend")
+    facilitators = sum(1 for s in preview.speakers
+                       if s.label is not None and default_role(s.label, legend) == "facilitator")
+    summary = (f"{preview.file}: {preview.format}, {preview.encoding}; "
+               f"{speaker_count(len(preview.speakers), facilitators)}, {len(preview.turns)} turns, {words:,} words\n")
     summary += "".join(f"  {line}\n" for line in extra)
     speakers = Table("", ["speaker", "turns", "words"],
                      [[s.label if s.label is not None else "(unlabelled)", s.turns, s.words] for s in preview.speakers],

@@ -16,6 +16,7 @@ import typer
 import typer.main
 from typer._click import Command, HelpFormatter
 from typer._click.utils import make_default_short_help
+from typer.core import TyperArgument, TyperOption
 
 
 def load_command(name: str, target: str) -> Command:
@@ -30,7 +31,7 @@ def load_command(name: str, target: str) -> Command:
     else:
         holder.command(name)(obj)
     group = typer.main.get_command(holder)
-    return group.commands[name]  # type: ignore[attr-defined]
+    return readable_help(group.commands[name])  # type: ignore[attr-defined]
 
 
 def _no_options() -> None:
@@ -89,3 +90,67 @@ def format_lazy_commands(commands: Any, formatter: HelpFormatter) -> None:
     limit = formatter.width - 6 - max(len(name) for name in names)
     with formatter.section("Commands"):
         formatter.write_dl([(name, commands.summary(name, limit)) for name in names])
+
+
+# The word after an option in `--help` (`--code CODE`), by the option's parameter name; an option
+# not named here gets one from its type (FILE, N, NUMBER, TEXT). Typer 0.2x shows the Python type
+# instead (`--code <list[str]>`, `--start <int range>`), which tells a researcher nothing.
+OPTION_METAVARS: dict[str, str] = {
+    "code": "CODE", "code_id": "CODE", "under": "CODE", "new": "NAME",
+    "coder": "CODER", "by": "CODER", "author": "CODER", "gold_coder": "CODER", "consensus": "CODER",
+    "coders": "CODERS", "coding": "CODING_ID", "segment": "SEGMENT_ID", "source": "SOURCE",
+    "speaker": "SPEAKER", "group": "GROUP", "fmt": "FORMAT", "parser": "FORMAT", "model": "MODEL",
+    "db": "FILE", "since": "DATE", "status": "STATUS", "action": "ACTION", "speaker_pattern": "REGEX",
+    "min_score": "SCORE", "max_score": "SCORE", "seed": "N", "version": "N",
+    "image": "KIND", "view": "VIEW", "count": "WHAT", "percent": "OF", "order": "ORDER",
+    "positions": "UNIT", "segments": "KIND", "unit": "UNIT",
+}
+_BY_TYPE = {"int": "N", "float": "NUMBER", "path": "FILE"}
+
+
+class ReadableArgument(TyperArgument):
+    """An argument shown as Click shows it: ``SEGMENT_ID`` (required), ``[CODE_ID]``, ``FILES...``,
+    without Typer 0.2x's braces and Python type (``{segment_id}``, ``<str>``)."""
+
+    def _usage_display_name(self) -> str:
+        name = self.display_name_raw
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+    def _rich_display_name(self) -> str:
+        return f"{self.display_name_raw}..." if self.nargs != 1 else self.display_name_raw
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        desc = self.type_descriptor
+        if desc.is_choice:  # the words it takes: `ROLE [facilitator|participant]`
+            return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
+        return None
+
+
+def _option_metavar(option: TyperOption) -> str:
+    desc = option.type_descriptor
+    if desc.is_choice:
+        return "[" + "|".join(str(getattr(c, "value", c)) for c in desc.choices or ()) + "]"
+    if option.name in OPTION_METAVARS:
+        return OPTION_METAVARS[option.name]
+    if option.name == "attr":  # `ingest --attr key=value`; `report quotes --attr NAME`
+        return "KEY=VALUE" if "=" in (option.help or "") else "ATTR"
+    label = option.display_type(None)  # type: ignore[arg-type]  # (ctx is read for choices only)
+    label = label.strip("<>").removeprefix("list[").removesuffix("]")
+    return _BY_TYPE.get(label.split()[0].lower(), "TEXT")
+
+
+def readable_help(command: Command) -> Command:
+    """Give ``command`` (and a group's subcommands) the words a person reads in ``--help``: an
+    option's metavar (:data:`OPTION_METAVARS`), an argument's upper-case name. A metavar given
+    in the command's own code is kept."""
+    for param in command.params:
+        if isinstance(param, TyperArgument):
+            if param.metavar is None:
+                param.metavar = (param.name or "").upper()
+            param.__class__ = ReadableArgument
+        elif isinstance(param, TyperOption) and not param.is_flag and not param.count and param.metavar is None:
+            param.metavar = _option_metavar(param)
+    for sub in getattr(command, "commands", {}).values():
+        readable_help(sub)
+    return command

@@ -11,7 +11,7 @@ from typer.core import TyperGroup
 
 from qualcode import __version__
 from qualcode.cli.context import Settings
-from qualcode.cli.lazy import LazyCommands, format_lazy_commands
+from qualcode.cli.lazy import LazyCommands, format_lazy_commands, readable_help
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -99,6 +99,7 @@ class QualcodeGroup(TyperGroup):
 
     def __init__(self, **attrs: Any) -> None:
         super().__init__(**attrs)
+        readable_help(self)  # `--db FILE`, not `--db <str>`; each lazy command's own on loading
         # Commands registered on `app` directly stay as they are; COMMANDS load on first use.
         self.commands = LazyCommands(self.commands, COMMANDS)
 

@@ -64,10 +64,17 @@ def _list_sources(ctx: typer.Context, fmt: str) -> None:
     columns = ["id", "name", "format", "encoding", "speakers", "turns", "words", "group"]
     attributes = any(r.attributes for r in rows)
     table = Table("Sources", columns + (["attributes"] if attributes else []),
-                  [[r.id, r.name, r.format, r.encoding, r.speakers, r.turns, r.words, r.group]
+                  [[r.id, r.name, r.format, r.encoding, _speakers(r.speakers, r.facilitators), r.turns, r.words, r.group]
                    + ([", ".join(f"{k}={v}" for k, v in r.attributes.items())] if attributes else []) for r in rows],
                   numeric=("id", "speakers", "turns", "words"))
     emit(ctx, to_rich(table), None)
+
+
+def _speakers(speakers: int, facilitators: int) -> str:
+    """"7 + 1 facilitator": reports leave facilitators out, so `sources` counts them apart."""
+    if not facilitators:
+        return str(speakers)
+    return f"{speakers - facilitators} + {facilitators} facilitator" + ("s" if facilitators > 1 else "")
 
 
 @sources_app.command("import")

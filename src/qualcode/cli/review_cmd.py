@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from qualcode.coding.review import ReviewItem, ReviewSession
+    from qualcode.coding.review import Learned, ReviewItem, ReviewSession
 
 CONTEXT = 240  # characters of the turn before shown for context (its end)
 KEYS = (("a", "accept"), ("r", "reject"), ("A", "accept all"), ("R", "reject all"), ("c", "add a code"),
@@ -123,12 +123,9 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
     text = _highlighted(console, item, focus)
     console.print(_hanging(console, plain(f"  {item.speaker or '—'}: ", "bold"), text))
     learned = {x.code_id: x for x in session.learned([s.code_id for s in item.suggestions])}
-    from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
-
     for i, s in enumerate(item.suggestions):
         lx = learned.get(s.code_id)
-        note = ("learned" if lx.enough else f"{lx.accepted}/{MIN_ACCEPTED} accepted, {lx.rejected}/{MIN_REJECTED} "
-                "rejected to learn") if lx else ""
+        note = learning_note(lx) if lx else ""
         score = "" if s.score is None else f"{s.score:.2f}"
         marker = "▸" if i == focus else " "
         console.print(_hanging(console, plain(f" {marker} {i + 1}. "), styled(
@@ -138,6 +135,20 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
     if item.coded:
         console.print(plain("  already coded: " + ", ".join(f"{c} ({who or '?'})" for c, who in item.coded)))
     console.print(help_line("dim", console.width))
+
+
+def learning_note(learned: "Learned") -> str:
+    """The decisions the learned layer has of a code, in words: "learning from 8 accepted, 97
+    rejected", or "not learning yet: 8 accepted, 0 rejected; needs 5 more rejected" (the note
+    said "8/5 accepted, 0/5 rejected to learn")."""
+    from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
+
+    counts = f"{learned.accepted} accepted, {learned.rejected} rejected"
+    if learned.enough:
+        return f"learning from {counts}"
+    needs = [f"{minimum - have} more {what}" for have, minimum, what in (
+        (learned.accepted, MIN_ACCEPTED, "accepted"), (learned.rejected, MIN_REJECTED, "rejected")) if have < minimum]
+    return f"not learning yet: {counts}; needs {' and '.join(needs)}"
 
 
 def _hanging(console: Console, head: "Text", body: "Text") -> "Text":

@@ -29,9 +29,10 @@ class IngestResult:
     name: str
     status: str  # added | unchanged | replaced | failed
     source_id: int | None = None
-    speakers: int = 0
+    speakers: int = 0  # every speaker label, facilitators included
+    facilitators: int = 0  # of them, facilitators (left out of reports, as in `qualcode sources`)
     turns: int = 0    # speech turns
-    words: int = 0    # words in all segments (speech and notes), as quoted
+    words: int = 0    # words spoken (speech turns; notes are nobody's words), as `qualcode sources` counts
     notes: int = 0    # non-speech segments ([laughter], (inaudible), ...)
     message: str = ""
     notices: list[str] = field(default_factory=list)  # what the reader skipped or guessed
@@ -122,9 +123,11 @@ def _ingest_one(db: "Database", path: Path, options: IngestOptions) -> IngestRes
             db.execute("UPDATE speakers SET role = ?, role_from = ? WHERE source_id = ? AND label = ?",
                        [role, role_from, source_id, label])
     notes = sum(1 for t in transcript.turns if t.kind != "speech")
+    facilitators = db.execute("SELECT count(*) FROM speakers WHERE source_id = ? AND role = 'facilitator'",
+                              [source_id]).fetchone()[0]
     return IngestResult(str(path), path.name, status, source_id=source_id,
-                        speakers=len(transcript.speakers), turns=len(transcript.turns) - notes,
-                        words=words, notes=notes, notices=list(transcript.notices))
+                        speakers=len(transcript.speakers), facilitators=facilitators,
+                        turns=len(transcript.turns) - notes, words=words, notes=notes, notices=list(transcript.notices))
 
 
 def _participant_links(db: "Database", source_id: int) -> dict[str, tuple[str | None, str, str]]:
@@ -144,7 +147,7 @@ def _delete_source(db: "Database", source_id: int) -> None:
 
 def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
            options: IngestOptions) -> tuple[int, int]:
-    """Insert the source, its speakers and segments; return the source id and the words quoted."""
+    """Insert the source, its speakers and segments; return the source id and the words spoken."""
     text = transcript.text
     cursor = db.execute(
         "INSERT INTO sources (name, path, format, encoding, sha256, text, words, source_group, "
@@ -175,7 +178,7 @@ def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
         "text, pieces, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
-    return source_id, sum(row[-1] for row in rows)
+    return source_id, sum(row[-1] for row in rows if row[7] == "speech")
 
 
 def _metadata(transcript: Transcript) -> dict[str, object]:

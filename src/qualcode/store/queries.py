@@ -18,12 +18,13 @@ class SourceInfo:
     name: str
     format: str
     encoding: str
-    speakers: int
+    speakers: int  # every speaker label, facilitators included
     turns: int
     words: int
     group: str | None
     attributes: dict[str, Any]
     ingested_at: str
+    facilitators: int = 0  # of the speakers, facilitators (reports leave them out)
 
 
 @dataclass
@@ -56,9 +57,10 @@ def list_sources(db: "Database") -> list[SourceInfo]:
         "(SELECT count(*) FROM speakers WHERE source_id = s.id), "
         "(SELECT count(*) FROM segments WHERE source_id = s.id AND kind = 'speech'), "
         "(SELECT coalesce(sum(words), 0) FROM segments WHERE source_id = s.id AND kind = 'speech'), "
-        "s.source_group, s.attributes, s.ingested_at FROM sources s ORDER BY s.name"
+        "s.source_group, s.attributes, s.ingested_at, "
+        "(SELECT count(*) FROM speakers WHERE source_id = s.id AND role = 'facilitator') FROM sources s ORDER BY s.name"
     ).fetchall()
-    return [SourceInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9]) for r in rows]
+    return [SourceInfo(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], json.loads(r[8]), r[9], r[10]) for r in rows]
 
 
 def source_id(db: "Database", name: str) -> int:
