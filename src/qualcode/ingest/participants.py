@@ -117,18 +117,9 @@ def rename_speaker(db: "Database", old: str, new: str, source: str | None = None
         raise QualcodeError("the new label is empty; give the label to use, e.g. 'Interviewer 2'")
     if new == old:
         raise QualcodeError(f"'{old}' is already called that; nothing to do")
-    sql = ("SELECT sp.id, sp.source_id, src.name, sp.participant_id FROM speakers sp "
-           "JOIN sources src ON src.id = sp.source_id WHERE sp.label = ?")
-    params: list[Any] = [old]
-    if source is not None:
-        from qualcode.store.queries import source_id as lookup_source
+    from qualcode.store.queries import speakers_labelled
 
-        sql += " AND sp.source_id = ?"
-        params.append(lookup_source(db, source))
-    rows = db.execute(sql + " ORDER BY src.name", params).fetchall()
-    if not rows:
-        where = f" in {source}" if source is not None else ""
-        raise QualcodeError(f"no speaker labelled '{old}'{where}; run `qualcode speakers` to list the labels")
+    rows = speakers_labelled(db, old, source, "sp.id, sp.source_id, src.name, sp.participant_id")
     result = RenameResult()
     with db.atomic():
         for speaker_id, sid, name, participant in rows:

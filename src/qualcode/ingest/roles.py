@@ -82,18 +82,9 @@ class RoleResult:
 
 def set_role(db: "Database", label: str, role: Role, source: str | None = None) -> RoleResult:
     """Give speaker ``label`` (in every source, or one) the role ``role``, as the user's choice."""
-    sql = ("SELECT sp.id, src.name, sp.role, sp.role_from FROM speakers sp JOIN sources src ON src.id = sp.source_id "
-           "WHERE sp.label = ?")
-    params: list[Any] = [label]
-    if source is not None:
-        from qualcode.store.queries import source_id
+    from qualcode.store.queries import speakers_labelled
 
-        sql += " AND sp.source_id = ?"
-        params.append(source_id(db, source))
-    rows = db.execute(sql + " ORDER BY src.name", params).fetchall()
-    if not rows:
-        where = f" in {source}" if source is not None else ""
-        raise QualcodeError(f"no speaker labelled '{label}'{where}; run `qualcode speakers` to list the labels")
+    rows = speakers_labelled(db, label, source, "sp.id, src.name, sp.role, sp.role_from")
     result = RoleResult()
     with db.atomic():
         for speaker_id, name, old, old_from in rows:

@@ -70,6 +70,21 @@ def source_id(db: "Database", name: str) -> int:
     return int(row[0])
 
 
+def speakers_labelled(db: "Database", label: str, source: str | None, columns: str) -> list[Any]:
+    """The speakers called ``label`` in every source (or in ``source``), by source name:
+    ``columns`` of ``speakers sp JOIN sources src``. None is a one-line error."""
+    sql = f"SELECT {columns} FROM speakers sp JOIN sources src ON src.id = sp.source_id WHERE sp.label = ?"
+    params: list[Any] = [label]
+    if source is not None:
+        sql += " AND sp.source_id = ?"
+        params.append(source_id(db, source))
+    rows = db.execute(sql + " ORDER BY src.name", params).fetchall()
+    if not rows:
+        where = f" in {source}" if source is not None else ""
+        raise QualcodeError(f"no speaker labelled '{label}'{where}; run `qualcode speakers` to list the labels")
+    return rows
+
+
 def list_speakers(db: "Database", source: str | None = None) -> list[SpeakerInfo]:
     where, params = "", []
     if source is not None:
