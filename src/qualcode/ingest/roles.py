@@ -18,7 +18,6 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
