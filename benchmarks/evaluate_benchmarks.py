@@ -154,7 +154,7 @@ def _seen_row(name: str, unit: str, r: "object") -> str:
 
 def _embedder(name: str | None):  # type: ignore[no-untyped-def]
     """The semantic layer's embedder, caching vectors in a project file under benchmarks/_work."""
-    from qualcode.coding.embeddings import cached_embeddings
+    from qualcode.coding.embeddings import EmbeddingCache
     from qualcode.nlp.semantic import Embedder, resolve
     from qualcode.project import init_project, open_project
 
@@ -164,7 +164,7 @@ def _embedder(name: str | None):  # type: ignore[no-untyped-def]
     path = ROOT / "benchmarks" / "_work" / "embeddings.db"
     path.parent.mkdir(parents=True, exist_ok=True)
     db = open_project(path) if path.exists() else init_project(path)[0]
-    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
+    return Embedder(model, EmbeddingCache(db, model))
 
 
 if __name__ == "__main__":

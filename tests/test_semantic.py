@@ -244,3 +244,7 @@ def test_with_the_real_model_meaning_ranks_the_right_code_first(
     run("codebook", "load", write_file("cb.yaml", CODEBOOK))
     assert "semantic layer minilm (7 text(s) embedded" in run("suggest").stderr
     assert _cache_rows(project) == 7
+
+
+def test_help_names_the_extra_with_its_brackets(run: Run) -> None:
+    assert "pip install 'qualcode[semantic]'" in " ".join(run("suggest", "--help").stdout.split())

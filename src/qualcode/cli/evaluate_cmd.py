@@ -84,10 +84,9 @@ def _embedder(ctx: typer.Context, name: str | None, in_project: bool) -> Any:
     model = resolve(name)
     if model is None:
         return None
-    from qualcode.coding.embeddings import cached_embeddings
+    from qualcode.coding.embeddings import EmbeddingCache
 
-    db = open_db(ctx) if in_project else None
-    return Embedder(model, lambda texts: cached_embeddings(db, model, texts))
+    return Embedder(model, EmbeddingCache(open_db(ctx) if in_project else None, model))
 
 
 def _gold(ctx: typer.Context, benchmark: Path | None, coder: str | None, csv_path: Path | None) -> tuple[Any, ...]:

@@ -24,8 +24,19 @@ if TYPE_CHECKING:
 READ_CHUNK = 500  # hashes per SELECT (SQLite's variable limit is far above)
 
 
+class EmbeddingCache:
+    """``cached_embeddings`` for one project and model, counting the texts it embedded."""
+
+    def __init__(self, db: "Database | None", model: "EmbeddingModel"):
+        self.db, self.model, self.embedded = db, model, 0
+
+    def __call__(self, texts: Sequence[str], progress: Callable[[int], None] | None = None) -> "numpy.ndarray":
+        return cached_embeddings(self.db, self.model, texts, progress, self)
+
+
 def cached_embeddings(db: "Database | None", model: "EmbeddingModel", texts: Sequence[str],
-                      progress: Callable[[int], None] | None = None) -> "numpy.ndarray":
+                      progress: Callable[[int], None] | None = None,
+                      counter: EmbeddingCache | None = None) -> "numpy.ndarray":
     """A unit vector per text, from the cache where possible; the others are embedded with
     the model and stored. ``progress(n)`` counts texts done (cached ones first). Without a
     project (``db`` None: benchmark folders) nothing is cached."""
@@ -65,6 +76,8 @@ def cached_embeddings(db: "Database | None", model: "EmbeddingModel", texts: Seq
 
     # rounded as the cache stores them, so a first run and a cached re-run score alike
     fresh = Encoder(model).encode([texts[i] for i in firsts], advance).astype("<f2").astype(numpy.float32)
+    if counter is not None:
+        counter.embedded += len(firsts)
     for vector, idx in zip(fresh, todo.values()):
         out[idx] = vector
     if db is not None:

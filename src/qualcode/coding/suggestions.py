@@ -122,13 +122,11 @@ def _semantic(db: "Database", embeddings: str | None, codes: list[Any], texts: l
     sem_model = resolve(embeddings)
     if sem_model is None:
         return None, 0
-    from qualcode.coding.embeddings import cached_embeddings
+    from qualcode.coding.embeddings import EmbeddingCache
 
-    before = db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [sem_model.key]).fetchone()[0]
-    vectors = cached_embeddings(db, sem_model, texts, progress)
-    data = semantic_input(sem_model, codes, vectors, lambda parts: cached_embeddings(db, sem_model, parts))
-    after = db.execute("SELECT count(*) FROM embedding_cache WHERE model = ?", [sem_model.key]).fetchone()[0]
-    return data, after - before
+    cache = EmbeddingCache(db, sem_model)
+    data = semantic_input(sem_model, codes, cache(texts, progress), cache)
+    return data, cache.embedded
 
 
 def run_suggest(db: "Database", *, model: str | None = None, min_score: float = 0.0,
