@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -48,6 +49,35 @@ def new_batch() -> str:
     import uuid
 
     return uuid.uuid4().hex[:12]
+
+
+@dataclass(frozen=True)
+class Turn:
+    """A segment as the review and reconcile screens show it, with the turn before it."""
+    source: str
+    ordinal: int
+    line: int
+    timestamp: float | None
+    speaker: str | None
+    text: str
+    pieces: list[tuple[int, int]]
+    previous: tuple[str | None, str] | None  # (speaker, text) of the turn before, if any
+
+
+def turn(db: "Database", segment_id: int) -> Turn:
+    """Segment ``segment_id`` with its source, speaker and the turn before it (one line of
+    error when there is no such segment)."""
+    seg = db.execute(
+        "SELECT src.name, s.ordinal, s.line, s.timestamp, sp.label, s.text, s.start, s.end, s.pieces, s.source_id "
+        "FROM segments s JOIN sources src ON src.id = s.source_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+        "WHERE s.id = ?", [segment_id]).fetchone()
+    if seg is None:
+        raise QualcodeError(f"no segment with id {segment_id}")
+    prev = db.execute(
+        "SELECT sp.label, s.text FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
+        "WHERE s.source_id = ? AND s.ordinal < ? ORDER BY s.ordinal DESC LIMIT 1", [seg[9], seg[1]]).fetchone()
+    return Turn(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], segment_pieces(seg[6], seg[7], seg[8]),
+                None if prev is None else (prev[0], prev[1]))
 
 
 def segment_pieces(start: int, end: int, pieces_json: str | None) -> list[tuple[int, int]]:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.coding import ledger
-from qualcode.coding.common import (add_in, new_batch, require_codes, require_sources, segment_pieces,
-                                    to_segment_offset)
+from qualcode.coding.common import (add_in, new_batch, require_codes, require_sources,
+                                    to_segment_offset, turn)
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
@@ -123,20 +123,11 @@ def find_disagreements(db: "Database", *, coders: list[str] | None = None, conse
 
 def disagreement(db: "Database", segment_id: int, code_id: str, coders: list[str]) -> Disagreement:
     """One disagreement with every coder's decision, for the screen."""
-    seg = db.execute(
-        "SELECT src.name, s.ordinal, s.line, s.timestamp, sp.label, s.text, s.start, s.end, s.pieces, s.source_id "
-        "FROM segments s JOIN sources src ON src.id = s.source_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-        "WHERE s.id = ?", [segment_id]).fetchone()
-    if seg is None:
-        raise QualcodeError(f"no segment with id {segment_id}")
-    prev = db.execute(
-        "SELECT sp.label, s.text FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-        "WHERE s.source_id = ? AND s.ordinal < ? ORDER BY s.ordinal DESC LIMIT 1", [seg[9], seg[1]]).fetchone()
+    t = turn(db, segment_id)
     name = db.execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()
-    pieces = segment_pieces(seg[6], seg[7], seg[8])
-    decisions = [_decision(db, segment_id, code_id, coder, seg[5], pieces) for coder in coders]
-    return Disagreement(segment_id, code_id, str(name[0]) if name else code_id, seg[0], seg[1], seg[2], seg[3],
-                        seg[4], seg[5], None if prev is None else (prev[0], prev[1]), decisions)
+    decisions = [_decision(db, segment_id, code_id, coder, t.text, t.pieces) for coder in coders]
+    return Disagreement(segment_id, code_id, str(name[0]) if name else code_id, t.source, t.ordinal, t.line,
+                        t.timestamp, t.speaker, t.text, t.previous, decisions)
 
 
 def _decision(db: "Database", segment_id: int, code_id: str, coder: str, text: str,

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.common import require_codes, segment_pieces, to_segment_offset
+from qualcode.coding.common import require_codes, to_segment_offset, turn
 from qualcode.coding import ledger
 from qualcode.coding.decisions import DecisionFilter, Span, code_span, pending_where, resolve_span, set_status
 from qualcode.errors import QualcodeError
@@ -118,16 +118,8 @@ class ReviewSession:
 
     def item(self, segment_id: int) -> ReviewItem:
         db = self.db
-        seg = db.execute(
-            "SELECT s.id, src.name, s.ordinal, s.line, sp.label, s.timestamp, s.text, s.start, s.end, s.pieces, "
-            "s.source_id FROM segments s JOIN sources src ON src.id = s.source_id "
-            "LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.id = ?", [segment_id]).fetchone()
-        if seg is None:
-            raise QualcodeError(f"no segment with id {segment_id}")
-        prev = db.execute(
-            "SELECT sp.label, s.text FROM segments s LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-            "WHERE s.source_id = ? AND s.ordinal < ? ORDER BY s.ordinal DESC LIMIT 1", [seg[10], seg[2]]).fetchone()
-        pieces = segment_pieces(seg[7], seg[8], seg[9])
+        t = turn(db, segment_id)
+        pieces = t.pieces
         rows = db.execute(
             f"SELECT c.id, c.code_id, k.name, c.score, c.method, c.evidence FROM codings c "
             f"JOIN codes k ON k.id = c.code_id WHERE {self._where} AND c.segment_id = ? "
@@ -140,8 +132,8 @@ class ReviewSession:
         coded = [(r[0], r[1]) for r in db.execute(
             "SELECT code_id, coder FROM codings WHERE segment_id = ? AND status = 'accepted' ORDER BY id",
             [segment_id]).fetchall()]
-        return ReviewItem(seg[0], seg[1], seg[2], seg[3], seg[4], seg[5], seg[6],
-                          None if prev is None else (prev[0], prev[1]), suggestions, coded)
+        return ReviewItem(segment_id, t.source, t.ordinal, t.line, t.speaker, t.timestamp, t.text, t.previous,
+                          suggestions, coded)
 
     # Decisions ----------------------------------------------------------------------------
     def _decide(self, segment_id: int, coding_ids: list[int], status: str) -> None:
