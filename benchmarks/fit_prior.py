@@ -59,7 +59,8 @@ def ece(p: "object", y: "object") -> float:
 def main() -> None:
     import numpy
 
-    from qualcode.nlp.probability import FEATURES, fit
+    from qualcode.nlp.probability import C, FEATURES
+    from qualcode.nlp.sparse import standardised_logistic
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--benchmark", type=Path, default=ROOT.parent / "shared" / "benchmark")
@@ -79,7 +80,7 @@ def main() -> None:
         y = numpy.concatenate([data[k][1] for k in keys])
         w = numpy.concatenate([numpy.full(len(data[k][1]), len(y) / (len(keys) * max(len(data[k][1]), 1)))
                                for k in keys])
-        return fit(X, y, w)
+        return standardised_logistic(X, y, w, c=C)
 
     coef, intercept = fit_on(list(data))
     print("\n| dataset | unit | suggestions | right | ECE, fitted on all | ECE, fitted on the other datasets |")

@@ -114,29 +114,11 @@ class Signals:
 def fit(F: "numpy.ndarray", y: "numpy.ndarray") -> Calibration:
     """L2-regularised logistic regression of ``y`` (rows x codes, 1 = applied) on ``F``
     (rows x codes x features); unweighted, so that it predicts probabilities."""
-    import numpy
-    from scipy.optimize import minimize
+    from qualcode.nlp.sparse import standardised_logistic
 
     X = F.reshape(-1, F.shape[-1])
     t = y.reshape(-1).astype(float)
-    mu, sd = X.mean(axis=0), X.std(axis=0)
-    sd[sd == 0] = 1.0
-    Xs = (X - mu) / sd
-    sign = numpy.where(t > 0, 1.0, -1.0)
-    d = Xs.shape[1]
-
-    def loss(p: "numpy.ndarray") -> tuple[float, "numpy.ndarray"]:
-        w, b = p[:d], p[d]
-        m = sign * (Xs @ w + b)
-        slope = -sign * numpy.exp(-numpy.logaddexp(0.0, m))
-        g = numpy.empty(d + 1)
-        g[:d] = Xs.T @ slope + w / C
-        g[d] = slope.sum()
-        return float(numpy.logaddexp(0.0, -m).sum() + 0.5 * (w @ w) / C), g
-
-    res = minimize(loss, numpy.zeros(d + 1), jac=True, method="L-BFGS-B")
-    w = res.x[:d] / sd
-    b = float(res.x[d] - (mu / sd) @ res.x[:d])
+    w, b = standardised_logistic(X, t, c=C)
     return Calibration(w, b, best_threshold(X @ w + b, t), int(t.sum()), int(y.shape[0]))
 
 

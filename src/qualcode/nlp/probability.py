@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from qualcode.nlp import prior_map
 from qualcode.nlp.learned import Labels, reviewed_rows
+from qualcode.nlp.sparse import standardised_logistic
 
 if TYPE_CHECKING:
     import numpy
@@ -102,33 +103,6 @@ def prior(table: "ScoreTable") -> "numpy.ndarray":
         out[ri, cj] = _logistic(X @ numpy.asarray(prior_map.COEF) + prior_map.INTERCEPT)
     table.accuracy = Accuracy("benchmarks", prior_map.SUGGESTIONS, prior_map.ACCEPTED)
     return out
-
-
-def fit(X: "numpy.ndarray", y: "numpy.ndarray", weight: "numpy.ndarray | None" = None,
-        c: float = C) -> tuple["numpy.ndarray", float]:
-    """Weighted, L2-regularised logistic regression; weights and intercept on the raw scale."""
-    import numpy
-    from scipy.optimize import minimize
-
-    w_row = numpy.ones(len(y)) if weight is None else weight
-    mu, sd = X.mean(axis=0), X.std(axis=0)
-    sd[sd == 0] = 1.0
-    Xs = (X - mu) / sd
-    sign = numpy.where(y > 0, 1.0, -1.0)
-    d = Xs.shape[1]
-
-    def loss(p: "numpy.ndarray") -> tuple[float, "numpy.ndarray"]:
-        w, b = p[:d], p[d]
-        m = sign * (Xs @ w + b)
-        slope = -sign * numpy.exp(-numpy.logaddexp(0.0, m)) * w_row
-        g = numpy.empty(d + 1)
-        g[:d] = Xs.T @ slope + w / c
-        g[d] = slope.sum()
-        return float((w_row * numpy.logaddexp(0.0, -m)).sum() + 0.5 * (w @ w) / c), g
-
-    res = minimize(loss, numpy.zeros(d + 1), jac=True, method="L-BFGS-B")
-    coef = res.x[:d] / sd
-    return coef, float(res.x[d] - (mu / sd) @ res.x[:d])
 
 
 def _folds(rows: list[int], groups: Sequence[Any]) -> list[list[int]]:
@@ -215,7 +189,7 @@ def recalibrate(table: "ScoreTable", prep: "Prepared", labels: dict[str, Labels]
     table.probability = prior(table)
     if len(y) < MIN_HELD_OUT or y.sum() < MIN_EACH or (1 - y).sum() < MIN_EACH:
         return
-    coef, intercept = fit(X, y)
+    coef, intercept = standardised_logistic(X, y, c=C)
     ri, cj, Xf = features(table)
     prob = numpy.zeros(table.score.shape)
     if len(ri):

@@ -1,4 +1,4 @@
-"""TF-IDF and L2-regularised logistic regression on scipy sparse matrices.
+"""TF-IDF and L2-regularised logistic regression on scipy sparse matrices (and on small dense ones).
 
 Small, deterministic replacements for scikit-learn's ``TfidfVectorizer`` (smooth IDF,
 sublinear TF, L2-normalised rows) and ``LogisticRegression(class_weight="balanced")``.
@@ -114,3 +114,32 @@ class Logistic:
         assert self.coef is not None, "fit first"
         z = X @ self.coef + self.intercept
         return numpy.asarray(1.0 / (1.0 + numpy.exp(-numpy.clip(z, -50, 50))))
+
+
+def standardised_logistic(X: "numpy.ndarray", y: "numpy.ndarray", weight: "numpy.ndarray | None" = None,
+                          c: float = 1.0) -> tuple["numpy.ndarray", float]:
+    """Dense, optionally weighted logistic regression, L2-regularised (inverse strength ``c``) on
+    standardised features; weights and intercept returned on the raw scale. Fits the
+    calibration layer and the score's probability map (few features, many rows)."""
+    import numpy
+    from scipy.optimize import minimize
+
+    w_row = numpy.ones(len(y)) if weight is None else weight
+    mu, sd = X.mean(axis=0), X.std(axis=0)
+    sd[sd == 0] = 1.0
+    Xs = (X - mu) / sd
+    sign = numpy.where(y > 0, 1.0, -1.0)
+    d = Xs.shape[1]
+
+    def loss(p: "numpy.ndarray") -> tuple[float, "numpy.ndarray"]:
+        w, b = p[:d], p[d]
+        m = sign * (Xs @ w + b)
+        slope = -sign * numpy.exp(-numpy.logaddexp(0.0, m)) * w_row
+        g = numpy.empty(d + 1)
+        g[:d] = Xs.T @ slope + w / c
+        g[d] = slope.sum()
+        return float((w_row * numpy.logaddexp(0.0, -m)).sum() + 0.5 * (w @ w) / c), g
+
+    res = minimize(loss, numpy.zeros(d + 1), jac=True, method="L-BFGS-B")
+    coef = res.x[:d] / sd
+    return coef, float(res.x[d] - (mu / sd) @ res.x[:d])
