@@ -1,3 +1,3 @@
-from qualcode.cli.main import main
+from qualcode.cli.entry import main
 
 main()
