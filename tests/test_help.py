@@ -72,7 +72,25 @@ def heavy(modules: set[str]) -> set[str]:
     return {m.split(".")[0] for m in modules} & set(HEAVY)
 
 
+def test_help_from_the_entry_point_imports_no_typer() -> None:
+    """The console script answers a help request from the recorded pages (cli/quick_help.py):
+    not Typer or Click (six times a bare interpreter's start-up), nor even typing."""
+    requests = [["--help"], ["codebook", "add", "--help"], ["--db", "x.db", "report", "themes", "-h"]]
+    code = ("import sys, json\n"
+            "from qualcode.cli.entry import main\n"
+            f"for argv in {requests!r}:\n"
+            "    sys.argv = ['qualcode', *argv]; main()\n"
+            "sys.stderr.write(json.dumps(sorted(sys.modules)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.count("Usage: qualcode") == 3 and "Usage: qualcode report themes" in done.stdout
+    loaded = set(json.loads(done.stderr))
+    assert not {m.split(".")[0] for m in loaded} & {"typer", "click", "typing", "shutil", *HEAVY}
+    assert sorted(m for m in loaded if m.startswith("qualcode")) == [
+        "qualcode", "qualcode.cli", "qualcode.cli.entry", "qualcode.cli.help_pages", "qualcode.cli.quick_help"]
+
+
 def test_help_imports_no_command_and_no_heavy_library() -> None:
+    # Through Typer (what the entry point falls back to, and what every command runs on).
     [loaded] = modules_after(["--help"])
     assert not heavy(loaded)
     # The listing comes from COMMANDS: not one command module is imported to show it.

@@ -47,12 +47,13 @@ def answer(argv: Sequence[str]) -> bool:
     prog = program_name()
     if f"_{prog}_COMPLETE".replace("-", "_").upper() in os.environ:
         return False  # shell completion: Typer's
-    from qualcode.cli.help_pages import PAGES
+    from qualcode.cli import help_pages
 
-    key = match(PAGES, argv)
+    pages: dict[str, Page] = help_pages.PAGES
+    key = match(pages, argv)
     if key is None:
         return False
-    text = render(PAGES[key]["ops"], prog, help_width()) + "\n"
+    text = render(pages[key]["ops"], prog, help_width()) + "\n"
     encoding = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "").replace("_", "")
     if not text.isascii() and encoding != "utf8":
         return False  # Click re-encodes a misconfigured stream: leave that to Click
@@ -394,6 +395,7 @@ def _recorder(command: Any) -> Any:
 
         def write_dl(self, rows: Sequence[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
             rows = list(rows)
+            op: tuple[Any, ...]
             if self.heading == "Commands" and all(name in getattr(command, "commands", {}) for name, _ in rows):
                 op = ("commands", tuple(_command_row(command, rows, name, text, self.width) for name, text in rows),
                       col_max, col_spacing)
