@@ -47,6 +47,8 @@ def answer(argv: Sequence[str]) -> bool:
     prog = program_name()
     if f"_{prog}_COMPLETE".replace("-", "_").upper() in os.environ:
         return False  # shell completion: Typer's
+    if "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION" in os.environ:
+        return False  # (Typer's completion options then read differently in --help)
     from qualcode.cli import help_pages
 
     pages: dict[str, Page] = help_pages.PAGES
@@ -330,7 +332,7 @@ def _walk(command: Any, ctx: Any, key: str) -> Iterator[tuple[str, Page]]:
     options = {}
     for param in command.get_params(ctx):
         if param.param_type_name != "option" or param.is_eager or getattr(param, "_flag_needs_value", False):
-            continue  # --help, --version: Click's own order of eager options
+            continue  # an eager option (--help, --version) acts where it is read: Typer's business
         takes = 0 if param.is_flag or param.count else param.nargs
         options.update({opt: takes for opt in [*param.opts, *param.secondary_opts]})
     help_names = command.get_help_option_names(ctx) if command.add_help_option else []
@@ -355,9 +357,8 @@ def _recorder(command: Any) -> Any:
             self.heading = ""
 
         def note(self, op: tuple[Any, ...]) -> None:
-            for item in op[1:]:
-                if "\x1b" in repr(item):
-                    raise ValueError("quick_help replays plain text: no ANSI codes in help")
+            if any("\x1b" in text for text in _texts(op)):
+                raise ValueError("quick_help replays plain text (a text's length is its width): no ANSI codes")
             if self.depth == 0:
                 self.ops.append(op)
 
@@ -406,6 +407,14 @@ def _recorder(command: Any) -> Any:
     return Recorder()
 
 
+def _texts(item: Any) -> Iterator[str]:
+    if isinstance(item, str):
+        yield item
+    elif isinstance(item, tuple):
+        for part in item:
+            yield from _texts(part)
+
+
 def _command_row(group: Any, rows: list[tuple[str, str]], name: str, text: str, width: int) -> tuple[str, str, bool]:
     """A "Commands:" row as (name, text, shorten): the summary is shortened to fit the width
     at replay, as Click's ``get_short_help_str(limit)`` does."""
@@ -420,13 +429,13 @@ def _command_row(group: Any, rows: list[tuple[str, str]], name: str, text: str, 
     return name, sub.help[: sub.help.find("\n\n")] if "\n\n" in sub.help else sub.help, True
 
 
-def write_pages(path: str | None = None) -> str:
+def write_pages() -> str:
     """Record the app's help pages into help_pages.py (beside this module); return its path."""
     from pprint import pformat
 
     from qualcode.cli.main import app
 
-    target = path or os.path.join(os.path.dirname(os.path.abspath(__file__)), "help_pages.py")
+    target = os.path.join(os.path.dirname(os.path.abspath(__file__)), "help_pages.py")
     text = ('"""Every help page of `qualcode`, as the calls Click\'s help formatter receives (see\n'
             "quick_help.py). Written by `python -m qualcode.cli.quick_help`: do not edit by hand;\n"
             'tests/test_quick_help.py fails when it differs from the app."""\n\n'
@@ -438,4 +447,4 @@ def write_pages(path: str | None = None) -> str:
 
 
 if __name__ == "__main__":
-    print(write_pages())  # noqa: T201  (a development command)
+    print(write_pages())  # (a development command: the one print here)
