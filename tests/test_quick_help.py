@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import sys
+import tomllib
 import types
 from typing import Any
 
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from qualcode.cli import help_pages, quick_help
 from qualcode.cli.main import app
+from tests.conftest import REPO
 
 PAGES: dict[str, Any] = help_pages.PAGES
 # Click's help width is the terminal's columns minus 2, within 50..78: every width there is.
@@ -38,6 +40,12 @@ def quick(argv: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pyte
     out = capsys.readouterr().out
     assert answered or not out
     return out if answered else None
+
+
+def test_the_console_script_and_python_m_start_at_the_entry_point() -> None:
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["scripts"]["qualcode"] == "qualcode.cli.entry:main"
+    assert "from qualcode.cli.entry import main" in (REPO / "src/qualcode/__main__.py").read_text(encoding="utf-8")
 
 
 def test_stored_pages_are_the_apps() -> None:
