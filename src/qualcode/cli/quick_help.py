@@ -42,7 +42,7 @@ MAX_WIDTH = 80
 def answer(argv: Sequence[str]) -> bool:
     """Print the help page ``argv`` asks for, exactly as Typer would, and return True; return
     False (having printed nothing) for anything that is not a plain help request."""
-    if not argv or not argv[-1].startswith("-") or sys.platform == "win32":
+    if not argv or not argv[-1].startswith("-") or sys.platform == "win32" or sys.stdout is None:
         return False  # (Click's Windows console output and argument globbing differ)
     prog = program_name()
     if f"_{prog}_COMPLETE".replace("-", "_").upper() in os.environ:
