@@ -74,7 +74,7 @@ def heavy(modules: set[str]) -> set[str]:
 
 def test_help_from_the_entry_point_imports_no_typer() -> None:
     """The console script answers a help request from the recorded pages (cli/quick_help.py):
-    not Typer or Click (six times a bare interpreter's start-up), nor even typing."""
+    not Typer or Click (six to nine times a bare interpreter's start-up), nor even typing."""
     requests = [["--help"], ["codebook", "add", "--help"], ["--db", "x.db", "report", "themes", "-h"]]
     code = ("import sys, json\n"
             "from qualcode.cli.entry import main\n"

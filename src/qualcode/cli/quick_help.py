@@ -1,6 +1,6 @@
 """``qualcode --help`` and ``qualcode COMMAND --help`` without importing Typer.
 
-Importing Typer and the Click it vendors takes about six times as long as starting Python, so
+Importing Typer and the Click it vendors takes six to nine times as long as starting Python, so
 a Typer command line cannot show its help within the start-up target (issue 20). The entry
 point (:mod:`qualcode.cli.entry`) asks :func:`answer` first. A help page here is the list of
 calls Click's help formatter received while Click wrote that page (:data:`help_pages.PAGES`,
