@@ -46,7 +46,7 @@ def test_full_report_docx_is_pseudonymised_with_charts(run: Run, study: Path, tm
     run("report", "docx", "--output", tmp_path / "r.docx", "--pseudonymise", "--title", "Study report")
     document = docx.Document(str(tmp_path / "r.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Title", "Heading 1"))]
-    assert headings == ["Study report", "Themes", "By role", "Co-occurrence", "Quotes", "Agreement"]
+    assert headings == ["Study report", "Themes", "By role attribute", "Co-occurrence", "Quotes", "Agreement"]
     assert len(document.inline_shapes) == 3  # themes bar chart, role heat map, co-occurrence heat map
     text = _all_text(document)
     assert "Alex" in text and "Blake was there too." in text

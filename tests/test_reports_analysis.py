@@ -72,7 +72,7 @@ def test_matrix_csv_and_unknown_attribute(run: Run, study: Path) -> None:
     before = db_snapshot(study)
     result = run("report", "matrix", "--by", "rank", code=1)
     assert result.stderr == ("Error: unknown attribute 'rank'; choose one of: group, participant, role, "
-                             "source\n")
+                             "source, speaker.role\n")
     assert db_snapshot(study) == before
     result = run("report", "matrix", "--by", "role", "--count", "words", code=1)
     assert "unknown unit 'words'" in result.stderr

@@ -24,8 +24,10 @@ FacilitatorsOpt = Annotated[bool, typer.Option(
     help="Count facilitators (moderators, interviewers) as speakers and quote them too; by default "
          "their turns are left out, except codings someone made on them by hand.")]
 CodesOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
-ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: role, site, group, participant, "
-                                                 "source, participant.NAME or source.NAME.")]
+ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: site, group, participant, source, "
+                                                 "speaker.role (facilitator or participant), participant.NAME or "
+                                                 "source.NAME; role is a participant attribute called role if "
+                                                 "there is one, else the speaker role.")]
 FORMATS = ("table", "md", "csv", "json", "docx", "xlsx")
 
 
