@@ -139,29 +139,35 @@ def agreement(
 
 
 def _full(ctx: typer.Context, by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
-          title: str | None, include_facilitators: bool = False) -> Any:
+          title: str | None, include_facilitators: bool = False, characters: bool = False) -> Any:
     from qualcode.reports.full import full_report
 
     return full_report(open_db(ctx), by=by, per_code=per_code, include_suggested=include_suggested,
-                       pseudonymise=pseudonymise, title=title, include_facilitators=include_facilitators)
+                       pseudonymise=pseudonymise, title=title, include_facilitators=include_facilitators,
+                       characters=characters)
 
 
 FullByOpt = Annotated[Optional[str], typer.Option(
     "--by", help="Attribute for the matrix [default: role, group or site, whichever exists].")]
 PerCodeOpt = Annotated[int, typer.Option(min=1, help="Quotes per code.")]
 TitleOpt = Annotated[Optional[str], typer.Option(help="Report title [default: the codebook's name].")]
+# As `report agreement --characters`, and off by default for the same reason: at a million
+# codings the character level costs about as much as the rest of the report.
+FullCharactersOpt = Annotated[bool, typer.Option(
+    "--characters", help="Add agreement character by character (NVivo's coding comparison unit) to the "
+                         "agreement section.")]
 
 
 @app.command()
 def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
          by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
          include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
-         include_facilitators: FacilitatorsOpt = False) -> None:
+         include_facilitators: FacilitatorsOpt = False, characters: FullCharactersOpt = False) -> None:
     """The whole report as one self-contained HTML file: tables, charts, quotes, agreement, memos."""
     from qualcode.render.html import render_html
 
     require_suffix(output, "html")
-    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators, characters)
     write(ctx, render_html(report), output, "html")
 
 
@@ -169,12 +175,12 @@ def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-
 def docx(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The .docx file to write.")],
          by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
          include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
-         include_facilitators: FacilitatorsOpt = False) -> None:
+         include_facilitators: FacilitatorsOpt = False, characters: FullCharactersOpt = False) -> None:
     """The whole report as a Word document (headings, tables, charts, quotes) for a paper."""
     from qualcode.render.html import render_docx
 
     require_suffix(output, "docx")
-    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators, characters)
     write(ctx, render_docx(report), output, "docx")
 
 

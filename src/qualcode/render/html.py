@@ -147,10 +147,13 @@ def render_html(report: FullReport, generated: str | None = None) -> str:
     sections.append(("cooccurrence", "Co-occurrence", body))
     sections.append(("quotes", "Quotes", _quotes_html(report)))
     if report.agreement is not None:
-        sections.append(("agreement", "Agreement", _table_html(agreement_table(report.agreement))
-                         + (_table_html(character_agreement_table(report.agreement))
-                            if report.agreement.characters else "")
-                         + _table_html(disagreements_table(report.agreement, DISAGREEMENTS_SHOWN))))
+        tables = [agreement_table(report.agreement),
+                  *([character_agreement_table(report.agreement)] if report.agreement.characters else []),
+                  disagreements_table(report.agreement, DISAGREEMENTS_SHOWN)]
+        # Each table under its title, as in Markdown and DOCX: the turn and character tables
+        # have the same columns, and only the title tells them apart.
+        sections.append(("agreement", "Agreement", "".join(
+            f"<h3>{escape(t.title)}</h3>{_table_html(t)}" for t in tables)))
     if report.memos:
         sections.append(("memos", "Memos", "".join(
             f'<div class="memo"><div class="meta">{escape(m.target)} · {escape(m.author or "")} · '
