@@ -24,10 +24,12 @@ FacilitatorsOpt = Annotated[bool, typer.Option(
     help="Count facilitators (moderators, interviewers) as speakers and quote them too; by default "
          "their turns are left out, except codings someone made on them by hand.")]
 CodesOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
-ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: site, group, participant, source, "
-                                                 "speaker.role (facilitator or participant), participant.NAME or "
-                                                 "source.NAME; role is a participant attribute called role if "
-                                                 "there is one, else the speaker role.")]
+# metavar: `by` is a coder elsewhere (`log --by CODER`); here it names an attribute.
+ByOpt = Annotated[str, typer.Option(
+    "--by", metavar="ATTRIBUTE",
+    help="Attribute for the columns: site, group, participant, source, speaker.role (facilitator or "
+         "participant), participant.NAME or source.NAME; role is a participant attribute called role if "
+         "there is one, else the speaker role.")]
 FORMATS = ("table", "md", "csv", "json", "docx", "xlsx")
 
 
@@ -148,7 +150,7 @@ def _full(ctx: typer.Context, by: str | None, per_code: int, include_suggested: 
 
 
 FullByOpt = Annotated[Optional[str], typer.Option(
-    "--by", help="Attribute for the matrix [default: role, group or site, whichever exists].")]
+    "--by", metavar="ATTRIBUTE", help="Attribute for the matrix [default: role, group or site, whichever exists].")]
 PerCodeOpt = Annotated[int, typer.Option(min=1, help="Quotes per code.")]
 TitleOpt = Annotated[Optional[str], typer.Option(help="Report title [default: the codebook's name].")]
 # As `report agreement --characters`, and off by default for the same reason: at a million
