@@ -229,7 +229,6 @@ def test_capital_c_codes_the_turn_and_the_one_before_as_one_coding(run: Run, pen
     assert conn.execute("SELECT segment_id, start, end, status, coder, origin FROM codings "
                         "WHERE code_id = 'humour'").fetchall() == [
         (None, first_start, second_end, "accepted", "maria", "manual")]
-    assert statuses(pending)[(2, "exhaustion")] == ("suggested", None)  # the suggestion is still to decide
     conn.close()
     quotes = json.loads(run("report", "quotes", "--code", "humour", "--include-facilitators", "-f", "json").stdout)
     assert "How have the nights been?" in quotes[0]["text"] and "Honestly I was burning out." in quotes[0]["text"]
@@ -251,4 +250,20 @@ def test_capital_c_with_a_new_code_and_on_a_first_turn(run: Run, pending: Path) 
     before = db_snapshot(pending)
     out = review(run, "C\nq\n", "--include-facilitators", "--order", "source")
     assert "Segment 1 is the first turn of its source: no turn before it to code with it." in out
+    assert db_snapshot(pending) == before
+
+
+def test_capital_c_with_a_suggested_code_accepts_the_suggestion_too(run: Run, pending: Path) -> None:
+    """As `c` does: the turn carries the code, so its pending suggestion is accepted, in the
+    same decision (one undo takes back both)."""
+    before = db_snapshot(pending)
+    out = review(run, "C\nexh\nq\n")
+    assert "Coded segment 2 with the turn before it (segment 1) as exhaustion" in out
+    assert statuses(pending)[(2, "exhaustion")] == ("accepted", "maria")
+    conn = sqlite3.connect(pending)
+    assert conn.execute("SELECT count(*) FROM codings WHERE segment_id IS NULL AND code_id = 'exhaustion' "
+                        "AND status = 'accepted' AND coder = 'maria'").fetchone() == (1,)
+    conn.close()
+    assert "Review · 1 done · 3 left (2 segments)" in review(run, "q\n")
+    run("--coder", "maria", "undo")
     assert db_snapshot(pending) == before

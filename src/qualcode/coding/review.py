@@ -190,11 +190,19 @@ class ReviewSession:
     def add_code(self, item: ReviewItem, code: str, *, with_previous: bool = False) -> str:
         """Apply another code to the whole segment (with ``with_previous``, to it and the
         speech turn before it, as one coding across turns); ``code`` may be an id, a name or
-        a unique prefix. Returns the code id."""
+        a unique prefix. Returns the code id. As ``c`` accepts a pending suggestion of the
+        code on the segment, so does ``C`` (in the same decision): the turn was judged to
+        carry the code, and the learned layer learns from accepted segments."""
         code_id = resolve_code(self.db, code)
         span = self._span(item, with_previous)
         with ledger.write_transaction(self.db):
             result = code_span(self.db, span, code_id, coder=self.coder)
+            pending = [int(r[0]) for r in self.db.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND status = 'suggested'",
+                [item.segment_id, code_id])] if with_previous and result.batch is not None else []
+            if pending:
+                set_status(self.db, pending, "accepted", coder=self.coder, action="accept", batch=result.batch,
+                           expect=("suggested",))
         if result.batch is not None:
             self._batches.append((result.batch, item.segment_id))
             self.tally.coded += 1
