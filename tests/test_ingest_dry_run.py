@@ -93,3 +93,12 @@ def test_dry_run_shows_the_role_ingest_would_record(run: Run, project: Path, wri
     table = run("ingest", "--dry-run", cues).stdout
     assert "│ (unlabelled) │             │" in table
     assert table.startswith(f"{cues}: vtt, utf-8; 1 speaker, 2 turns, 3 words\n")  # as ingest counts them
+
+
+def test_dry_run_summary_wraps_between_words_on_a_narrow_terminal(run: Run, write_file, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("COLUMNS", "60")
+    path = write_file("a.txt", TEXT)
+    out = run("ingest", "--dry-run", "--show", "0", path).stdout
+    assert max(len(line) for line in out.splitlines()) <= 60
+    summary = out[:out.index("  1 non-speech notes")]
+    assert "1 speaker + 1 facilitator, 3 turns, 9 words" in " ".join(summary.split())  # no word cut

@@ -125,6 +125,7 @@ def _dry_run(ctx: typer.Context, files: list[Path], output: str, parser: Optiona
 def _preview_tables(preview: "Preview", show: int) -> list[Any]:
     from qualcode.render.reports import format_seconds
     from qualcode.render.tabular import Table, to_rich
+    from qualcode.render.terminal import plain
 
     words = sum(s.words for s in preview.speakers)
     extra = [f"{preview.notes} non-speech notes"] if preview.notes else []
@@ -144,7 +145,8 @@ def _preview_tables(preview: "Preview", show: int) -> list[Any]:
     first = Table("", ["#", "speaker", "time", "text"],
                   [[i, t.speaker or "", format_seconds(t.timestamp), _shorten(t.text)]
                    for i, t in enumerate(preview.turns[:show], start=1)], numeric=("#",))
-    return [summary, to_rich(speakers)] + ([to_rich(first)] if show > 0 else [])
+    # As Text, so that a terminal wraps the summary between words ("1 facilitat/or" at 80 columns)
+    return [plain(summary.rstrip("\n")), to_rich(speakers)] + ([to_rich(first)] if show > 0 else [])
 
 
 def _shorten(text: str, limit: int = 160) -> str:
