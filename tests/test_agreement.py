@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -334,3 +335,22 @@ def test_speech_map_counts_only_spoken_characters() -> None:
     pos = np.array([0, 5, 7, 10, 11, 12, 16, 25, 30, 99])
     assert speech(pos).tolist() == [0, 0, 2, 5, 5, 5, 8, 13, 18, 18]
     assert int(speech(np.array([8]))[0] - speech(np.array([22]))[0]) == -(2 + 3 + 2)  # 8-10, 12-15, 20-22
+
+
+def test_character_level_counts_a_turn_in_pieces(run: Run, project: Path, write_file: Any) -> None:
+    """A label repeated on a turn's second paragraph makes the turn two pieces (the label
+    between them is not speech): the spoken characters are those of both pieces, and the
+    turns without pieces keep theirs."""
+    run("ingest", write_file("fg.txt", "Ana: I cope by running.\n\nBen: I just sleep a lot.\n\n"
+                                       "Ana: Running helps me cope.\n\nAna: And my cohort helps too.\n"))
+    run("codebook", "load", write_file("cb.yaml", "name: t\ncodes:\n  - id: coping\n    name: Coping\n"
+                                                  "    description: How they cope.\n"))
+    for coder in ("kim", "lee"):
+        run("--coder", coder, "code", "1", "coping")
+        run("--coder", coder, "code", "3", "coping")
+    run("--coder", "kim", "code", "2", "coping")
+    data = json.loads(run("report", "agreement", "--characters", "-f", "json").stdout)
+    said = ["I cope by running.", "I just sleep a lot.", "Running helps me cope.", "And my cohort helps too."]
+    assert data["characters"]["units"] == sum(map(len, said))
+    assert data["codes"][0]["characters"]["coded"] == {"kim": sum(map(len, said)),
+                                                       "lee": sum(map(len, said)) - len(said[1])}

@@ -133,3 +133,24 @@ def test_memos_appear_pseudonymised_in_the_reports(run: Run, study: Path, tmp_pa
     assert "Second round planned." in page and "Ana" not in page
     run("report", "html", "--output", tmp_path / "plain.html")
     assert "Ana&#x27;s account" in (tmp_path / "plain.html").read_text(encoding="utf-8")
+
+
+def test_html_agreement_by_character_only_when_asked(run: Run, study: Path, tmp_path: Path) -> None:
+    """`--characters` adds the character-level table under its title, with the figures of
+    `report agreement --characters`; without it (slow at a million codings) the page has none."""
+    import json
+
+    run("report", "html", "--output", tmp_path / "plain.html")
+    plain = (tmp_path / "plain.html").read_text(encoding="utf-8")
+    assert "<h3>Inter-coder agreement</h3>" in plain and "Agreement by character" not in plain
+    run("report", "html", "--characters", "--output", tmp_path / "r.html")
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    agreement = page[page.index('<section id="agreement">'):]
+    titles = re.findall(r"<h3>([^<]*)</h3>", agreement)
+    assert titles == ["Inter-coder agreement", "Agreement by character", "Disagreements to discuss"]
+    chars = json.loads(run("report", "agreement", "--characters", "-f", "json").stdout)["characters"]
+    by_character = agreement[agreement.index("Agreement by character"):agreement.index("Disagreements to discuss")]
+    assert f"{chars['units']} characters spoken in those segments" in by_character
+    overall = re.search(r"<td>\(overall\)</td><td>all codes pooled</td>((?:<td[^>]*>[^<]*</td>)+)", by_character)
+    assert overall is not None
+    assert re.findall(r">([^<]*)</td>", overall.group(1))[2] == f"{chars['overall']['kappa']:.3f}"

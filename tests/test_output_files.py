@@ -115,7 +115,7 @@ def test_replacing_is_atomic(run: Run, study: Path, tmp_path: Path, monkeypatch:
 
 def test_xlsx_is_a_real_workbook_for_every_tabular_report(run: Run, study: Path, tmp_path: Path) -> None:
     for args, sheets in ((["themes"], ["Themes and codes"]), (["quotes"], ["Quotes"]),
-                         (["matrix", "--by", "role"], ["Codes by role"]),
+                         (["matrix", "--by", "role"], ["Codes by role attribute"]),
                          (["cooccurrence"], ["Co-occurring codes", "Co-occurrence matrix"]),
                          (["agreement"], ["Agreement", "Disagreements"])):
         out = tmp_path / f"{args[0]}.xlsx"

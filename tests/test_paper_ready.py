@@ -141,3 +141,13 @@ def test_long_chart_labels_wrap_onto_two_lines_instead_of_being_cut() -> None:
     rows = [s.text for s in matrix.shapes if isinstance(s, Text) and s.size == 12]
     assert rows == ["Peer support", "Belonging and connection with the", "cohort"]
     assert "…" not in to_svg(matrix)
+
+
+def test_a_short_header_with_wide_letters_is_not_broken() -> None:
+    """A coder called "demo" over a column of 0s and 1s: 4 average characters are 18 pt, but
+    its m makes it 19.1 pt in the header's bold font, and LibreOffice broke it as "dem/o"."""
+    from qualcode.render.document import CELL_PAD_PT, column_widths
+    from qualcode.render.tabular import Table
+
+    widths = column_widths(Table("", ["code", "demo"], [["a", 1], ["b", 0]], numeric=("demo",)))
+    assert widths[1] >= 19.1 + CELL_PAD_PT

@@ -72,7 +72,7 @@ def test_export_qdpx_is_schema_valid_and_holds_everything(run: Run, coded: Path,
     assert len(doc.findall(".//q:Code", ns)) == rows(coded, "SELECT count(*) FROM codes")[0][0]
     assert len(doc.findall("q:Notes/q:Note", ns)) == 4
     assert len(doc.findall("q:Cases/q:Case", ns)) == 12
-    assert {v.get("name") for v in doc.findall("q:Variables/q:Variable", ns)} >= {"role", "program", "wave", "mode"}
+    assert {v.get("name") for v in doc.findall("q:Variables/q:Variable", ns)} >= {"position", "program", "wave", "mode"}
     assert [s.get("name") for s in doc.findall("q:Sets/q:Set", ns)] == ["site-a"]
     assert f"Not exported: {pending} suggested or rejected coding(s)" in result.stderr
     with zipfile.ZipFile(tmp_path / "out.qdpx") as zf:

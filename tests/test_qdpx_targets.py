@@ -175,8 +175,8 @@ def test_numbers_booleans_and_dates_from_a_participants_file_are_typed(run: Run,
     run("export", "qdpx", "out.qdpx")
     doc = assert_valid_project(tmp_path / "out.qdpx")
     types = {v.get("name"): v.get("typeOfVariable") for v in doc.iterfind(".//q:Variable", NS)}
-    assert {k: types[k] for k in ("age", "remote", "joined", "badge", "hours", "role")} == {
-        "age": "Integer", "remote": "Boolean", "joined": "Date", "badge": "Text", "hours": "Float", "role": "Text"}
+    assert {k: types[k] for k in ("age", "remote", "joined", "badge", "hours", "position")} == {
+        "age": "Integer", "remote": "Boolean", "joined": "Date", "badge": "Text", "hours": "Float", "position": "Text"}
     run("--db", "copy.db", "import", "qdpx", "out.qdpx")
     attrs = json.loads(rows(tmp_path / "copy.db", "SELECT attributes FROM participants WHERE id = 'EM-P01'")[0][0])
     assert {k: attrs[k] for k in ("age", "remote", "joined", "badge", "hours")} == {

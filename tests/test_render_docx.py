@@ -46,7 +46,7 @@ def test_full_report_docx_is_pseudonymised_with_charts(run: Run, study: Path, tm
     run("report", "docx", "--output", tmp_path / "r.docx", "--pseudonymise", "--title", "Study report")
     document = docx.Document(str(tmp_path / "r.docx"))
     headings = [p.text for p in document.paragraphs if p.style.name.startswith(("Title", "Heading 1"))]
-    assert headings == ["Study report", "Themes", "By role", "Co-occurrence", "Quotes", "Agreement"]
+    assert headings == ["Study report", "Themes", "By role attribute", "Co-occurrence", "Quotes", "Agreement"]
     assert len(document.inline_shapes) == 3  # themes bar chart, role heat map, co-occurrence heat map
     text = _all_text(document)
     assert "Alex" in text and "Blake was there too." in text
@@ -64,3 +64,20 @@ def test_codebook_as_document(run: Run, study: Path, tmp_path: Path) -> None:
     assert "Applied to 4 segments (0 coded with this code itself) in 2 sources, by 4 speakers." in text
     run("codebook", "export", "--output", tmp_path / "cb.yaml")
     assert (tmp_path / "cb.yaml").read_text().startswith("name: Peer support study\n")
+
+
+def test_full_report_docx_has_agreement_by_character_when_asked(run: Run, study: Path, tmp_path: Path) -> None:
+    import json
+
+    run("report", "docx", "--output", tmp_path / "plain.docx")
+    assert "Agreement by character" not in _all_text(docx.Document(str(tmp_path / "plain.docx")))
+    run("report", "docx", "--characters", "--output", tmp_path / "r.docx")
+    document = docx.Document(str(tmp_path / "r.docx"))
+    titles = [p.text for p in document.paragraphs if p.style.name in ("Heading 1", "Caption")]
+    agreement = titles[titles.index("Agreement"):]
+    assert agreement == ["Agreement", "Inter-coder agreement", "Agreement by character", "Disagreements to discuss"]
+    chars = json.loads(run("report", "agreement", "--characters", "-f", "json").stdout)["characters"]
+    table = next(t for t in document.tables if t.rows[0].cells[-1].text == "AC1" and len(t.columns) == 7)
+    overall = [c.text for c in table.rows[-1].cells]
+    assert overall[:2] == ["(overall)", "all codes pooled"] and overall[4] == f"{chars['overall']['kappa']:.3f}"
+    assert f"{chars['units']} characters spoken in those segments" in _all_text(document)

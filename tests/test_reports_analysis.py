@@ -7,6 +7,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Run, db_snapshot
 from tests.test_reports_golden import study  # noqa: F401  (fixture)
 
@@ -72,7 +74,7 @@ def test_matrix_csv_and_unknown_attribute(run: Run, study: Path) -> None:
     before = db_snapshot(study)
     result = run("report", "matrix", "--by", "rank", code=1)
     assert result.stderr == ("Error: unknown attribute 'rank'; choose one of: group, participant, role, "
-                             "source\n")
+                             "source, speaker.role\n")
     assert db_snapshot(study) == before
     result = run("report", "matrix", "--by", "role", "--count", "words", code=1)
     assert "unknown unit 'words'" in result.stderr
@@ -117,3 +119,10 @@ def test_coding_across_turns_counts_in_each_overlapped_segment(run: Run, study: 
     assert pairs[("seniors", "cohort")] == 2 and pairs[("seniors", "coping")] == 1
     themes = {r["code_id"]: r for r in json.loads(run("report", "themes", "-f", "json").stdout)}
     assert themes["seniors"]["segments"] == 4
+
+
+@pytest.mark.parametrize("command", ["matrix", "html", "docx", "charts"])
+def test_report_by_is_shown_as_an_attribute_not_a_coder(run: Run, command: str) -> None:
+    # `log --by` names a coder, and the shared metavar table called this one CODER too
+    out = run("report", command, "--help").stdout
+    assert "--by ATTRIBUTE" in out and "--by CODER" not in out

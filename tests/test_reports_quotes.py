@@ -64,6 +64,8 @@ def test_citation_attributes_and_pseudonymised_quotes(run: Run, study: Path) -> 
         assert name not in md
     quotes = json.loads(run("report", "quotes", "--attr", "role", "--code", "cohort", "-f", "json").stdout)
     assert quotes[0]["attributes"] == {"role": "resident"}
+    result = run("report", "quotes", "--attr", "rank", "--attr", "role", code=1)  # misspelt: not silently nothing
+    assert result.stderr == "Error: unknown attribute 'rank' for --attr; choose from: role\n"
     csv_out = run("report", "quotes", "--code", "cohort", "-f", "csv").stdout
     assert csv_out.splitlines()[0].startswith("code_id,code,source,speaker,participant,attributes,")
 

@@ -213,3 +213,57 @@ def test_the_key_loop_takes_an_injected_key_reader(run: Run, pending: Path) -> N
     assert statuses(pending)[(2, "exhaustion")] == ("rejected", "lee")
     assert statuses(pending)[(2, "humour")] == ("accepted", "lee")
     assert "This session: 0 accepted, 1 rejected, 1 coded by hand" in console.export_text()
+
+
+def test_capital_c_codes_the_turn_and_the_one_before_as_one_coding(run: Run, pending: Path) -> None:
+    """`C` is `c` for an idea that began in the turn shown above: one coding across both
+    turns (as `code --source` makes), shown as already coded, and one undo takes it back."""
+    before = db_snapshot(pending)
+    out = review(run, "C\nhum\nq\n")
+    assert "Code this turn and the one before (Tab completes): hum" in out
+    assert "Coded segment 2 with the turn before it (segment 1) as humour" in out
+    assert "already coded: humour (maria)" in out
+    conn = sqlite3.connect(pending)
+    first_start = conn.execute("SELECT start FROM segments WHERE ordinal = 1").fetchone()[0]
+    second_end = conn.execute("SELECT end FROM segments WHERE ordinal = 2").fetchone()[0]
+    assert conn.execute("SELECT segment_id, start, end, status, coder, origin FROM codings "
+                        "WHERE code_id = 'humour'").fetchall() == [
+        (None, first_start, second_end, "accepted", "maria", "manual")]
+    conn.close()
+    quotes = json.loads(run("report", "quotes", "--code", "humour", "--include-facilitators", "-f", "json").stdout)
+    assert "How have the nights been?" in quotes[0]["text"] and "Honestly I was burning out." in quotes[0]["text"]
+    run("--coder", "maria", "undo")
+    assert db_snapshot(pending) == before
+    out = review(run, "C\nhum\nu\nq\n")
+    assert "Undone." in out and db_snapshot(pending) == before
+
+
+def test_capital_c_with_a_new_code_and_on_a_first_turn(run: Run, pending: Path) -> None:
+    out = review(run, "C\nNight worries\ny\nq\n")
+    assert "Added code night-worries (Night worries) to the codebook and coded segment 2 with the turn before it " \
+           "(segment 1) with it" in out
+    conn = sqlite3.connect(pending)
+    assert conn.execute("SELECT segment_id, coder FROM codings WHERE code_id = 'night-worries'").fetchall() == [
+        (None, "maria")]
+    conn.close()
+    add_suggestions(pending, [(1, "support", 0.3, "nights")])  # the facilitator's first turn of the source
+    before = db_snapshot(pending)
+    out = review(run, "C\nq\n", "--include-facilitators", "--order", "source")
+    assert "Segment 1 is the first turn of its source: no turn before it to code with it." in out
+    assert db_snapshot(pending) == before
+
+
+def test_capital_c_with_a_suggested_code_accepts_the_suggestion_too(run: Run, pending: Path) -> None:
+    """As `c` does: the turn carries the code, so its pending suggestion is accepted, in the
+    same decision (one undo takes back both)."""
+    before = db_snapshot(pending)
+    out = review(run, "C\nexh\nq\n")
+    assert "Coded segment 2 with the turn before it (segment 1) as exhaustion" in out
+    assert statuses(pending)[(2, "exhaustion")] == ("accepted", "maria")
+    conn = sqlite3.connect(pending)
+    assert conn.execute("SELECT count(*) FROM codings WHERE segment_id IS NULL AND code_id = 'exhaustion' "
+                        "AND status = 'accepted' AND coder = 'maria'").fetchone() == (1,)
+    conn.close()
+    assert "Review · 1 done · 3 left (2 segments)" in review(run, "q\n")
+    run("--coder", "maria", "undo")
+    assert db_snapshot(pending) == before

@@ -174,6 +174,25 @@ def test_matrix_by_role_is_the_speaker_role_without_a_role_attribute(run: Run, s
     assert rows[0]["counts"] == {"facilitator": 1, "participant": 1}
     rows = json.loads(run("report", "matrix", "--by", "role", "-f", "json").stdout)
     assert rows[0]["counts"] == {"facilitator": 1, "participant": 1}  # a hand coding counts
+    assert run("report", "matrix", "--by", "role", "-f", "md").stdout.startswith("# Matrix: codes by speaker role\n")
+
+
+def test_a_role_attribute_and_the_speaker_role_are_titled_apart(run: Run, study: Path, write_file: Any) -> None:
+    # A participants file whose role column holds jobs: `--by role` is that attribute, titled
+    # "role attribute"; `--by speaker.role` is still the speaker role, titled "speaker role".
+    run("participants", "import", write_file("people.csv", "source,speaker,participant,role\n"
+                                             "fg.txt,Moderator,F1,moderator\nfg.txt,Ana,P1,nurse\n"
+                                             "fg.txt,Ben,P2,resident\n"))
+    run("code", "2", "coping")
+    run("code", "3", "coping")
+    by_attribute = run("report", "matrix", "--by", "role", "--include-facilitators", "-f", "md").stdout
+    assert by_attribute.startswith("# Matrix: codes by role attribute\n")
+    assert "| code | name | moderator | nurse | resident | total |" in by_attribute
+    by_speaker = run("report", "matrix", "--by", "speaker.role", "--include-facilitators", "-f", "md").stdout
+    assert by_speaker.startswith("# Matrix: codes by speaker role\n")
+    assert "| code | name | facilitator | participant | total |" in by_speaker
+    rows = json.loads(run("report", "matrix", "--by", "speaker.role", "-f", "json").stdout)
+    assert rows[0]["counts"] == {"facilitator": 1, "participant": 1}
 
 
 @pytest.mark.parametrize("command", [["report", "themes"], ["report", "quotes"], ["report", "matrix", "--by", "x"],

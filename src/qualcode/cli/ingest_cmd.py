@@ -123,9 +123,9 @@ def _dry_run(ctx: typer.Context, files: list[Path], output: str, parser: Optiona
 
 
 def _preview_tables(preview: "Preview", show: int) -> list[Any]:
-    from qualcode.ingest.roles import default_role
     from qualcode.render.reports import format_seconds
     from qualcode.render.tabular import Table, to_rich
+    from qualcode.render.terminal import plain
 
     words = sum(s.words for s in preview.speakers)
     extra = [f"{preview.notes} non-speech notes"] if preview.notes else []
@@ -134,19 +134,19 @@ def _preview_tables(preview: "Preview", show: int) -> list[Any]:
         extra.append("legend: " + ", ".join(f"{k} = {v}" for k, v in preview.metadata["legend"].items()))
     if preview.metadata.get("header"):
         extra.append(f"{len(preview.metadata['header'])} header lines kept as metadata")
-    legend = preview.metadata.get("legend")
-    facilitators = sum(1 for s in preview.speakers
-                       if s.label is not None and default_role(s.label, legend) == "facilitator")
+    facilitators = sum(1 for s in preview.speakers if s.role == "facilitator")
+    labelled = sum(1 for s in preview.speakers if s.label is not None)  # as ingest counts speakers
     summary = (f"{preview.file}: {preview.format}, {preview.encoding}; "
-               f"{speaker_count(len(preview.speakers), facilitators)}, {len(preview.turns)} turns, {words:,} words\n")
+               f"{speaker_count(labelled, facilitators)}, {len(preview.turns)} turns, {words:,} words\n")
     summary += "".join(f"  {line}\n" for line in extra)
-    speakers = Table("", ["speaker", "turns", "words"],
-                     [[s.label if s.label is not None else "(unlabelled)", s.turns, s.words] for s in preview.speakers],
-                     numeric=("turns", "words"))
+    speakers = Table("", ["speaker", "role", "turns", "words"],
+                     [[s.label if s.label is not None else "(unlabelled)", s.role or "", s.turns, s.words]
+                      for s in preview.speakers], numeric=("turns", "words"))
     first = Table("", ["#", "speaker", "time", "text"],
                   [[i, t.speaker or "", format_seconds(t.timestamp), _shorten(t.text)]
                    for i, t in enumerate(preview.turns[:show], start=1)], numeric=("#",))
-    return [summary, to_rich(speakers)] + ([to_rich(first)] if show > 0 else [])
+    # As Text, so that a terminal wraps the summary between words ("1 facilitat/or" at 80 columns)
+    return [plain(summary.rstrip("\n")), to_rich(speakers)] + ([to_rich(first)] if show > 0 else [])
 
 
 def _shorten(text: str, limit: int = 160) -> str:

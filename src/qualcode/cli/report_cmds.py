@@ -24,8 +24,12 @@ FacilitatorsOpt = Annotated[bool, typer.Option(
     help="Count facilitators (moderators, interviewers) as speakers and quote them too; by default "
          "their turns are left out, except codings someone made on them by hand.")]
 CodesOpt = Annotated[Optional[list[str]], typer.Option("--code", "-c", help="Only this code id; repeatable.")]
-ByOpt = Annotated[str, typer.Option("--by", help="Attribute for the columns: role, site, group, participant, "
-                                                 "source, participant.NAME or source.NAME.")]
+# metavar: `by` is a coder elsewhere (`log --by CODER`); here it names an attribute.
+ByOpt = Annotated[str, typer.Option(
+    "--by", metavar="ATTRIBUTE",
+    help="Attribute for the columns: site, group, participant, source, speaker.role (facilitator or "
+         "participant), participant.NAME or source.NAME; role is a participant attribute called role if "
+         "there is one, else the speaker role.")]
 FORMATS = ("table", "md", "csv", "json", "docx", "xlsx")
 
 
@@ -137,29 +141,35 @@ def agreement(
 
 
 def _full(ctx: typer.Context, by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
-          title: str | None, include_facilitators: bool = False) -> Any:
+          title: str | None, include_facilitators: bool = False, characters: bool = False) -> Any:
     from qualcode.reports.full import full_report
 
     return full_report(open_db(ctx), by=by, per_code=per_code, include_suggested=include_suggested,
-                       pseudonymise=pseudonymise, title=title, include_facilitators=include_facilitators)
+                       pseudonymise=pseudonymise, title=title, include_facilitators=include_facilitators,
+                       characters=characters)
 
 
 FullByOpt = Annotated[Optional[str], typer.Option(
-    "--by", help="Attribute for the matrix [default: role, group or site, whichever exists].")]
+    "--by", metavar="ATTRIBUTE", help="Attribute for the matrix [default: role, group or site, whichever exists].")]
 PerCodeOpt = Annotated[int, typer.Option(min=1, help="Quotes per code.")]
 TitleOpt = Annotated[Optional[str], typer.Option(help="Report title [default: the codebook's name].")]
+# As `report agreement --characters`, and off by default for the same reason: at a million
+# codings the character level costs about as much as the rest of the report.
+FullCharactersOpt = Annotated[bool, typer.Option(
+    "--characters", help="Add agreement character by character (NVivo's coding comparison unit) to the "
+                         "agreement section.")]
 
 
 @app.command()
 def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The HTML file to write.")],
          by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
          include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
-         include_facilitators: FacilitatorsOpt = False) -> None:
+         include_facilitators: FacilitatorsOpt = False, characters: FullCharactersOpt = False) -> None:
     """The whole report as one self-contained HTML file: tables, charts, quotes, agreement, memos."""
     from qualcode.render.html import render_html
 
     require_suffix(output, "html")
-    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators, characters)
     write(ctx, render_html(report), output, "html")
 
 
@@ -167,12 +177,12 @@ def html(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-
 def docx(ctx: typer.Context, output: Annotated[Path, typer.Option("--output", "-o", help="The .docx file to write.")],
          by: FullByOpt = None, per_code: PerCodeOpt = 3, title: TitleOpt = None,
          include_suggested: SuggestedOpt = False, pseudonymise: PseudoOpt = False,
-         include_facilitators: FacilitatorsOpt = False) -> None:
+         include_facilitators: FacilitatorsOpt = False, characters: FullCharactersOpt = False) -> None:
     """The whole report as a Word document (headings, tables, charts, quotes) for a paper."""
     from qualcode.render.html import render_docx
 
     require_suffix(output, "docx")
-    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
+    report = _full(ctx, by, per_code, include_suggested, pseudonymise, title, include_facilitators, characters)
     write(ctx, render_docx(report), output, "docx")
 
 

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 CONTEXT = 240  # characters of the turn before shown for context (its end)
 KEYS = (("a", "accept"), ("r", "reject"), ("A", "accept all"), ("R", "reject all"), ("c", "add a code"),
-        ("m", "memo"), ("n", "next suggestion"), ("s", "skip segment"), ("u", "undo"), ("q", "quit"), ("?", "help"))
+        ("C", "code w/ previous"), ("m", "memo"), ("n", "next suggestion"), ("s", "skip segment"), ("u", "undo"),
+        ("q", "quit"), ("?", "help"))
 
 
 def help_line(style: str = "", width: int = 0) -> "Text":
@@ -243,8 +244,8 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
         decide(item, None if key.isupper() else [current.coding_id])
         _say_conflicts(session, console)
         return session.item(item.segment_id), focus
-    if key == "c":
-        _add_code(session, console, keys, item)
+    if key in ("c", "C"):
+        _add_code(session, console, keys, item, with_previous=key == "C")
         return session.item(item.segment_id), focus
     if key == "m":
         text = keys.ask(f"Memo on coding {current.coding_id} ({current.code_id}): ", [])
@@ -268,11 +269,19 @@ def _act(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewIt
     return item, focus
 
 
-def _add_code(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewItem") -> None:
-    """``c``: apply a code of the codebook, or, after a confirmation, a new one."""
+def _add_code(session: "ReviewSession", console: Console, keys: Keys, item: "ReviewItem",
+              with_previous: bool = False) -> None:
+    """``c``: apply a code of the codebook, or, after a confirmation, a new one. ``C``: the
+    same, to this turn and the speech turn before it, as one coding across turns."""
     from qualcode.coding.review import code_names, find_code
 
-    answer = " ".join(keys.ask("Code (Tab completes): ", code_names(session.db)).split())
+    before = session.turn_before(item) if with_previous else None
+    if with_previous and before is None:
+        console.print(f"Segment {item.segment_id} is the first turn of its source: no turn before it to code with it.")
+        return
+    what = f"segment {item.segment_id}" + (f" with the turn before it (segment {before})" if with_previous else "")
+    prompt = "Code this turn and the one before (Tab completes): " if with_previous else "Code (Tab completes): "
+    answer = " ".join(keys.ask(prompt, code_names(session.db)).split())
     if not answer:
         return
     code_id = find_code(session.db, answer)
@@ -281,12 +290,11 @@ def _add_code(session: "ReviewSession", console: Console, keys: Keys, item: "Rev
         if sure.strip().lower() not in ("y", "yes"):
             console.print("No code added.")
             return
-        code_id = session.add_new_code(item, answer)
-        console.print(f"Added code {code_id} ({answer}) to the codebook and coded segment "
-                             f"{item.segment_id} with it")
+        code_id = session.add_new_code(item, answer, with_previous=with_previous)
+        console.print(f"Added code {code_id} ({answer}) to the codebook and coded {what} with it")
         return
-    session.add_code(item, code_id)
-    console.print(f"Coded segment {item.segment_id} as {code_id}")
+    session.add_code(item, code_id, with_previous=with_previous)
+    console.print(f"Coded {what} as {code_id}")
 
 
 def _say_conflicts(session: "ReviewSession", console: Console) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.coding import ledger
-from qualcode.coding.decisions import ManualResult, code_span, resolve_span
+from qualcode.coding.decisions import ManualResult, Span, code_span, resolve_span
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -37,12 +37,13 @@ class NewCodeResult:
 
 def code_with_new_code(db: "Database", segment_id: int, name: str, *, coder: str, parent: str | None = None,
                        description: str = "", code_id: str | None = None, start: int | None = None,
-                       end: int | None = None, quote: str | None = None) -> NewCodeResult:
-    """Add a code named ``name`` to the codebook and code the segment (or a span of it)
-    with it: one transaction, one undoable batch."""
+                       end: int | None = None, quote: str | None = None, span: Span | None = None) -> NewCodeResult:
+    """Add a code named ``name`` to the codebook and code the segment (or a span of it, or
+    ``span``, which may cross turns) with it: one transaction, one undoable batch."""
     from qualcode.codebook.edit import add_code
 
-    span = resolve_span(db, segment_id, start=start, end=end, quote=quote)  # a bad span changes nothing
+    if span is None:
+        span = resolve_span(db, segment_id, start=start, end=end, quote=quote)  # a bad span changes nothing
     with ledger.write_transaction(db):
         edit = add_code(db, name, code_id=code_id, parent=parent, description=description, actor=coder)
         coding = code_span(db, span, edit.code_id, coder=coder, batch=edit.batch)

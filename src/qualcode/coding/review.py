@@ -132,6 +132,11 @@ class ReviewSession:
         coded = [(r[0], r[1]) for r in db.execute(
             "SELECT code_id, coder FROM codings WHERE segment_id = ? AND status = 'accepted' ORDER BY id",
             [segment_id]).fetchall()]
+        # and the codings across turns (segment_id NULL: its index finds them) that cover part of it
+        coded += [(r[0], r[1]) for r in db.execute(
+            "SELECT c.code_id, c.coder FROM segments s JOIN codings c ON c.segment_id IS NULL "
+            "AND c.source_id = s.source_id AND c.start < s.end AND c.end > s.start "
+            "WHERE s.id = ? AND c.status = 'accepted' ORDER BY c.id", [segment_id]).fetchall()]
         return ReviewItem(segment_id, t.source, t.ordinal, t.line, t.speaker, t.timestamp, t.text, t.previous,
                           suggestions, coded)
 
@@ -159,24 +164,58 @@ class ReviewSession:
     def reject(self, item: ReviewItem, coding_ids: list[int] | None = None) -> None:
         self._decide(item.segment_id, _ids(item, coding_ids), "rejected")
 
-    def add_code(self, item: ReviewItem, code: str) -> str:
-        """Apply another code to the whole segment; ``code`` may be an id, a name or a
-        unique prefix. Returns the code id."""
+    def turn_before(self, item: ReviewItem) -> int | None:
+        """The speech turn before the item's in its source (None for the first): the one a
+        coding ``with_previous`` starts in."""
+        row = self.db.execute(
+            "SELECT p.id FROM segments s JOIN segments p ON p.source_id = s.source_id AND p.kind = 'speech' "
+            "AND p.ordinal < s.ordinal WHERE s.id = ? ORDER BY p.ordinal DESC LIMIT 1", [item.segment_id]).fetchone()
+        return None if row is None else int(row[0])
+
+    def _span(self, item: ReviewItem, with_previous: bool) -> Span:
+        """The whole segment, or from the start of the speech turn before it to its end: one
+        coding across the two turns (``coding/spans.py``), as ``code --source`` makes."""
+        if not with_previous:
+            return resolve_span(self.db, item.segment_id)
+        from qualcode.coding.spans import resolve_source_span
+
+        before = self.turn_before(item)
+        if before is None:
+            raise QualcodeError(f"segment {item.segment_id} is the first turn of {item.source}: there is no turn "
+                                "before it to code with it")
+        start = self.db.execute("SELECT start FROM segments WHERE id = ?", [before]).fetchone()[0]
+        end = self.db.execute("SELECT end FROM segments WHERE id = ?", [item.segment_id]).fetchone()[0]
+        return resolve_source_span(self.db, item.source, start=int(start), end=int(end))
+
+    def add_code(self, item: ReviewItem, code: str, *, with_previous: bool = False) -> str:
+        """Apply another code to the whole segment (with ``with_previous``, to it and the
+        speech turn before it, as one coding across turns); ``code`` may be an id, a name or
+        a unique prefix. Returns the code id. As ``c`` accepts a pending suggestion of the
+        code on the segment, so does ``C`` (in the same decision): the turn was judged to
+        carry the code, and the learned layer learns from accepted segments."""
         code_id = resolve_code(self.db, code)
-        span: Span = resolve_span(self.db, item.segment_id)
+        span = self._span(item, with_previous)
         with ledger.write_transaction(self.db):
             result = code_span(self.db, span, code_id, coder=self.coder)
+            pending = [int(r[0]) for r in self.db.execute(
+                "SELECT id FROM codings WHERE segment_id = ? AND code_id = ? AND status = 'suggested'",
+                [item.segment_id, code_id])] if with_previous and result.batch is not None else []
+            if pending:
+                set_status(self.db, pending, "accepted", coder=self.coder, action="accept", batch=result.batch,
+                           expect=("suggested",))
         if result.batch is not None:
             self._batches.append((result.batch, item.segment_id))
             self.tally.coded += 1
         return code_id
 
-    def add_new_code(self, item: ReviewItem, name: str) -> str:
+    def add_new_code(self, item: ReviewItem, name: str, *, with_previous: bool = False) -> str:
         """Create a code named ``name`` (a new codebook version) and apply it to the whole
-        segment: one decision, which ``undo`` takes back whole. Returns the new code's id."""
+        segment (and the turn before it, as :meth:`add_code`): one decision, which ``undo``
+        takes back whole. Returns the new code's id."""
         from qualcode.coding.new_codes import code_with_new_code
 
-        result = code_with_new_code(self.db, item.segment_id, name, coder=self.coder)
+        span = self._span(item, with_previous)  # a turn with none before: refused before the codebook changes
+        result = code_with_new_code(self.db, item.segment_id, name, coder=self.coder, span=span)
         self._batches.append((result.edit.batch, item.segment_id))
         self._created[result.edit.batch] = result.code_id
         self.tally.coded += 1

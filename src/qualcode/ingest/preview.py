@@ -2,8 +2,12 @@
 
 The JSON form is a contract for scripts (one object per file)::
 
-    {"file", "format", "encoding", "speakers": [{"label", "turns", "words"}],
+    {"file", "format", "encoding", "speakers": [{"label", "turns", "words", "role"}],
      "turns": [{"speaker", "text", "timestamp"}]}
+
+A speaker's ``role`` is the one ingest would record from the file alone (``facilitator`` or
+``participant``, from the label or the file's legend; null for unlabelled turns): a
+participants file or ``speakers role`` may change it later.
 
 ``turns`` holds every speech turn in order (``timestamp`` in seconds or null); non-speech
 notes are counted in the table view but left out of the JSON turns. The reader's notices
@@ -18,6 +22,7 @@ from typing import Any
 
 from qualcode.ingest import read_transcript
 from qualcode.ingest.model import Transcript
+from qualcode.ingest.roles import Role, default_role
 
 
 @dataclass
@@ -25,6 +30,7 @@ class SpeakerSummary:
     label: str | None
     turns: int
     words: int
+    role: Role | None = None  # what ingest would record; None for unlabelled turns
 
 
 @dataclass
@@ -48,7 +54,8 @@ class Preview:
     def as_json(self) -> dict[str, Any]:
         return {
             "file": self.file, "format": self.format, "encoding": self.encoding,
-            "speakers": [{"label": s.label, "turns": s.turns, "words": s.words} for s in self.speakers],
+            "speakers": [{"label": s.label, "turns": s.turns, "words": s.words, "role": s.role}
+                         for s in self.speakers],
             "turns": [{"speaker": t.speaker, "text": t.text, "timestamp": t.timestamp} for t in self.turns],
         }
 
@@ -57,12 +64,14 @@ def summarise(path: Path, transcript: Transcript) -> Preview:
     speakers: dict[str | None, SpeakerSummary] = {}
     turns: list[TurnPreview] = []
     notes = 0
+    legend = transcript.metadata.get("legend")
     for turn in transcript.turns:
         if turn.kind != "speech":
             notes += 1
             continue
         text = turn.text(transcript.text)
-        summary = speakers.setdefault(turn.speaker, SpeakerSummary(turn.speaker, 0, 0))
+        role = default_role(turn.speaker, legend) if turn.speaker is not None else None
+        summary = speakers.setdefault(turn.speaker, SpeakerSummary(turn.speaker, 0, 0, role))
         summary.turns += 1
         summary.words += len(text.split())
         turns.append(TurnPreview(turn.speaker, text, turn.timestamp))

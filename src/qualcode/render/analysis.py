@@ -32,7 +32,7 @@ def matrix_caption(report: MatrixReport) -> str:
     base = {"none": "counts", "row": "n (% of the code's coded " + report.unit + ")",
             "column": "n (% of all " + report.unit + " with that value)"}[report.percent]
     bases = ", ".join(f"{v}: {n}" for v, n in report.bases.items())
-    return (f"Coded {report.unit} by {report.attribute}, codes rolled up; {base}; "
+    return (f"Coded {report.unit} by {report.title}, codes rolled up; {base}; "
             f"{scope(report.include_suggested)}. {report.unit.capitalize()} per value: {bases}.")
 
 
@@ -44,7 +44,7 @@ def matrix_table(report: MatrixReport) -> Table:
             n = r.counts[v]
             cells.append(f"{n} ({r.percent[v]:g}%)" if r.percent is not None else n)
         rows.append([r.code_id, Indented(r.name, r.depth), *cells, r.total])
-    return Table(title=f"Codes by {report.attribute}", columns=["code", "name", *report.values, "total"],
+    return Table(title=f"Codes by {report.title}", columns=["code", "name", *report.values, "total"],
                  rows=rows, numeric=(*report.values, "total"), caption=matrix_caption(report))
 
 
@@ -58,12 +58,12 @@ def render_matrix(report: MatrixReport, fmt: str) -> Any:
         rows = [[r.code_id, Indented(r.name, r.depth), r.depth, *(r.counts[v] for v in report.values), r.total,
                  *((r.percent or {}).get(v) for v in report.values if r.percent is not None)]
                 for r in report.rows]
-        return to_data([Table(f"Codes by {report.attribute}", columns, rows)], fmt)
-    blocks: list[Block] = [Heading(f"Matrix: codes by {report.attribute}", 1), matrix_table(report)]
+        return to_data([Table(f"Codes by {report.title}", columns, rows)], fmt)
+    blocks: list[Block] = [Heading(f"Matrix: codes by {report.title}", 1), matrix_table(report)]
     if fmt == "md":
         return to_markdown_doc(blocks)
     if fmt == "docx":
-        return to_docx(blocks, title=f"Codes by {report.attribute}")
+        return to_docx(blocks, title=f"Codes by {report.title}")
     return to_rich(matrix_table(report))
 
 # ---------------------------------------------------------------- co-occurrence

@@ -96,7 +96,7 @@ def charts(report: FullReport) -> dict[str, Chart]:
         out["matrix"] = heatmap(
             [("  " * r.depth) + r.name for r in m.rows], m.values, [[s / top for s in row] for row in shares],
             [[f"{r.counts[v]}" for v in m.values] for r in m.rows],
-            f"Codes by {m.attribute} (coded {m.unit}; shade: share of the group's {m.unit})")
+            f"Codes by {m.title} (coded {m.unit}; shade: share of the group's {m.unit})")
     co = report.cooccurrence
     if co.codes:
         ids = [c for c, _ in co.codes]
@@ -141,16 +141,19 @@ def render_html(report: FullReport, generated: str | None = None) -> str:
     sections.append(("themes", "Themes", _table_html(themes_table(report.themes)) + _figure(figures["themes"])))
     if report.matrix is not None:
         body = _figure(figures["matrix"]) if "matrix" in figures else ""
-        sections.append(("matrix", f"By {report.matrix.attribute}", body + _table_html(matrix_table(report.matrix))))
+        sections.append(("matrix", f"By {report.matrix.title}", body + _table_html(matrix_table(report.matrix))))
     co = report.cooccurrence
     body = (_figure(figures["cooccurrence"]) if "cooccurrence" in figures else "") + _table_html(pairs_table(co, 30))
     sections.append(("cooccurrence", "Co-occurrence", body))
     sections.append(("quotes", "Quotes", _quotes_html(report)))
     if report.agreement is not None:
-        sections.append(("agreement", "Agreement", _table_html(agreement_table(report.agreement))
-                         + (_table_html(character_agreement_table(report.agreement))
-                            if report.agreement.characters else "")
-                         + _table_html(disagreements_table(report.agreement, DISAGREEMENTS_SHOWN))))
+        tables = [agreement_table(report.agreement),
+                  *([character_agreement_table(report.agreement)] if report.agreement.characters else []),
+                  disagreements_table(report.agreement, DISAGREEMENTS_SHOWN)]
+        # Each table under its title, as in Markdown and DOCX: the turn and character tables
+        # have the same columns, and only the title tells them apart.
+        sections.append(("agreement", "Agreement", "".join(
+            f"<h3>{escape(t.title)}</h3>{_table_html(t)}" for t in tables)))
     if report.memos:
         sections.append(("memos", "Memos", "".join(
             f'<div class="memo"><div class="meta">{escape(m.target)} · {escape(m.author or "")} · '
@@ -198,7 +201,7 @@ def report_blocks(report: FullReport, with_figures: bool = False) -> list[Block]
         return [Figure(figures[name])] if name in figures else []
     blocks += [Heading("Themes", 2), themes_table(report.themes), *figure("themes")]
     if report.matrix is not None:
-        blocks += [Heading(f"By {report.matrix.attribute}", 2), matrix_table(report.matrix), *figure("matrix")]
+        blocks += [Heading(f"By {report.matrix.title}", 2), matrix_table(report.matrix), *figure("matrix")]
     blocks += [Heading("Co-occurrence", 2), pairs_table(report.cooccurrence, 30), *figure("cooccurrence")]
     quotes = quotes_blocks(report.quotes)[2:]
     blocks += [Heading("Quotes", 2), *(_demote(b) for b in quotes)]

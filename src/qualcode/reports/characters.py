@@ -93,7 +93,7 @@ def speech_map(db: "Database", src_ids: list[int], skip: set[int] | None = None)
         [wanted, left_out]) for a, b in json.loads(pieces)]
     if extra:
         more = np.array(extra, dtype=np.int64)
-        srcs, starts, ends = (np.concatenate((srcs, more[:, k])) for k in range(3))
+        srcs, starts, ends = (np.concatenate((col, more[:, k])) for k, col in enumerate((srcs, starts, ends)))
     return SpeechMap(srcs * _SOURCE + starts, srcs * _SOURCE + ends)
 
 

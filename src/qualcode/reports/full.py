@@ -58,13 +58,15 @@ def project_title(db: "Database") -> str:
 
 def full_report(db: "Database", *, by: str | None = None, per_code: int = 3, include_suggested: bool = False,
                 pseudonymise: bool = False, title: str | None = None,
-                include_facilitators: bool = False) -> FullReport:
+                include_facilitators: bool = False, characters: bool = False) -> FullReport:
+    """``characters`` adds the character-level agreement (``report agreement --characters``)."""
     with shared_reads():
-        return _full_report(db, by, per_code, include_suggested, pseudonymise, title, include_facilitators)
+        return _full_report(db, by, per_code, include_suggested, pseudonymise, title, include_facilitators,
+                            characters)
 
 
 def _full_report(db: "Database", by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
-                 title: str | None, include_facilitators: bool = False) -> FullReport:
+                 title: str | None, include_facilitators: bool = False, characters: bool = False) -> FullReport:
     by = by or default_attribute(db)
     agreement = None
     coded = coder_sources(db)
@@ -74,7 +76,7 @@ def _full_report(db: "Database", by: str | None, per_code: int, include_suggeste
             # --disagreements`): reading all of them would cost more than every other part.
             agreement = agreement_report(db, pseudonymise=pseudonymise, coded=coded,
                                          max_disagreements=DISAGREEMENTS_LISTED,
-                                         include_facilitators=include_facilitators)
+                                         include_facilitators=include_facilitators, characters=characters)
         except QualcodeError:
             agreement = None  # coders who did not code the same sources: nothing to compare
     memos = [m for m in list_memos(db) if m.target_type in ("project", "code")]

@@ -11,8 +11,10 @@ Attributes are looked up by name: a participant attribute (role, training_year, 
 source attribute (``--attr`` at ingest, a sources file: site, date, …) or ``group`` (the
 source group). A name that is both a participant and a source attribute is refused as
 ambiguous: ``participant.NAME`` or ``source.NAME`` says which one. ``participant`` and
-``source`` alone give one column per participant or source; ``role`` without a participant
-attribute of that name is the speaker's role (facilitator or participant).
+``source`` alone give one column per participant or source. ``speaker.role`` is the speaker's
+role (facilitator or participant), and so is ``role`` without a participant attribute of that
+name; a report titles the two apart ("speaker role", "role attribute"), since a
+participants file's ``role`` column often holds a job (resident, nurse) rather than a role.
 
 Facilitators' turns are not in the bases, and facilitators are not counted as participants,
 unless ``include_facilitators``; a coding someone made on a facilitator's turn still counts
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
 NONE = "(none)"
 UNITS = ("segments", "participants", "sources")
 PERCENTS = ("none", "row", "column")
+SPEAKER_ROLE = "speaker.role"   # the speaker's role, whatever the participants' attributes are called
 
 
 @dataclass
@@ -61,6 +64,10 @@ class MatrixReport:
     percent: str
     include_suggested: bool
     include_facilitators: bool = False
+    title: str = ""                # the attribute as titles name it (attribute_title)
+
+    def __post_init__(self) -> None:
+        self.title = self.title or self.attribute
 
 
 def attribute_names(db: "Database") -> tuple[set[str], set[str]]:
@@ -73,6 +80,8 @@ def attribute_names(db: "Database") -> tuple[set[str], set[str]]:
 def value_sql(db: "Database", attribute: str) -> str:
     """The SQL expression giving a segment's value of ``attribute`` (aliases s, sp, p, src)."""
     people, sources = attribute_names(db)
+    if attribute == SPEAKER_ROLE:
+        return "sp.role"
     kind, _, key = attribute.partition(".") if attribute.startswith(("participant.", "source.")) else ("", "", attribute)
     if not kind and key in ("participant", "source"):
         return "COALESCE(sp.participant_id, 'speaker:' || sp.id)" if key == "participant" else "src.name"
@@ -89,9 +98,20 @@ def value_sql(db: "Database", attribute: str) -> str:
         return "src.source_group"
     if not kind and key == "role":
         return "sp.role"  # the speaker's role, when no participant attribute is called role
-    known = sorted(people | {f"source.{s}" for s in sources} | {"group", "participant", "source"}
+    known = sorted(people | {f"source.{s}" for s in sources} | {"group", "participant", "source", SPEAKER_ROLE}
                    | ({"role"} if not people & {"role"} else set()))
     raise QualcodeError(f"unknown attribute '{attribute}'; choose one of: {', '.join(known)}")
+
+
+def attribute_title(db: "Database", attribute: str) -> str:
+    """How a report names ``attribute`` in its titles: the speaker's role is "speaker role" and a
+    participant attribute called role is "role attribute", so that a researcher
+    never takes one for the other; any other name as given."""
+    if attribute == SPEAKER_ROLE:
+        return "speaker role"
+    if attribute == "participant.role" or (attribute == "role" and "role" in attribute_names(db)[0]):
+        return "role attribute"
+    return "speaker role" if attribute == "role" else attribute
 
 
 def _has_groups(db: "Database") -> bool:
@@ -144,7 +164,7 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
         counts = {v: found.get(v, 0) for v in values}
         out.append(MatrixRow(node.id, node.name, node.depth, counts, total, _percent(counts, total, bases, percent)))
     return MatrixReport(attribute, unit, values, {v: bases.get(v, 0) for v in values}, out, percent,
-                        include_suggested, include_facilitators)
+                        include_suggested, include_facilitators, attribute_title(db, attribute))
 
 
 def _segment_values(db: "Database", attribute: str, table: Segments, show: Callable[[object], str]) -> list[str]:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
 from qualcode.coding.spans import span_turns
+from qualcode.errors import QualcodeError
 from qualcode.reports.coded import Segments, code_sets, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
@@ -77,6 +78,8 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     """Quotes for ``codes`` (all codes if empty). ``rollup`` also lists, under a theme, the
     quotes coded with the codes below it. ``attributes`` limits the participant and source
     attributes given with each quote (default: all)."""
+    if attributes:
+        _require_attributes(db, attributes)
     tree = code_tree(db)
     wanted = require_codes(db, codes or [])
     nodes = [n for n in tree if not wanted or n.id in wanted]
@@ -218,6 +221,21 @@ def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]
         who_used[who] += 1
         src_used[best["source_id"]] += 1
     return sorted(picked, key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
+
+
+def _require_attributes(db: "Database", names: list[str]) -> None:
+    """Refuse an ``--attr`` no citation can carry: a misspelt name used to give quotes with no
+    attributes at all, without a word (``role`` after the samples renamed it ``position``)."""
+    people = {k for (a,) in db.execute("SELECT attributes FROM participants") for k in json.loads(a or "{}")}
+    people -= HIDDEN_ATTRIBUTES
+    session = {k for (a,) in db.execute("SELECT attributes FROM sources") for k in json.loads(a or "{}")}
+    if db.execute("SELECT 1 FROM sources WHERE source_group IS NOT NULL LIMIT 1").fetchone():
+        session.add("group")
+    known = people | session | {f"source.{k}" for k in session & people}
+    for name in names:
+        if name not in known:
+            raise QualcodeError(f"unknown attribute '{name}' for --attr; choose from: "
+                                f"{', '.join(sorted(known)) or 'none (no participants or sources file imported)'}")
 
 
 def _citation_attributes(r: dict[str, Any]) -> dict[str, Any]:
