@@ -163,6 +163,14 @@ def test_bracket_label_alone_on_its_line(run: Run, write_file) -> None:  # type:
     assert turns(dry(run, write_file("b.txt", text))) == [("Anna", "I think so."), ("Ben", "Me too."), ("Anna", "Good.")]
 
 
+def test_a_bracketed_name_someone_addresses_is_not_a_label(run: Run, write_file) -> None:  # type: ignore[no-untyped-def]
+    # A pseudonymised name in brackets that starts a question ("[PGY3-D], you sound ...") is the
+    # facilitator speaking to PGY3-D: the question must not become PGY3-D's words.
+    text = "Facilitator  9:29\n[Ben], you sound unsure. Why?\n\nBen  9:38\nI am.\n\n[Anna]: Me too.\n"
+    assert turns(dry(run, write_file("z.txt", text))) == [
+        ("Facilitator", "[Ben], you sound unsure. Why?"), ("Ben", "I am."), ("Anna", "Me too.")]
+
+
 def test_subtitle_notes_are_nonspeech_and_the_turn_goes_on(run: Run, project: Path, write_file) -> None:  # type: ignore[no-untyped-def]
     text = ("1\n00:00:01,000 --> 00:00:02,000\nAna: It was hard\n\n2\n00:00:02,000 --> 00:00:03,000\n[laughter]\n\n"
             "3\n00:00:03,000 --> 00:00:04,000\nbut fine.\n\n4\n00:00:05,000 --> 00:00:06,000\nBen: Good.\n")

@@ -20,7 +20,8 @@ TS_RE = re.compile(rf"^{_TS}$")
 _BOLD = re.compile(r"^\*\*(?P<label>[^*:\n]{1,60}?)\s*(?::\s*\*\*|\*\*\s*:)\s*(?P<rest>.*)$")
 # A transcription service's Markdown: "**Dr. Okafor** [00:00:05] text" (no colon; bold is markup).
 _BOLD_STAMPED = re.compile(rf"^\*\*(?P<label>[^*:\n]{{1,60}}?)\*\*\s+\[(?P<ts>{_TS})\]\s*(?P<rest>.*)$")
-_BRACKET = re.compile(r"^\[(?P<label>[^\]\n]{1,60})\]\s*(?P<rest>.*)$")
+# "[Name] text" (QualCoder) or "[Name]: text"; "[Name], you …" is someone addressing Name.
+_BRACKET = re.compile(r"^\[(?P<label>[^\]\n]{1,60})\](?::|(?=\s)|$)\s*(?P<rest>.*)$")
 _HEADER_TS = re.compile(rf"^(?P<label>[^\s:][^:\n]{{0,58}}?)\s+(?P<ts>{_TS})\s*$")
 _COLON = re.compile(r"^(?P<label>[^\s:\[*#>(][^:\n]{0,40}?)\s?:(?:\s+(?P<rest>\S.*)|\s*$)")
 _SEMICOLON = re.compile(r"^(?P<label>[^\s;:]{1,12});\s+(?P<rest>\S.*)$")
