@@ -1,0 +1,49 @@
+"""The default pipeline's speed-ups keep every result: spaCy is imported without torch, and
+the hot path gives the same analyses as spaCy's own objects (issue 15.6)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CODEBOOKS, SAMPLES
+
+HAS_TORCH = importlib.util.find_spec("torch") is not None
+
+
+def modules_after(folder: Path, *runs: list[str]) -> list[set[str]]:
+    """The modules a fresh interpreter has loaded after each ``qualcode ARGV`` (in ``folder``)."""
+    code = ("import sys, json; from typer.testing import CliRunner; from qualcode.cli.main import app\n"
+            f"for argv in {[list(argv) for argv in runs]!r}:\n"
+            "    r = CliRunner().invoke(app, argv); assert r.exit_code == 0, r.output\n"
+            "    print(json.dumps(sorted(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=folder,
+                         env={**__import__("os").environ, "QUALCODE_EMBEDDINGS": "off"}).stdout
+    return [set(json.loads(line)) for line in out.splitlines()]
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed: nothing could import it")
+def test_default_pipeline_does_not_import_torch(tmp_path: Path) -> None:
+    """thinc imports torch whenever it is installed (about two seconds); the offline pipeline
+    needs none of it, so neither loading a codebook with patterns nor suggesting imports it."""
+    load, suggest = modules_after(
+        tmp_path, ["init"], ["ingest", str(SAMPLES / "em_peer_support_fg1.txt")],
+        ["codebook", "load", str(CODEBOOKS / "em_peer_support.yaml")], ["suggest", "--embeddings", "off"])[2:]
+    assert "spacy" in load and "spacy" in suggest  # the patterns were checked, the pipeline ran
+    assert "torch" not in load | suggest
+
+
+@pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
+def test_torch_still_imports_after_spacy() -> None:
+    """The semantic layer imports torch after spaCy: hiding it from thinc must not hide it
+    from the rest of the process."""
+    code = ("import sys; from qualcode.spacy_import import import_spacy; import_spacy()\n"
+            "import thinc.compat; assert 'torch' not in sys.modules and not thinc.compat.has_torch\n"
+            "import torch; print(torch.tensor([1.0, 2.0]).sum().item())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "3.0"
