@@ -47,3 +47,35 @@ def test_torch_still_imports_after_spacy() -> None:
             "import torch; print(torch.tensor([1.0, 2.0]).sum().item())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "3.0"
+
+
+def _sample_lines() -> list[str]:
+    lines: list[str] = []
+    for path in sorted(SAMPLES.glob("*_fg*.*")):
+        lines += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return lines
+
+
+def test_pattern_filters_find_what_the_whole_matcher_finds() -> None:
+    """The lexical layer runs a token pattern only on Docs holding its required words, and
+    only on windows around them; on every sample turn, with every shipped codebook's patterns
+    (and negation, hedges, repeated keywords), it finds exactly what running every pattern's
+    Matcher over the whole Doc finds."""
+    from qualcode.codebook import load_codebook
+    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.pipeline import make_pipeline
+
+    nlp = make_pipeline("en")
+    codes = [c for path in sorted(CODEBOOKS.glob("*.yaml")) for c in load_codebook(path).codes]
+    assert sum(len(c.patterns) for c in codes) >= 20
+    lines = _sample_lines()
+    lines += [f"{a} {b}" for a, b in zip(lines, lines[1:])]  # longer turns: several windows per Doc
+    fast = LexicalMatcher(nlp, codes)
+    whole = LexicalMatcher(nlp, codes)
+    whole._matchers = [([], matcher, 0) for _, matcher, _ in whole._matchers]  # no filter, no window
+    found = 0
+    for doc in nlp.pipe(lines):
+        expected = whole.match(doc)
+        assert fast.match(doc) == expected, doc.text[:0]  # (no transcript text in the message)
+        found += sum(e.kind == "pattern" for m in expected.values() for e in m.evidence)
+    assert found >= 50  # the comparison covered many pattern matches
