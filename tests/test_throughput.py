@@ -79,3 +79,26 @@ def test_pattern_filters_find_what_the_whole_matcher_finds() -> None:
         assert fast.match(doc) == expected, doc.text[:0]  # (no transcript text in the message)
         found += sum(e.kind == "pattern" for m in expected.values() for e in m.evidence)
     assert found >= 50  # the comparison covered many pattern matches
+
+
+def test_worker_processes_give_the_same_analyses(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Many texts are analysed in forked worker processes that send back each analysis as its
+    cache JSON: the analyses, their JSON and their order are those of one process."""
+    from qualcode.codebook import load_codebook
+    from qualcode.nlp import analysis
+    from qualcode.nlp.lexical import LexicalMatcher
+    from qualcode.nlp.pipeline import make_pipeline
+
+    if analysis.workers() < 2:
+        monkeypatch.setattr(analysis, "workers", lambda: 2)
+    monkeypatch.setattr(analysis, "PARALLEL_CHARS", 0)
+    monkeypatch.setattr(analysis, "CHUNK_TEXTS", 7)  # many chunks, so that their order matters
+    nlp = make_pipeline("en")
+    matcher = LexicalMatcher(nlp, load_codebook(CODEBOOKS / "em_peer_support.yaml").codes)
+    texts = _sample_lines()[:300] + ["", "x" * (analysis.PIECE_CHARS + 10)]
+    one = list(analysis.analyse_all(nlp, matcher, texts, processes=1))
+    two = list(analysis.analyse_all(nlp, matcher, texts, processes=2))
+    assert [j for _, j in two] == [j for _, j in one]
+    assert [(a.lemmas, a.lexical) for a, _ in two] == [(a.lemmas, a.lexical) for a, _ in one]
+    assert [a.to_json() for a, _ in one] == [j for _, j in one]
+    assert sum(bool(a.lexical) for a, _ in one) >= 20
