@@ -29,11 +29,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 
-def cpu() -> float:
+def cpu(who: int | None = None) -> float:
     """CPU seconds of this process and of its finished children (suggest analyses many texts
-    in worker processes): what the run cost, whatever else the machine is doing."""
-    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+    in worker processes), or of ``who`` alone: what the run cost, whatever else the machine
+    is doing."""
+    if who is not None:
+        usage = resource.getrusage(who)
+        return usage.ru_utime + usage.ru_stime
+    return cpu(resource.RUSAGE_SELF) + cpu(resource.RUSAGE_CHILDREN)
 
 
 def make_corpus(folder: Path, words: int, unique: bool = False) -> tuple[list[Path], int]:
@@ -87,9 +90,9 @@ def main() -> None:
 
         with db.atomic():
             store_codebook(db, load_codebook(args.codebook), loaded_by="bench")
-        t0, c0 = time.perf_counter(), cpu()
+        t0, c0, s0 = time.perf_counter(), cpu(), cpu(resource.RUSAGE_SELF)
         result = run_suggest(db, embeddings=args.embeddings)
-        t_suggest, c_suggest = time.perf_counter() - t0, cpu() - c0
+        t_suggest, c_suggest, s_suggest = time.perf_counter() - t0, cpu() - c0, cpu(resource.RUSAGE_SELF) - s0
         first = db.execute("SELECT count(*) FROM codings").fetchone()[0]
         t0 = time.perf_counter()
         run_suggest(db, embeddings=args.embeddings)
@@ -130,8 +133,8 @@ def main() -> None:
         both = t_ingest + t_suggest
         print(f"ingest + suggest: {both:7.2f} s  {words / both:12,.0f} words/s")
         print(f"report themes: {t_report:7.3f} s over {codings:,} codings ({len(report.rows)} codes)")
-        print(f"CPU time (with worker processes): ingest {c_ingest:.2f} s, suggest {c_suggest:.2f} s, "
-              f"{words / (c_ingest + c_suggest):,.0f} words per CPU second")
+        print(f"CPU time: ingest {c_ingest:.2f} s, suggest {c_suggest:.2f} s ({s_suggest:.2f} s in this process, "
+              f"{c_suggest - s_suggest:.2f} s in workers), {words / (c_ingest + c_suggest):,.0f} words per CPU second")
         print(f"suggest again, nothing changed: {t_again:7.2f} s")
         print(f"suggest after {decisions:,} decisions (retraining {retrained.learned} codes): {t_retrain:7.2f} s "
               f"({c_retrain:.2f} s CPU)  {words / t_retrain:12,.0f} words/s")

@@ -184,6 +184,13 @@ def workers() -> int:
 _SHARED: "tuple[Language, LexicalMatcher, int] | None" = None
 
 
+def _quiet_worker() -> None:
+    """Ctrl-C is the parent's to handle (it stops the workers): no traceback per worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _analyse_chunk(texts: list[str]) -> list[str]:
     assert _SHARED is not None, "a worker forked without the pipeline"
     nlp, matcher, batch_size = _SHARED
@@ -199,7 +206,8 @@ def analyse_all(nlp: "Language", matcher: "LexicalMatcher", texts: Sequence[str]
     global _SHARED
     import multiprocessing
 
-    processes = workers() if processes is None else processes
+    # no more processes than chunks of texts: an idle worker would only cost its fork
+    processes = min(workers() if processes is None else processes, len(texts) // CHUNK_TEXTS + 1)
     if processes < 2 or sum(map(len, texts)) < PARALLEL_CHARS:
         for a in analyse(nlp, matcher, texts, batch_size):
             yield a, a.to_json()
@@ -208,7 +216,7 @@ def analyse_all(nlp: "Language", matcher: "LexicalMatcher", texts: Sequence[str]
     chunks = [list(texts[i:i + CHUNK_TEXTS]) for i in range(own, len(texts), CHUNK_TEXTS)]
     _SHARED = (nlp, matcher, batch_size)
     try:
-        with multiprocessing.get_context("fork").Pool(processes - 1) as pool:
+        with multiprocessing.get_context("fork").Pool(processes - 1, _quiet_worker) as pool:
             theirs = pool.imap(_analyse_chunk, chunks)  # under way while this process does its share
             for a in analyse(nlp, matcher, texts[:own], batch_size):
                 yield a, a.to_json()
