@@ -1,7 +1,8 @@
 """Ingest and suggest throughput, and `report themes` time, on a generated corpus.
 
 Builds a corpus of about N words by copying the sample transcripts (each copy gets a unique
-header line so that it is a distinct source), then times, in one process:
+header line so that it is a distinct source), then times (suggest's spaCy pass runs in as
+many processes as there are CPUs, unless --workers 1; CPU time counts them all):
   ingest (read, decode, parse, store), suggest (default offline pipeline), report themes,
   suggest again with nothing changed (the per-segment cache), and suggest after a researcher
   decided the suggestions of every tenth source (retraining the learned layer).
@@ -134,7 +135,7 @@ def main() -> None:
         print(f"ingest + suggest: {both:7.2f} s  {words / both:12,.0f} words/s")
         print(f"report themes: {t_report:7.3f} s over {codings:,} codings ({len(report.rows)} codes)")
         print(f"CPU time: ingest {c_ingest:.2f} s, suggest {c_suggest:.2f} s ({s_suggest:.2f} s in this process, "
-              f"{c_suggest - s_suggest:.2f} s in workers), {words / (c_ingest + c_suggest):,.0f} words per CPU second")
+              f"{max(0.0, c_suggest - s_suggest):.2f} s in workers), {words / (c_ingest + c_suggest):,.0f} words per CPU second")
         print(f"suggest again, nothing changed: {t_again:7.2f} s")
         print(f"suggest after {decisions:,} decisions (retraining {retrained.learned} codes): {t_retrain:7.2f} s "
               f"({c_retrain:.2f} s CPU)  {words / t_retrain:12,.0f} words/s")
