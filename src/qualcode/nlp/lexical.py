@@ -137,7 +137,8 @@ def _windowed(doc: "Doc", words: "numpy.ndarray", matcher: Any, reqs: list[set[i
 
     if not length or not reqs:
         return list(matcher(doc))
-    anchor = numpy.fromiter(min(reqs, key=len), dtype=numpy.uint64)
+    rarest: set[int] = min(reqs, key=len)
+    anchor = numpy.fromiter(rarest, dtype=numpy.uint64, count=len(rarest))
     positions = numpy.flatnonzero(numpy.isin(words, anchor).any(axis=1)).tolist()
     found: set[tuple[int, int, int]] = set()
     windows: list[list[int]] = []
