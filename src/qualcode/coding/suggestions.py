@@ -70,7 +70,7 @@ def _language(db: "Database") -> str:
 def _analysed(db: "Database", texts: Sequence[str], nlp: Any, codes: list[Any], key: str,
               batch_size: int, progress: Callable[[int], None] | None) -> tuple[list["Analysed"], list[tuple[str, str]]]:
     """Each text's analysis, from the cache where possible; returns new cache rows to store."""
-    from qualcode.nlp.analysis import Analysed, analyse, text_key
+    from qualcode.nlp.analysis import Analysed, analyse_all, text_key
     from qualcode.nlp.lexical import LexicalMatcher
 
     hashes = [text_key(t) for t in texts]
@@ -85,11 +85,11 @@ def _analysed(db: "Database", texts: Sequence[str], nlp: Any, codes: list[Any], 
     fresh: list[tuple[str, str]] = []
     if todo:
         matcher = LexicalMatcher(nlp, codes)
-        texts_todo = (texts[idx[0]] for idx in todo.values())
-        for (h, idx), result in zip(todo.items(), analyse(nlp, matcher, texts_todo, batch_size)):
+        texts_todo = [texts[idx[0]] for idx in todo.values()]
+        for (h, idx), (result, stored) in zip(todo.items(), analyse_all(nlp, matcher, texts_todo, batch_size)):
             for i in idx:
                 out[i] = result
-            fresh.append((h, result.to_json()))
+            fresh.append((h, stored))
             if progress:
                 progress(len(idx))
     return [a for a in out if a is not None], fresh

@@ -11,15 +11,23 @@ analysed in pieces cut at a line or sentence end: spaCy refuses texts over ``nlp
 (1,000,000 characters, error E088) and a single Doc of that size costs gigabytes. The
 pieces' lemmas are joined and their evidence offsets shifted, so the result is one analysis
 whose offsets refer to the whole turn.
+
+Many texts (``PARALLEL_CHARS`` characters or more) are analysed by as many processes as
+there are CPUs this process may use, when forking is safe (:func:`workers`): this process
+analyses the first share, forked workers (which inherit the pipeline and the matcher) the
+rest in chunks, sending back each analysis as its cache JSON, the JSON a re-run reads from
+the cache; so the results are those of one process.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
+import sys
 from collections import deque
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from qualcode.codebook.model import Code
 
@@ -30,6 +38,10 @@ if TYPE_CHECKING:
     from qualcode.nlp.lexical import CodeMatch, LexicalMatcher
 
 PIECE_CHARS = 100_000  # longer texts are analysed in pieces of at most this many characters
+# Texts with fewer characters in all (about 50,000 words) are analysed in this process:
+# starting workers and sending texts back and forth would cost more than it saves.
+PARALLEL_CHARS = 300_000
+CHUNK_TEXTS = 500  # texts sent to a worker at a time (the progress bar moves per chunk)
 
 
 @dataclass
@@ -155,3 +167,63 @@ def analyse(nlp: "Language", matcher: "LexicalMatcher", texts: Iterable[str],
         if last:
             yield Analysed(words, _lexical(merged))
             words, merged = [], {}
+
+
+def workers() -> int:
+    """How many processes may analyse at once: the CPUs this process may use, or 1 where
+    forking is unsafe or unavailable (no ``fork`` start method, macOS, or torch loaded: its
+    thread pools do not survive a fork)."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or sys.platform == "darwin" or "torch" in sys.modules:
+        return 1
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+# The pipeline, matcher and batch size a forked worker inherits (set only while a pool runs).
+_SHARED: "tuple[Language, LexicalMatcher, int] | None" = None
+
+
+def _quiet_worker() -> None:
+    """Ctrl-C is the parent's to handle (it stops the workers): no traceback per worker."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _analyse_chunk(texts: list[str]) -> list[str]:
+    assert _SHARED is not None, "a worker forked without the pipeline"
+    nlp, matcher, batch_size = _SHARED
+    return [a.to_json() for a in analyse(nlp, matcher, texts, batch_size)]
+
+
+def analyse_all(nlp: "Language", matcher: "LexicalMatcher", texts: Sequence[str], batch_size: int = 1000,
+                processes: int | None = None) -> Iterator[tuple[Analysed, str]]:
+    """Each text's :class:`Analysed` and its cache JSON, in order. With ``processes``
+    (default :func:`workers`) of 2 or more and ``PARALLEL_CHARS`` characters or more, this
+    process analyses the first share of the texts while ``processes - 1`` forked workers
+    analyse the rest, in chunks. The results do not depend on the number of processes."""
+    global _SHARED
+    import multiprocessing
+
+    # no more processes than chunks of texts: an idle worker would only cost its fork
+    processes = min(workers() if processes is None else processes, len(texts) // CHUNK_TEXTS + 1)
+    if processes < 2 or sum(map(len, texts)) < PARALLEL_CHARS:
+        for a in analyse(nlp, matcher, texts, batch_size):
+            yield a, a.to_json()
+        return
+    own = len(texts) // processes
+    chunks = [list(texts[i:i + CHUNK_TEXTS]) for i in range(own, len(texts), CHUNK_TEXTS)]
+    _SHARED = (nlp, matcher, batch_size)
+    try:
+        with multiprocessing.get_context("fork").Pool(processes - 1, _quiet_worker) as pool:
+            theirs = pool.imap(_analyse_chunk, chunks)  # under way while this process does its share
+            for a in analyse(nlp, matcher, texts[:own], batch_size):
+                yield a, a.to_json()
+            for chunk in theirs:
+                for text in chunk:
+                    yield Analysed.from_json(text), text
+            pool.close()
+            pool.join()
+    finally:
+        _SHARED = None

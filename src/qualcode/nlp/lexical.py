@@ -25,6 +25,7 @@ from qualcode.codebook.model import Code
 from qualcode.errors import QualcodeError
 
 if TYPE_CHECKING:
+    import numpy
     from spacy.language import Language
     from spacy.tokens import Doc
 
@@ -126,14 +127,19 @@ def _lower_lemmas(pattern: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return pattern
 
 
-def _windowed(doc: "Doc", rows: list[list[int]], matcher: Any, reqs: list[set[int]], length: int) -> list[tuple[int, int, int]]:
-    """Run ``matcher`` only on windows around the words a match must contain. The Matcher
-    builds Python Token objects for ``IN`` predicates, so whole long turns cost milliseconds;
-    a match of at most ``length`` tokens lies within ``length`` tokens of its required word."""
+def _windowed(doc: "Doc", words: "numpy.ndarray", matcher: Any, reqs: list[set[int]], length: int
+              ) -> list[tuple[int, int, int]]:
+    """Run ``matcher`` only on windows around the words a match must contain (``words``: the
+    Doc's LOWER and LEMMA hashes). The Matcher builds Python Token objects for ``IN``
+    predicates, so whole long turns cost milliseconds; a match of at most ``length`` tokens
+    lies within ``length`` tokens of its required word."""
+    import numpy
+
     if not length or not reqs:
         return list(matcher(doc))
-    anchor = min(reqs, key=len)
-    positions = [i for i, (lower, lemma, _) in enumerate(rows) if lower in anchor or lemma in anchor]
+    rarest: set[int] = min(reqs, key=len)
+    anchor = numpy.fromiter(rarest, dtype=numpy.uint64, count=len(rarest))
+    positions = numpy.flatnonzero(numpy.isin(words, anchor).any(axis=1)).tolist()
     found: set[tuple[int, int, int]] = set()
     windows: list[list[int]] = []
     for p in positions:
@@ -220,17 +226,19 @@ class LexicalMatcher:
         hits = [(m, s, e, "keyword") for m, s, e in self.phrases(doc)]
         if self._keyword:
             hits += [(m, s, e, "keyword") for m, s, e in self.lower(doc)]
-        rows: list[list[int]] | None = None
-        if self.has_patterns:
-            rows = doc.to_array([LOWER, LEMMA, IS_PUNCT]).tolist()
-            present = {h for row in rows for h in row[:2]}
+        arr = doc.to_array([LOWER, LEMMA, IS_PUNCT]) if self.has_patterns else None
+        if arr is not None:
+            present = set(arr[:, 0].tolist())  # the Doc's words and lemmas (two columns: faster than rows)
+            present.update(arr[:, 1].tolist())
             for reqs, matcher, length in self._matchers:  # only the patterns whose words all occur
-                if all(req & present for req in reqs):
-                    hits += [(m, s, e, "pattern") for m, s, e in _windowed(doc, rows, matcher, reqs, length)]
+                for req in reqs:
+                    if req.isdisjoint(present):
+                        break
+                else:
+                    hits += [(m, s, e, "pattern") for m, s, e in _windowed(doc, arr[:, :2], matcher, reqs, length)]
         if not hits:
             return {}
-        if rows is None:
-            rows = doc.to_array([LOWER, LEMMA, IS_PUNCT]).tolist()
+        rows: list[list[int]] = (arr if arr is not None else doc.to_array([LOWER, LEMMA, IS_PUNCT])).tolist()
         found: dict[str, CodeMatch] = {}
         seen: set[tuple[int, int, int]] = set()
         for match_id, start, end, kind in hits:
