@@ -38,11 +38,25 @@ def test_default_pipeline_does_not_import_torch(tmp_path: Path) -> None:
     assert "torch" not in load | suggest
 
 
+@pytest.mark.skipif(importlib.util.find_spec("pandas") is None, reason="pandas is not installed: nothing could import it")
+def test_opening_a_project_does_not_import_pandas(tmp_path: Path) -> None:
+    """sqlite-utils imports pandas whenever it is installed (about half a second, on every
+    command that opens a project); qualcode never needs it there. pandas still imports after."""
+    init, ingest, listing = modules_after(
+        tmp_path, ["init"], ["ingest", str(SAMPLES / "em_peer_support_fg1.txt")], ["sources"])
+    assert "sqlite_utils" in init and "sqlite_utils.db" in listing
+    assert not {"pandas", "numpy"} & (init | ingest | listing)
+    code = ("import sys; from qualcode.imports import import_sqlite_utils; import_sqlite_utils()\n"
+            "assert 'pandas' not in sys.modules\nimport pandas; print(pandas.Series([1, 2]).sum())")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "3"
+
+
 @pytest.mark.skipif(not HAS_TORCH, reason="torch is not installed")
 def test_torch_still_imports_after_spacy() -> None:
     """The semantic layer imports torch after spaCy: hiding it from thinc must not hide it
     from the rest of the process."""
-    code = ("import sys; from qualcode.spacy_import import import_spacy; import_spacy()\n"
+    code = ("import sys; from qualcode.imports import import_spacy; import_spacy()\n"
             "import thinc.compat; assert 'torch' not in sys.modules and not thinc.compat.has_torch\n"
             "import torch; print(torch.tensor([1.0, 2.0]).sum().item())")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout

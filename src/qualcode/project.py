@@ -5,7 +5,8 @@ qualcode projects, applies pending migrations on every open, and returns a
 ``sqlite_utils.Database``. :func:`transaction` is the single transaction helper: every write
 command runs inside one, so it lands whole or not at all.
 
-``sqlite_utils`` is imported lazily: it costs ~0.2 s, and ``qualcode --help`` must stay fast.
+``sqlite_utils`` is imported lazily (``qualcode --help`` must stay fast) and without pandas
+(:mod:`qualcode.imports`).
 
 Conditions of the file itself are the user's to fix, never a reason to call their project
 "not a qualcode project": :func:`explain_database_error` turns SQLite's read-only, disk-full
@@ -52,7 +53,9 @@ def resolve_db_path(db: str | None) -> Path:
 
 
 def _connect(path: Path) -> "Database":
-    import sqlite_utils
+    from qualcode.imports import import_sqlite_utils
+
+    sqlite_utils = import_sqlite_utils()
 
     try:
         conn = sqlite3.connect(str(path))

@@ -111,11 +111,10 @@ def _target(ctx: typer.Context, dry_run: bool) -> Iterator["Database"]:
         yield open_db(ctx)
         return
     if dry_run:  # nothing may be written: rehearse in memory
-        import sqlite_utils
-
+        from qualcode.imports import import_sqlite_utils
         from qualcode.store.migrations import migrate
 
-        db = sqlite_utils.Database(memory=True)
+        db = import_sqlite_utils().Database(memory=True)
         migrate(db)
         yield db
         return

@@ -297,7 +297,7 @@ def _check_tree(book: Codebook, problems: Problems) -> None:
 def _check_patterns(book: Codebook, problems: Problems) -> None:
     if not any(c.patterns for c in book.codes):
         return
-    from qualcode.spacy_import import import_spacy
+    from qualcode.imports import import_spacy
 
     import_spacy()
     from spacy.schemas import validate_token_pattern

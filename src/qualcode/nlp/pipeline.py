@@ -7,7 +7,7 @@ always lower-case: keywords and Matcher LEMMA patterns are lower-cased to match.
 ``--model NAME`` loads an installed pipeline instead; one that is not installed is a one-line
 error naming the pip command. We never call ``spacy.cli.download``.
 
-spaCy is imported through ``qualcode.spacy_import``, which keeps thinc from importing torch.
+spaCy is imported through ``qualcode.imports``, which keeps thinc from importing torch.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from qualcode.errors import QualcodeError
-from qualcode.spacy_import import import_spacy
+from qualcode.imports import import_spacy
 
 if TYPE_CHECKING:
     from spacy.language import Language

@@ -13,10 +13,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Migrations
+from qualcode.imports import import_sqlite_utils
 
 if TYPE_CHECKING:
-    from sqlite_utils import Database
+    from sqlite_utils import Database, Migrations
+else:  # the first import of sqlite-utils may be this one: without pandas (qualcode.imports)
+    Migrations = import_sqlite_utils().Migrations
 
 MIGRATION_SET = "qualcode"
 MIGRATIONS_TABLE = "_sqlite_migrations"
