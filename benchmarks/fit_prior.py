@@ -29,7 +29,7 @@ SETS = [("serdif_usability", "utterance"), ("serdif_usability", "sentence"),
 TARGET = ROOT / "src" / "qualcode" / "nlp" / "prior_map.py"
 
 
-def collect(folder: Path, unit: str) -> tuple["object", "object"]:
+def collect(folder: Path, unit: str, embedder: "object" = None) -> tuple["object", "object"]:
     import numpy
 
     from qualcode.nlp.analysis import analyse
@@ -43,9 +43,11 @@ def collect(folder: Path, unit: str) -> tuple["object", "object"]:
     nlp = make_pipeline(bench.language)
     segments = [s for doc, text in bench.documents.items() for s in segment_text(doc, text, unit)]
     analysed = list(analyse(nlp, LexicalMatcher(nlp, bench.codes), (s.text for s in segments)))
-    table = decide(prepare(nlp, bench.codes, analysed, [s.doc_id for s in segments]))
+    semantic = embedder.input(bench.codes, [s.text for s in segments]) if embedder is not None else None  # type: ignore[attr-defined]
+    table = decide(prepare(nlp, bench.codes, analysed, [s.doc_id for s in segments], embeddings=semantic))
     gold = gold_codes(segments, bench.spans)
-    ri, cj, X = features(table)
+    # what suggest shows: nothing on facilitators' turns
+    ri, cj, X = features(table, [i for i, s in enumerate(segments) if not s.facilitator])
     y = numpy.array([table.codes[j].id in gold[i] for i, j in zip(ri.tolist(), cj.tolist())], dtype=float)
     return X, y
 
@@ -65,12 +67,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--benchmark", type=Path, default=ROOT.parent / "shared" / "benchmark")
     parser.add_argument("--dry-run", action="store_true", help="print the fit, do not write prior_map.py")
+    parser.add_argument("--embeddings", default=None, metavar="MODEL",
+                        help="semantic layer model (minilm, off) [default: minilm when installed, as suggest]")
     args = parser.parse_args()
+    from evaluate_benchmarks import _embedder  # the same cached embedder as the evaluation
+
+    embedder = _embedder(args.embeddings)
+    print(f"semantic layer: {embedder.model.key if embedder else 'off'}")
     data = {}
     for name, unit in SETS:
         folder = ROOT / "benchmarks" / name if name == "paraphrase" else args.benchmark / name
         started = time.perf_counter()
-        data[(name, unit)] = collect(folder, unit)
+        data[(name, unit)] = collect(folder, unit, embedder)
         X, y = data[(name, unit)]
         print(f"{name} {unit}: {len(y)} suggestions, {int(y.sum())} right ({time.perf_counter() - started:.0f} s)",
               flush=True)
@@ -98,7 +106,8 @@ def main() -> None:
     right = int(sum(y.sum() for _, y in data.values()))
     TARGET.write_text(
         '"""The prior map of ``nlp/probability.py``, written by benchmarks/fit_prior.py: do not edit.\n\n'
-        f"Fitted on {total} zero-shot suggestions ({right} right) of: "
+        f"Fitted on {total} zero-shot suggestions ({right} right), semantic layer "
+        f"{embedder.model.key if embedder else 'off'}, of: "
         + ", ".join(f"{n} {u}s" for n, u in data) + '.\n"""\n\n'
         f"# weights of {', '.join(FEATURES)}\n"
         f"COEF = ({', '.join(f'{w:.4f}' for w in coef)})\n"
