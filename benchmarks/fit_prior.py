@@ -71,7 +71,7 @@ def main() -> None:
 
     # Fit on every suggestion and on each segment's best code where nothing is suggested
     # (show_best with a cut of 0): the map must tell a likely best code from an unlikely one.
-    probability.BEST_CUT = 0.0
+    probability.BEST_CUT, probability.BEST_Z, probability.BEST_MARGIN = 0.0, float("-inf"), float("-inf")
     maps = {}
     for mode in ("off", "minilm"):
         embedder = _embedder(mode)
