@@ -147,7 +147,7 @@ def main() -> None:
     print("Before review, pooled over the datasets and units above (the names-only copy left out): "
           "suggestions scoring at least")
     for cut, (right, count) in sorted(pooled.items()):
-        print(f"- {cut:.1f}: {right / count if count else 0:.2f} right ({right} of {count})")
+        print(f"- {cut:.1f}: " + (f"{right / count:.2f} right ({right} of {count})" if count else "none"))
     print()
     print("bar not met: " + (", ".join(failures) if failures else "none"))
     print("issue 15 targets missed: " + ("; ".join(missed) if missed else "none"))
