@@ -136,6 +136,9 @@ def test_a_segment_given_nothing_gets_its_best_code_when_the_prior_says_it_is_li
     empty = numpy.nonzero(~t.suggested.any(axis=1))[0]
     assert len(empty) >= 2
     before_sugg, before_p = t.suggested.copy(), t.probability.copy()
+    probability.show_best(t, cut=0.0)  # without the semantic layer the rule is off
+    assert (t.suggested == before_sugg).all()
+    _semantic_on(t)
     probability.show_best(t, cut=1.0)  # nothing is that sure: nothing changes
     assert (t.suggested == before_sugg).all()
     probability.show_best(t, cut=0.0)
@@ -155,7 +158,20 @@ def test_a_segment_given_nothing_gets_its_best_code_when_the_prior_says_it_is_li
     p = sorted(float(t.probability[i].max()) for i in empty)
     if p[0] < p[-1]:
         t2 = table(texts, groups)
+        _semantic_on(t2)
         probability.show_best(t2, cut=p[-1])
         shown = [i for i in empty if t2.suggested[i].any()]
         assert shown and all(t2.probability[i].max() >= p[-1] for i in shown)
         assert len(shown) < len(empty)
+
+
+def _semantic_on(t: "object") -> None:
+    """Mark a table as scored with the semantic layer (cosines of 0: the layers' scores and
+    suggestions stay as they are; the prior with the layer applies)."""
+    import numpy
+
+    from qualcode.nlp.semantic import SemanticScores
+
+    shape = t.score.shape  # type: ignore[attr-defined]
+    t.semantic = SemanticScores(numpy.zeros(shape), numpy.zeros(shape, dtype=numpy.int32),  # type: ignore[attr-defined]
+                                numpy.zeros(shape), "test")

@@ -116,14 +116,18 @@ def prior(table: "ScoreTable") -> "numpy.ndarray":
 
 def show_best(table: "ScoreTable", cut: float | None = None) -> None:
     """Give a segment that has no suggestion its best code when the prior says that, shown
-    alone, it would be accepted at least ``cut`` (default ``BEST_CUT``) of the time. The
+    alone, it would be accepted at least ``cut`` (default ``BEST_CUT``) of the time, with the
+    semantic layer on. The
     layers' 0.5 boundary is tuned for which codes to show; it leaves most turns that
     paraphrase a code with nothing, while the segment's best code is often right: a
     probability cut shows it where the benchmarks say it is worth a look."""
     import numpy
 
     cut = BEST_CUT if cut is None else cut
-    if cut >= 1 or table.score.size == 0 or table.calibration is not None:
+    # Only with the semantic layer: without it, the best code of a turn that shares no word
+    # with the codebook is noise (a name word said in every turn, the neighbours' context),
+    # and the prior without it cannot tell (measured: docs/suggestions.md).
+    if cut >= 1 or table.score.size == 0 or table.calibration is not None or table.semantic is None:
         return
     empty = ~table.suggested.any(axis=1)
     if not empty.any():
