@@ -49,13 +49,13 @@ def test_metrics_by_hand() -> None:
 
 DOCS = [
     ("A", "Interviewer: Tell me about your holiday trip.\n"
-          "The weather was grim: it rained every day and the wind was cold.\n"
-          "The hotel food was great, lovely fresh bread at breakfast.\n"
-          "We talked about nothing much at all really."),
-    ("B", "Interviewer: And what happened next?\n"
-          "The breakfast food had fresh fruit and warm bread.\n"
-          "Sunny weather at last, no rain for three days.\n"
-          "Then we went home on the train."),
+          "Participant: The weather was grim: it rained every day and the wind was cold.\n"
+          "Participant: The hotel food was great, lovely fresh bread at breakfast.\n"
+          "Participant: We talked about nothing much at all really."),
+    ("B", "Interviewer: And the weather, and the food at breakfast?\n"
+          "Participant: The breakfast food had fresh fruit and warm bread.\n"
+          "Participant: Sunny weather at last, no rain for three days.\n"
+          "Participant: Then we went home on the train."),
 ]
 CODEBOOK = """\
 codes:
@@ -84,8 +84,10 @@ def folder(tmp_path: Path) -> Path:
 
 def test_evaluate_a_benchmark_folder_as_json(run: Run, folder: Path) -> None:
     out = json.loads(run("evaluate", folder, "--unit", "utterance", "--format", "json").stdout)
+    # The interviewer's lines are not scored: suggest gives facilitators' turns nothing
+    # (B's question names both codes' words, and would be a false alarm).
     assert [(r["dataset"], r["unit"], r["reviewed"], r["segments"], r["coded"]) for r in out] == [
-        ("bench", "utterance", 0.0, 8, 4)]
+        ("bench", "utterance", 0.0, 6, 4)]
     r = out[0]
     # Each coded line names its code's words; the uncoded ones do not.
     assert (r["p_at_1"], r["macro_f1"], r["false_alarm"]) == (1.0, 1.0, 0.0)
@@ -97,7 +99,8 @@ def test_simulated_review_scores_only_unreviewed_documents(run: Run, folder: Pat
     out = json.loads(run("evaluate", folder, "--unit", "sentence", "--simulate-review", "0.5",
                          "--repeats", "2", "--format", "json").stdout)
     assert [(r["reviewed"], r["repeats"]) for r in out] == [(0.0, 1), (0.5, 2)]
-    assert out[1]["segments"] == 8  # one document (4 sentences) scored in each of 2 splits
+    # one document (4 sentences, the interviewer's not scored) in each of 2 splits
+    assert out[1]["segments"] == 6
 
 
 def test_table_output_and_curve(run: Run, folder: Path) -> None:
@@ -146,7 +149,8 @@ def test_gold_from_a_csv(run: Run, em_project: Path, write_file) -> None:  # typ
     conn = sqlite3.connect(em_project)
     seg, source, start, end = conn.execute(
         "SELECT s.id, src.name, s.start, s.end FROM segments s JOIN sources src ON src.id = s.source_id "
-        "WHERE s.kind = 'speech' AND s.words > 5 ORDER BY s.id LIMIT 1").fetchone()
+        "JOIN speakers sp ON sp.id = s.speaker_id "  # a participant's: facilitators' turns are not scored
+        "WHERE s.kind = 'speech' AND s.words > 5 AND sp.role = 'participant' ORDER BY s.id LIMIT 1").fetchone()
     code = conn.execute("SELECT id FROM codes ORDER BY position LIMIT 1").fetchone()[0]
     conn.close()
     by_offsets = write_file("gold.csv", f"source,code,start,end\n{source},{code},{start},{end}\n")

@@ -114,3 +114,64 @@ def test_suggest_stores_the_probability_and_says_it_in_words(run: Run, project: 
         first = json.loads(evidence)[0]
         assert first["kind"] == "probability" and first["probability"] == pytest.approx(stored, abs=1e-3)
         assert "suggestions like this were accepted" in first["reason"]
+
+
+def test_a_segment_given_nothing_gets_its_best_code_when_the_prior_says_it_is_likely(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """show_best: where the layers' boundary shows nothing, the segment's best code is shown
+    when its prior probability, shown alone, reaches the cut; other segments are untouched."""
+    import numpy
+
+    from qualcode.nlp import probability
+    from tests.test_calibration import table
+
+    texts, groups, _ = corpus(docs=2)
+    texts += ["A few words with nothing in common with any topic at all.", "We talked about the weather.",
+              "Then it was a long day, and everyone went home early.", "Nobody said much after lunch."]
+    groups += ["doc1"] * 4
+    monkeypatch.setattr(probability, "BEST_CUT", 1.0)  # the tables as the layers' boundary leaves them
+    monkeypatch.setattr(probability, "BEST_Z", 0.0)  # any resemblance above the code's background
+    monkeypatch.setattr(probability, "BEST_MARGIN", 0.0)  # ties too (test_false_alarms pins the real ones)
+    t = table(texts, groups)
+    empty = numpy.nonzero(~t.suggested.any(axis=1))[0]
+    assert len(empty) >= 2
+    before_sugg, before_p = t.suggested.copy(), t.probability.copy()
+    probability.show_best(t, cut=0.0)  # without the semantic layer the rule is off
+    assert (t.suggested == before_sugg).all()
+    _semantic_on(t)
+    probability.show_best(t, cut=1.0)  # nothing is that sure: nothing changes
+    assert (t.suggested == before_sugg).all()
+    probability.show_best(t, cut=0.0)
+    assert (t.suggested[~numpy.isin(numpy.arange(len(texts)), empty)] == before_sugg[
+        ~numpy.isin(numpy.arange(len(texts)), empty)]).all()
+    # every segment given nothing gets exactly its best code, if it resembles that code more
+    # than the code's average segment does
+    best = {int(i): int(numpy.argmax(t.exact[i])) for i in empty}
+    resembles = [i for i, j in best.items() if t.zero_shot[i, j] > 0]
+    assert resembles and len(resembles) < len(empty)
+    for i, j in best.items():
+        assert t.suggested[i].nonzero()[0].tolist() == ([j] if i in resembles else [])
+        if i in resembles:
+            assert 0 < t.probability[i, j] < 1 and before_p[i, j] == 0
+    empty = numpy.array(resembles)
+    # a cut between the lowest and highest of those probabilities keeps the likelier ones only
+    p = sorted(float(t.probability[i].max()) for i in empty)
+    if p[0] < p[-1]:
+        t2 = table(texts, groups)
+        _semantic_on(t2)
+        probability.show_best(t2, cut=p[-1])
+        shown = [i for i in empty if t2.suggested[i].any()]
+        assert shown and all(t2.probability[i].max() >= p[-1] for i in shown)
+        assert len(shown) < len(empty)
+
+
+def _semantic_on(t: "object") -> None:
+    """Mark a table as scored with the semantic layer (cosines of 0: the layers' scores and
+    suggestions stay as they are; the prior with the layer applies)."""
+    import numpy
+
+    from qualcode.nlp.semantic import SemanticScores
+
+    shape = t.score.shape  # type: ignore[attr-defined]
+    t.semantic = SemanticScores(numpy.zeros(shape), numpy.zeros(shape, dtype=numpy.int32),  # type: ignore[attr-defined]
+                                numpy.zeros(shape), "test")

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from qualcode.ingest.roles import default_role, is_facilitator_label
+from qualcode.ingest.roles import default_role, facilitator_spans, is_facilitator_label
 from tests.conftest import Run, db_snapshot
 
 # Segments: 1 Moderator, 2 Ana, 3 Moderator, 4 Ben.
@@ -61,6 +61,28 @@ def test_participant_labels(label: str) -> None:
 def test_a_legend_can_name_the_interviewer() -> None:
     assert default_role("X", {"X": "Interviewer", "Y": "Nurse"}) == "facilitator"
     assert default_role("Y", {"X": "Interviewer", "Y": "Nurse"}) == "participant"
+
+
+def _said(text: str) -> list[str]:
+    return [text[a:b] for a, b in facilitator_spans(text)]
+
+
+def test_facilitator_spans_read_labels_as_ingest_does() -> None:
+    """Evaluation skips the turns suggest skips: the same parser and role rule. An inline
+    label covers its own line (unlabelled lines after it are nobody's: participants' talk in
+    transcripts that label only the moderator); a label alone on its line covers the turn."""
+    inline = ("MODERATOR: Could you start with task 1?\n"
+              "Okay, I have logged in now.\n"
+              "Participant: It looks fine to me.\n"
+              "MODERATOR: Thanks, next one.")
+    assert _said(inline) == ["MODERATOR: Could you start with task 1?", "MODERATOR: Thanks, next one."]
+    blocks = ("[00:10] RESEARCHER:\nHow was the sprint?\nAnd the review after it?\n\n"
+              "[00:18] PARTICIPANT 1:\nIt went well, thank you.\n")
+    assert _said(blocks) == ["How was the sprint?\nAnd the review after it?"]
+    # a legend names the interviewer, as at ingest
+    legend = "S = interviewer, X = informant\n\nS: Hej.\n\nX: Hej hej.\n\nS: Godt.\n\nX: Ja.\n"
+    assert _said(legend) == ["S: Hej.", "S: Godt."]
+    assert facilitator_spans("Resident A: I cope.\nResident B: Same here.") == []
 
 
 def test_roles_are_decided_at_ingest_and_shown_by_speakers(run: Run, study: Path) -> None:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from qualcode.ingest.model import Transcript
+
 Role = Literal["facilitator", "participant"]
 ROLES: tuple[Role, ...] = get_args(Role)
 
@@ -95,3 +97,38 @@ def set_role(db: "Database", label: str, role: Role, source: str | None = None) 
             db.execute("UPDATE speakers SET role = ?, role_from = 'user' WHERE id = ?", [role, speaker_id])
             result.sources.append(name)
     return result
+
+
+def speaker_roles(transcript: "Transcript") -> dict[str, Role]:
+    """The role ingest gives each speaker of a parsed transcript (``default_role``, with the
+    transcript's legend): one rule for ingest and for scoring suggestions on benchmark text."""
+    legend = transcript.metadata.get("legend")
+    return {label: default_role(label, legend) for label in transcript.speakers}
+
+
+def facilitator_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of ``text`` (a plain-text transcript) that a facilitator says, read as
+    ingest reads it (``ingest/text.py``) and with ingest's roles (``speaker_roles``), so that
+    ``evaluate`` skips the turns ``suggest`` skips.
+
+    One difference, because evaluation scores lines (the benchmark protocol's utterances): a
+    facilitator's turn whose label opens a line with text after it (``MODERATOR: Could you…``)
+    covers that line only; the unlabelled lines after it, which ingest would add to the same
+    turn, are nobody's here. Transcripts that interleave unlabelled participant talk with
+    labelled interjections (serdif_usability) would otherwise lose the participants' talk.
+    A label alone on its line (``[00:10] RESEARCHER:``) covers the whole turn below it."""
+    from qualcode.ingest.text import parse_text
+
+    transcript = parse_text(text)
+    roles = speaker_roles(transcript)
+    spans: list[tuple[int, int]] = []
+    for turn in transcript.turns:
+        if turn.kind != "speech" or turn.speaker is None or roles.get(turn.speaker) != "facilitator":
+            continue
+        line_start = text.rfind("\n", 0, turn.start) + 1
+        if text[line_start:turn.start].strip():  # the label is on the turn's first line
+            line_end = text.find("\n", turn.start)
+            spans.append((line_start, len(text) if line_end < 0 else line_end))
+        else:
+            spans += turn.pieces
+    return spans

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from qualcode.errors import QualcodeError
 from qualcode.ingest import read_transcript
 from qualcode.ingest.model import Transcript
-from qualcode.ingest.roles import default_role
+from qualcode.ingest.roles import speaker_roles
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -158,10 +158,9 @@ def _store(db: "Database", path: Path, transcript: Transcript, sha: str,
     )
     source_id = int(cursor.lastrowid or 0)
     speaker_ids: dict[str, int] = {}
-    legend = transcript.metadata.get("legend")
-    for label in transcript.speakers:
+    for label, role in speaker_roles(transcript).items():
         cur = db.execute("INSERT INTO speakers (source_id, label, role) VALUES (?, ?, ?)",
-                         [source_id, label, default_role(label, legend)])
+                         [source_id, label, role])
         speaker_ids[label] = int(cur.lastrowid or 0)
     line_starts = _line_index(text)
     rows = []

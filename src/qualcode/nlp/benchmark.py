@@ -8,6 +8,8 @@ inclusion_criteria?}]``) and ``codings.jsonl`` (``doc_id``, ``code``, ``start``,
 * *utterance* segments are the non-empty lines of a document; *sentence* segments split
   each line after ``.``, ``!`` or ``?`` when the next character starts a sentence;
   segments under 3 words are dropped;
+* a segment that a facilitator says (``ingest/roles.py``: ``facilitator_spans``) is marked
+  ``facilitator``: ``suggest`` gives it nothing, so it is neither scored nor a false alarm;
 * code *c* is gold for segment *s* when a coding of *c* overlaps *s* by at least 50 % of
   *s* or 50 % of the coded span.
 """
@@ -38,6 +40,9 @@ class Segment:
     end: int
     text: str
     index: int = 0  # position within its document
+    # a facilitator's turn (ingest's speaker roles): `suggest` skips it, so evaluation
+    # neither scores it nor counts it as a false alarm; it stays as context
+    facilitator: bool = False
 
 
 @dataclass
@@ -70,7 +75,10 @@ def segment_text(doc_id: str, text: str, unit: str) -> list[Segment]:
     """The protocol's segments of one document, with offsets into ``text``."""
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit '{unit}'; choose utterance or sentence")
+    from qualcode.ingest.roles import facilitator_spans
+
     out: list[Segment] = []
+    facilitated = facilitator_spans(text)
     pos = 0
     for line in text.split("\n"):
         line_start, pos = pos, pos + len(line) + 1
@@ -82,7 +90,8 @@ def segment_text(doc_id: str, text: str, unit: str) -> list[Segment]:
         for a, b in pieces:
             s, e = _strip(text, line_start + a, line_start + b)
             if e > s and len(_WORD.findall(text, s, e)) >= MIN_WORDS:
-                out.append(Segment(doc_id, s, e, text[s:e], len(out)))
+                said = sum(max(0, min(e, hi) - max(s, lo)) for lo, hi in facilitated)
+                out.append(Segment(doc_id, s, e, text[s:e], len(out), facilitator=2 * said > e - s))
     return out
 
 

@@ -54,6 +54,14 @@ class ScoreTable:
         order = numpy.argsort(-self.exact[i], kind="stable")[:n]
         return [self.codes[j].id for j in order]
 
+    def learned_mask(self) -> "numpy.ndarray":
+        """True for the codes scored by a classifier of their own."""
+        import numpy
+
+        out = numpy.zeros(len(self.codes), dtype=bool)
+        out[list(self.learned.models)] = True
+        return out
+
     def suggested_codes(self, i: int) -> set[str]:
         return {self.codes[j].id for j in self.suggested[i].nonzero()[0]}
 
@@ -162,6 +170,8 @@ class Prepared:
     match: "numpy.ndarray"
     signals: Signals
     semantic: SemanticScores | None = None
+    # the matches that may be suggested beyond a segment's best codes (default: ``match``)
+    bypass: "numpy.ndarray | None" = None
 
 
 def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
@@ -189,12 +199,19 @@ def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed]
         # count SHARED_NAME of their share towards the code
         name_hit &= sim.name_own
         name = numpy.where(sim.name_own, name, combine.SHARED_NAME * name)
-    sem = semantic_scores(embeddings) if embeddings is not None else None
     z = combine.zero_shot(sim.score, name, lexical, groups, None if sem is None else sem.score, exclude=sim.exclude)
     match = (lexical > 0) | name_hit
+    bypass = match
+    if sem is not None:
+        # A keyword or name match is suggested beyond the segment's best codes only when the
+        # codebook's words alone bring it to the boundary: the semantic layer may rank a code
+        # among the best, but its lift on a weak match is no reason to show one more code
+        # (scrum_quality, 183 codes: it added 2,060 such suggestions, 30 of them right).
+        alone = combine.zero_shot(sim.score, name, lexical, groups, None, exclude=sim.exclude)
+        bypass = match & (combine.calibrate_zero_shot(alone) >= combine.BOUNDARY)
     signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match,
                       None if sem is None else sem.score)
-    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals, sem)
+    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals, sem, bypass)
 
 
 def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
@@ -225,7 +242,7 @@ def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibra
         exclusions = {cid: content(doc) for (cid, _), doc in zip(excl, nlp.pipe(t for _, t in excl))}
     labels = labels or {}
     trainable = numpy.array([c.id in labels and labels[c.id].enough for c in codes], dtype=bool)
-    match = prep.match
+    match = prep.match if prep.bypass is None else prep.bypass
     cal = calibrate(signals, [c.id for c in codes], labels, trainable)
     logit = signals.logit(cal) if cal is not None else None
     learned = learn(lemmas, groups, z, [c.id for c in codes], labels, exclusions,
@@ -261,6 +278,7 @@ def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibra
     table = ScoreTable(codes, prep.profiles, analysed, prep.sim, prep.lexical, z, learned, score, suggested, exact,
                        cal, thresholds, semantic=sem)
     table.probability = probability.prior(table)
+    probability.show_best(table)
     if labels and recalibrate:
         probability.recalibrate(table, prep, labels)
     return table

@@ -9,7 +9,8 @@ suggest`` uses, and scored with ``nlp/metrics.py``.
 by document, never by segment): on those documents they accept what the gold says and
 reject every other suggestion, so the learned layer trains on exactly that; the other
 documents are scored. Each fraction is repeated over several random splits and the
-scored segments are pooled.
+scored segments are pooled. Facilitators' turns (``Segment.facilitator``) are never scored,
+as ``suggest`` gives them nothing.
 """
 
 from __future__ import annotations
@@ -61,10 +62,14 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
     prep = prepare(nlp, codes, analysed, groups, embeddings=semantic)
     base = decide(prep)
     docs = sorted(set(groups))
+    # Facilitators' turns are context (analysed, neighbours) but, as in `suggest`, get no
+    # suggestions: they are not scored, and a reviewer decides nothing on them beyond the
+    # codings they made there.
+    spoken = [i for i, s in enumerate(segments) if not s.facilitator]
     results = []
     for fraction in fractions:
         if fraction <= 0:
-            results.append(EvalResult(dataset, unit, 0.0, 1, _score(base, range(len(segments)), gold), 0))
+            results.append(EvalResult(dataset, unit, 0.0, 1, _score(base, spoken, gold), 0))
             continue
         rankings: list[list[str]] = []
         suggested: list[list[str]] = []
@@ -77,13 +82,15 @@ def evaluate_segments(nlp: "Language", codes: Sequence[Code], segments: Sequence
             random.Random(seed + r).shuffle(order)
             n_train = min(max(1, round(fraction * len(docs))), len(docs) - 1)
             train = set(order[:n_train])
-            reviewed = {i for i, g in enumerate(groups) if g in train}
+            in_train = {i for i, g in enumerate(groups) if g in train}
+            reviewed = {i for i in in_train if gold[i] or not segments[i].facilitator}
             decisions = [(i, c, True) for i in reviewed for c in gold[i]]
-            decisions += [(i, c, False) for i in reviewed for c in base.suggested_codes(i) - gold[i]]
+            decisions += [(i, c, False) for i in reviewed if not segments[i].facilitator
+                          for c in base.suggested_codes(i) - gold[i]]
             table = decide(prep, labels_from_decisions(decisions, reviewed))
             learned += len(table.learned.models)
-            for i in range(len(segments)):
-                if i not in reviewed:
+            for i in spoken:
+                if i not in in_train:
                     held_out.append(i)
                     rankings.append(table.ranking(i))
                     shown = table.shown(i)

@@ -20,13 +20,17 @@ if TYPE_CHECKING:
 
 
 def project_segments(db: "Database", unit: str) -> list[Segment]:
-    rows = db.execute("SELECT s.source_id, s.start, s.text FROM segments s WHERE s.kind = 'speech' "
+    """The project's speech turns as scoring units; a facilitator's (their speaker's role) are
+    marked, as `suggest` skips them."""
+    rows = db.execute("SELECT s.source_id, s.start, s.text, sp.role FROM segments s "
+                      "LEFT JOIN speakers sp ON sp.id = s.speaker_id WHERE s.kind = 'speech' "
                       "ORDER BY s.source_id, s.ordinal").fetchall()
     out: list[Segment] = []
-    for source_id, start, text in rows:
+    for source_id, start, text, role in rows:
         # A turn is one utterance even when it spans lines; same length, so offsets hold.
         for p in segment_text(str(source_id), text.replace("\n", " "), unit):  # offsets move from the turn's text to the source's (exact for one-span turns)
-            out.append(Segment(str(source_id), start + p.start, start + p.end, p.text, len(out)))
+            out.append(Segment(str(source_id), start + p.start, start + p.end, p.text, len(out),
+                               facilitator=role == "facilitator"))
     return out
 
 

@@ -42,6 +42,10 @@ C = 1.0  # inverse L2 strength (standardised features) of the refit
 SPARSE_BLEND = 0.5  # weight of the decisions' ordering against the codebook's when the calibration layer is fitted
 SPARSE_DOCS = 3  # ... reached from this many reviewed documents (fewer: proportionally less)
 MARGIN = 0.02  # held-out macro-F1 gain the decisions' suggestions need over the codebook's
+BEST_Z = 0.30  # ... and whose zero-shot score is at least this (the boundary is 0.45)
+BEST_MARGIN = 0.02  # ... and at least this above the segment's next best code's
+MIN_CODEBOOK = 10  # the smallest codebook the prior was fitted on
+BEST_CUT = 0.4  # prior probability from which a segment given nothing gets its best code (show_best)
 
 
 @dataclass
@@ -75,7 +79,8 @@ def features(table: "ScoreTable", rows: Sequence[int] | None = None
         table.lexical[ri, cj],
         table.sim.name_share[ri, cj],
         numpy.log(shown[ri]),
-        numpy.full(len(ri), numpy.log(max(len(table.codes), 1))),
+        # the benchmarks' codebooks have 10 to 183 codes: a smaller one is taken as 10
+        numpy.full(len(ri), numpy.log(max(len(table.codes), MIN_CODEBOOK))),
     ])
     return ri, cj, X
 
@@ -99,10 +104,59 @@ def prior(table: "ScoreTable") -> "numpy.ndarray":
 
     out = numpy.zeros(table.score.shape)
     ri, cj, X = features(table)
+    # the semantic layer changes what the layer score means: a map fitted with it, or without
+    m = prior_map
+    coef, intercept, n, right = ((m.COEF, m.INTERCEPT, m.SUGGESTIONS, m.ACCEPTED) if table.semantic is not None else
+                                 (m.LEXICAL_COEF, m.LEXICAL_INTERCEPT, m.LEXICAL_SUGGESTIONS, m.LEXICAL_ACCEPTED))
     if len(ri):
-        out[ri, cj] = _logistic(X @ numpy.asarray(prior_map.COEF) + prior_map.INTERCEPT)
-    table.accuracy = Accuracy("benchmarks", prior_map.SUGGESTIONS, prior_map.ACCEPTED)
+        out[ri, cj] = _logistic(X @ numpy.asarray(coef) + intercept)
+    table.accuracy = Accuracy("benchmarks", n, right)
     return out
+
+
+def show_best(table: "ScoreTable", cut: float | None = None) -> None:
+    """Give a segment that has no suggestion its best code when the prior says that, shown
+    alone, it would be accepted at least ``cut`` (default ``BEST_CUT``) of the time, with the
+    semantic layer on. The
+    layers' 0.5 boundary is tuned for which codes to show; it leaves most turns that
+    paraphrase a code with nothing, while the segment's best code is often right: a
+    probability cut shows it where the benchmarks say it is worth a look."""
+    import numpy
+
+    cut = BEST_CUT if cut is None else cut
+    # Only with the semantic layer: without it, the best code of a turn that shares no word
+    # with the codebook is noise (a name word said in every turn, the neighbours' context),
+    # and the prior without it cannot tell (measured: docs/suggestions.md).
+    if cut >= 1 or table.score.size == 0 or table.calibration is not None or table.semantic is None:
+        return
+    empty = ~table.suggested.any(axis=1)
+    if not empty.any():
+        return
+    rows = numpy.nonzero(empty)[0]
+    ranked = numpy.where(table.learned_mask()[None, :], -numpy.inf, table.exact[rows])
+    best = ranked.argmax(axis=1)
+    # only a code the segment resembles clearly more than the code's average segment does
+    # (BEST_Z), and never one whose keyword it negates (the negation counts against the code)
+    ok = (numpy.isfinite(ranked[numpy.arange(len(rows)), best]) & (table.zero_shot[rows, best] >= BEST_Z)
+          & (table.lexical[rows, best] >= 0))
+    if len(table.codes) > 1:  # ... that stands out from the segment's next best code
+        second = numpy.partition(table.zero_shot[rows], -2, axis=1)[:, -2]
+        ok &= table.zero_shot[rows, best] - second >= BEST_MARGIN
+    rows, best = rows[ok], best[ok]
+    if not len(rows):
+        return
+    trial = table.suggested.copy()
+    trial[rows, best] = True
+    previous = table.suggested
+    table.suggested = trial
+    p = prior(table)[rows, best]
+    table.suggested = previous
+    keep = p >= cut
+    table.suggested = table.suggested.copy()
+    table.suggested[rows[keep], best[keep]] = True
+    if table.probability is not None:
+        table.probability = table.probability.copy()
+        table.probability[rows[keep], best[keep]] = p[keep]
 
 
 def _folds(rows: list[int], groups: Sequence[Any]) -> list[list[int]]:
