@@ -98,9 +98,12 @@ def main() -> None:
         t0 = time.perf_counter()
         run_suggest(db, embeddings=args.embeddings)
         t_again = time.perf_counter() - t0
-        # A researcher reviews every tenth source: accepts the confident suggestions, rejects the rest.
-        db.execute("UPDATE codings SET status = CASE WHEN score >= 0.7 THEN 'accepted' ELSE 'rejected' END, "
-                   "coder = 'bench' WHERE source_id % 10 = 0")
+        # A researcher reviews every tenth source: accepts each turn's first suggestion (by score,
+        # whatever the scale of the scores), rejects the rest.
+        db.execute("WITH ranked AS (SELECT id, ROW_NUMBER() OVER (PARTITION BY segment_id ORDER BY score DESC, id) "
+                   "AS r FROM codings WHERE source_id % 10 = 0) "
+                   "UPDATE codings SET coder = 'bench', status = CASE WHEN id IN (SELECT id FROM ranked WHERE r = 1) "
+                   "THEN 'accepted' ELSE 'rejected' END WHERE source_id % 10 = 0")
         db.conn.commit()
         decisions = db.execute("SELECT count(*) FROM codings WHERE coder = 'bench'").fetchone()[0]
         t0, c0 = time.perf_counter(), cpu()
@@ -110,9 +113,11 @@ def main() -> None:
         # too few for a classifier, so the calibration layer is fitted as well.
         db.execute("UPDATE codings SET status = 'suggested', coder = NULL WHERE coder = 'bench'")
         db.execute(
-            "WITH ranked AS (SELECT c.id, c.score, k.position % 2 AS sparse, ROW_NUMBER() OVER "
+            "WITH first AS (SELECT id FROM (SELECT id, ROW_NUMBER() OVER (PARTITION BY segment_id "
+            "ORDER BY score DESC, id) AS r FROM codings WHERE source_id % 10 = 0) WHERE r = 1), "
+            "ranked AS (SELECT c.id, c.score, k.position % 2 AS sparse, ROW_NUMBER() OVER "
             "(PARTITION BY c.code_id ORDER BY c.id) AS n FROM codings c JOIN codes k ON k.id = c.code_id "
-            "WHERE c.source_id % 10 = 0 AND c.score >= 0.7) "
+            "WHERE c.id IN (SELECT id FROM first)) "
             "UPDATE codings SET coder = 'bench', status = CASE WHEN id IN "
             "(SELECT id FROM ranked WHERE sparse = 0 OR n <= 4) THEN 'accepted' ELSE 'rejected' END "
             "WHERE source_id % 10 = 0")
