@@ -1591,9 +1591,11 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                            ('heading', 'Options'),
                            ('indent',),
                            ('dl',
-                            (('--by CODER',
-                              'Attribute for the columns: role, site, group, participant, source, '
-                              'participant.NAME or source.NAME.  [required]'),
+                            (('--by ATTRIBUTE',
+                              'Attribute for the columns: site, group, participant, source, speaker.role '
+                              '(facilitator or participant), participant.NAME or source.NAME; role is a '
+                              'participant attribute called role if there is one, else the speaker role.  '
+                              '[required]'),
                              ('--count WHAT',
                               'Count coded segments, participants or sources.  [default: segments]'),
                              ('--percent OF',
@@ -1746,7 +1748,7 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                          ('indent',),
                          ('dl',
                           (('-o, --output FILE', 'The HTML file to write.  [required]'),
-                           ('--by CODER',
+                           ('--by ATTRIBUTE',
                             'Attribute for the matrix [default: role, group or site, whichever exists].'),
                            ('--per-code N', 'Quotes per code.  [default: 3; x>=1]'),
                            ('--title TEXT', "Report title [default: the codebook's name]."),
@@ -1760,6 +1762,9 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                             'Count facilitators (moderators, interviewers) as speakers and quote them too; '
                             'by default their turns are left out, except codings someone made on them by '
                             'hand.'),
+                           ('--characters',
+                            "Add agreement character by character (NVivo's coding comparison unit) to the "
+                            'agreement section.'),
                            ('-h, --help', 'Show this message and exit.')),
                           30,
                           2),
@@ -1774,7 +1779,8 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                              '--no-include-suggested': 0,
                              '--pseudonymise': 0,
                              '--pseudonymize': 0,
-                             '--include-facilitators': 0},
+                             '--include-facilitators': 0,
+                             '--characters': 0},
                  'commands': ()},
  'report docx': {'ops': (('usage', ' report docx', '[OPTIONS]', None),
                          ('paragraph',),
@@ -1788,7 +1794,7 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                          ('indent',),
                          ('dl',
                           (('-o, --output FILE', 'The .docx file to write.  [required]'),
-                           ('--by CODER',
+                           ('--by ATTRIBUTE',
                             'Attribute for the matrix [default: role, group or site, whichever exists].'),
                            ('--per-code N', 'Quotes per code.  [default: 3; x>=1]'),
                            ('--title TEXT', "Report title [default: the codebook's name]."),
@@ -1802,6 +1808,9 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                             'Count facilitators (moderators, interviewers) as speakers and quote them too; '
                             'by default their turns are left out, except codings someone made on them by '
                             'hand.'),
+                           ('--characters',
+                            "Add agreement character by character (NVivo's coding comparison unit) to the "
+                            'agreement section.'),
                            ('-h, --help', 'Show this message and exit.')),
                           30,
                           2),
@@ -1816,7 +1825,8 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                              '--no-include-suggested': 0,
                              '--pseudonymise': 0,
                              '--pseudonymize': 0,
-                             '--include-facilitators': 0},
+                             '--include-facilitators': 0,
+                             '--characters': 0},
                  'commands': ()},
  'report charts': {'ops': (('usage', ' report charts', '[OPTIONS] FOLDER', None),
                            ('paragraph',),
@@ -1834,7 +1844,7 @@ PAGES: dict[str, dict[str, object]] = {'': {'ops': (('usage', '', '[OPTIONS] COM
                            ('heading', 'Options'),
                            ('indent',),
                            ('dl',
-                            (('--by CODER',
+                            (('--by ATTRIBUTE',
                               'Attribute for the matrix [default: role, group or site, whichever exists].'),
                              ('--image KIND', 'svg, png or both.  [default: both]'),
                              ('--include-suggested / --no-include-suggested',
