@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
 from rich.console import Group
 
 from qualcode.render.document import Block, Heading, Para, to_docx, to_markdown_doc
 from qualcode.render.reports import format_seconds, scope
+from qualcode.render import tabular
 from qualcode.render.tabular import Indented, Table, to_data, to_json, to_rich
 from qualcode.reports.agreement import AgreementReport, Disagreement
 from qualcode.reports.cooccurrence import CooccurrenceReport
@@ -112,12 +115,38 @@ def _stat(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
-def agreement_json(report: AgreementReport) -> dict[str, Any]:
+def agreement_json(report: AgreementReport, encoded: bool = False) -> dict[str, Any]:
+    """The report as JSON data; ``encoded``: a long list of disagreements as JSON text already
+    (:func:`disagreement_lines`), for :func:`~qualcode.render.tabular.to_json`."""
     return {"coders": report.coders, "sources": report.sources, "units": report.units,
             "overall": report.overall,
             "codes": [asdict(c) for c in report.codes],
-            "disagreements": [disagreement_dict(d) for d in report.disagreements],
+            "disagreements": (disagreement_lines(report.disagreements)
+                              if encoded and len(report.disagreements) > tabular.LARGE_JSON
+                              else [disagreement_dict(d) for d in report.disagreements]),
             "characters": report.characters}
+
+
+def disagreement_lines(found: list[Disagreement]) -> tabular.EncodedList:
+    """The disagreements as :func:`~qualcode.render.tabular.to_json` writes a long list of
+    :func:`disagreement_dict`: every value encoded in one pass, the lines filled in by one
+    format. A big project has a hundred thousand disagreements, and encoding each as a dict
+    took longer than computing the whole report."""
+    sides: dict[tuple[tuple[str, ...], tuple[str, ...]], str] = {}
+    for d in found:
+        if (d.coded_by, d.not_coded_by) not in sides:
+            sides[(d.coded_by, d.not_coded_by)] = (
+                f'{tabular._encode_item(d.coded_by)}, "not_coded_by": {tabular._encode_item(d.not_coded_by)}')
+    fields = 7  # each disagreement's values but coded_by and not_coded_by, in order
+    values = tabular.encode_values(list(chain.from_iterable(map(itemgetter(0, 1, 2, 3, 4, 5, 8), found))))
+    cells: list[str] = [""] * (len(found) * (fields + 1))
+    for k in range(6):
+        cells[k::fields + 1] = values[k::fields]
+    cells[6::fields + 1] = [sides[(d.coded_by, d.not_coded_by)] for d in found]
+    cells[7::fields + 1] = values[6::fields]
+    line = ('{"code_id": %s, "segment_id": %s, "source": %s, "speaker": %s, "line": %s, "timestamp": %s, '
+            '"coded_by": %s, "text": %s}')
+    return tabular.EncodedList(",\n".join([line] * len(found)) % tuple(cells), len(found))
 
 
 def disagreement_dict(d: Disagreement) -> dict[str, Any]:
@@ -183,7 +212,7 @@ def disagreements_table(report: AgreementReport, limit: int | None = None) -> Ta
 
 def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool = False) -> Any:
     if fmt == "json":
-        data = agreement_json(report)
+        data = agreement_json(report, encoded=True)
         return to_json(data["disagreements"] if disagreements_only else data)
     if fmt in ("csv", "xlsx"):
         found = Table("Disagreements", ["source", "line", "timestamp", "segment_id", "speaker", "code_id", "coded_by",

@@ -293,12 +293,21 @@ def _disagreements(db: "Database", diffs: Diffs, src_ids: list[int], coders: lis
                     tuple(c for k, c in enumerate(coders) if not mask >> k & 1))
              for _code, mask, _segs in diffs}
     out: list[Disagreement] = []
-    # One query, ordered by SQLite: sorting tens of thousands of rows in Python costs more.
-    for seg, source, label, pid, speaker_id, line, ts, text in db.execute(
-            "SELECT s.id, src.name, sp.label, sp.participant_id, s.speaker_id, s.line, s.timestamp, s.text "
-            "FROM segments s JOIN sources src ON src.id = s.source_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-            "WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY src.name, s.ordinal",
-            [json.dumps(list(differing))]):
+    names = dict(db.execute("SELECT id, name FROM sources"))
+    people = {spk: (label, pid) for spk, label, pid in db.execute("SELECT id, label, participant_id FROM speakers")}
+    # The segments in id order (the table's), joined and sorted here: SQLite's sort carried
+    # every turn's text, and cost more than the rest of the list. Names sort as SQLite sorts
+    # them (by code point); a source's ordinals are unique, so the order is the same.
+    rank = {sid: k for k, sid in enumerate(sorted(names, key=names.__getitem__))}
+    rows = db.execute("SELECT s.id, s.source_id, s.ordinal, s.speaker_id, s.line, s.timestamp, s.text "
+                      "FROM json_each(?) j CROSS JOIN segments s ON s.id = j.value",
+                      [json.dumps(sorted(differing))]).fetchall()
+    rows.sort(key=lambda r: (rank.get(r[1], -1), r[2]))
+    for seg, source_id, _ordinal, speaker_id, line, ts, text in rows:
+        source = names.get(source_id)
+        if source is None:  # no such source: the segment is no longer there
+            continue
+        label, pid = people.get(speaker_id, (None, None))
         if pz is not None:
             source, label, text = pz.source(source), pz.speaker(label, pid, speaker_id), pz.text(text)
         for code_id, mask in differing[seg]:
