@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.coding.common import require_codes, require_sources
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import coded_sets
+from qualcode.reports.coded import coded_sets, collector_paused, segment_table_if_read
 from qualcode.reports.common import CodeNode, code_tree
 from qualcode.reports.pseudonymise import load_pseudonymiser
 from qualcode.reports.statistics import BinaryTally
@@ -162,7 +162,8 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     if characters:
         report.characters = _by_character(db, results, chosen, src_ids, skipped)
     report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
-    report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
+    with collector_paused():
+        report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
     return report
 
 
@@ -228,7 +229,15 @@ def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str
 def _units(db: "Database", src_ids: list[int]) -> tuple[int, set[int]]:
     """The number of units (the speech segments of these sources) and the ids of every other
     segment: usually far fewer, so removing them from a coder's segments is cheaper than
-    keeping only the units."""
+    keeping only the units. From the segment table when reports built together have read it
+    (``report html``), else from the segments (a scan of every turn's row)."""
+    table = segment_table_if_read(db)
+    if table is not None:
+        import numpy as np
+
+        unit = np.array(table.speech, dtype=bool) & np.isin(np.array(table.source, dtype=np.int64), src_ids)
+        # The other indices: segments that are not units, and ids no segment has (never coded).
+        return int(np.count_nonzero(unit)), set(np.flatnonzero(~unit).tolist())
     units, others = db.execute(
         "SELECT sum(unit), group_concat(CASE WHEN NOT unit THEN id END) FROM (SELECT id, kind = 'speech' "
         "AND source_id IN (SELECT value FROM json_each(?)) AS unit FROM segments)", [json.dumps(src_ids)]).fetchone()

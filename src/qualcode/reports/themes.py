@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.reports.coded import code_masks, segment_arrays, segment_table
+from qualcode.reports.coded import reading_once, code_masks, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants
 
 if TYPE_CHECKING:
@@ -54,6 +54,7 @@ class ThemesReport:
     include_facilitators: bool = False
 
 
+@reading_once
 def themes_report(db: "Database", *, include_suggested: bool = False,
                   include_facilitators: bool = False) -> ThemesReport:
     import numpy as np  # counting in arrays, not Python sets: see reports/coded.py
