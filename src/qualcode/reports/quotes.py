@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
 from qualcode.coding.spans import span_turns
-from qualcode.reports.coded import Segments, code_sets, segment_table
+from qualcode.reports.coded import Segments, code_sets, reading_once, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
 
@@ -70,6 +70,7 @@ _COLUMNS = ("code_id", "source", "label", "participant", "segment_id", "timestam
             "speaker_id", "attributes", "pseudonym", "source_id", "source_attributes", "source_group")
 
 
+@reading_once
 def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: int | None = None,
                   include_suggested: bool = False, rollup: bool = False, trim: bool = True,
                   pseudonymise: bool = False, attributes: list[str] | None = None,
@@ -95,10 +96,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     else:
         sets = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
         table = segment_table(db)
-        by_who: dict[str, list[int]] = {}  # every segment of each participant, in order
-        for seg, who in enumerate(table.who):
-            if include_facilitators or not table.facilitator[seg]:
-                by_who.setdefault(who, []).append(seg)
+        by_who = _segments_by_speaker(db, include_facilitators)
     for node in nodes:
         ids = below.get(node.id, {node.id}) if rollup else {node.id}
         if per_code is None:
@@ -108,11 +106,26 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
             for r in chosen:
                 r["quote"], r["trimmed"] = _text(r, sources, trim)
         else:
-            segs = set().union(*(sets.get(cid, set()) for cid in ids))
+            segs = set().union(*(sets.get(cid, set()) for cid in ids)) if len(ids) > 1 else sets.get(node.id, set())
             fetch = _Fetcher(db, sorted(ids), status, sources, trim)
             chosen = _spread(segs, per_code, table, by_who, fetch)
         quotes += [_quote(node.id, node.name, r, pz, attributes) for r in chosen]
     return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested, pseudonymise)
+
+
+def _segments_by_speaker(db: "Database", include_facilitators: bool) -> dict[str, list[int]]:
+    """Every segment of each participant (speaker), in order; facilitators' turns only when
+    they are included. Grouped in numpy (a stable sort by speaker), not a Python loop over
+    every turn of the project."""
+    import numpy as np
+
+    table, arrays = segment_table(db), segment_arrays(db)
+    who = arrays.who if include_facilitators else arrays.people
+    order = np.argsort(who, kind="stable")
+    cuts = np.flatnonzero(np.diff(who[order])) + 1
+    groups = np.split(order, cuts) if len(order) else []
+    # Turns of nobody to count (-1: facilitators, ids of no segment) come first: left out.
+    return {table.who[int(group[0])]: group.tolist() for group in groups if who[group[0]] >= 0}
 
 
 _SELECT = (
