@@ -87,9 +87,12 @@ def _keep(key: tuple[object, ...], value: Any) -> None:
 
 
 def _read_ids(db: "Database", include_suggested: bool,
-              include_facilitators: bool = False) -> dict[tuple[str, str | None], list[int]]:
+              include_facilitators: bool = False) -> dict[tuple[str, str | None], "np.ndarray"]:
     """{(code id, coder): segment ids, maybe repeated} for every coder (None: suggestions
-    nobody decided). Lists, not sets: each caller builds the sets it needs from them once."""
+    nobody decided). Arrays parsed in C (numpy; no Python number per coding), not sets: each
+    caller builds the sets or masks it needs from them once."""
+    import numpy as np
+
     cache_key = ("ids", id(db), include_suggested, include_facilitators)
     cached = _cached(cache_key)
     if cached is not None:
@@ -98,19 +101,29 @@ def _read_ids(db: "Database", include_suggested: bool,
     # Grouping by code and coder follows the index order (status, code_id, coder, segment_id),
     # so SQLite streams it.
     unindexed = status.replace("c.status", "+c.status")  # few codings lack a segment: use segment_id's index
-    out = {(code_id, coder): _ids(segs) for code_id, coder, segs in db.execute(
+    out = {(code_id, coder): _array(segs) for code_id, coder, segs in db.execute(
         f"SELECT c.code_id, c.coder, group_concat(c.segment_id) FROM codings c "
         f"WHERE {status} AND c.segment_id IS NOT NULL GROUP BY 1, 2")}
+    across: dict[tuple[str, str | None], list[int]] = {}
     for code_id, coder, seg in db.execute(
             f"SELECT c.code_id, c.coder, s.id FROM codings c JOIN segments s ON s.source_id = c.source_id "
             f"AND s.start < c.end AND s.end > c.start WHERE c.segment_id IS NULL AND {unindexed}"):
-        out.setdefault((code_id, coder), []).append(seg)
+        across.setdefault((code_id, coder), []).append(seg)
+    for key, segs in across.items():
+        out[key] = np.concatenate((out.get(key, _array(None)), np.array(segs, dtype=np.int64)))
     if not include_facilitators:
         for key, drop in _machine_codings_of_facilitators(db, status).items():
             if key in out:
-                out[key] = [seg for seg in out[key] if seg not in drop]
+                out[key] = out[key][~np.isin(out[key], list(drop))]
     _keep(cache_key, out)
     return out
+
+
+def _array(text: str | None) -> "np.ndarray":
+    """The numbers of a ``group_concat`` (comma-separated integers) as an array."""
+    import numpy as np
+
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
 
 
 def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[str, str | None], set[int]]:
@@ -131,7 +144,7 @@ def coded_sets(db: "Database", *, include_suggested: bool = False, coders: list[
                include_facilitators: bool = False) -> dict[tuple[str, str], set[int]]:
     """{(code id, coder): segment ids} for these coders (default: all who decided)."""
     wanted = set(coders) if coders is not None else None
-    return {(code_id, coder): set(segs)
+    return {(code_id, coder): set(segs.tolist())
             for (code_id, coder), segs in _read_ids(db, include_suggested, include_facilitators).items()
             if coder is not None and (wanted is None or coder in wanted)}
 
@@ -145,7 +158,7 @@ def code_sets(db: "Database", *, include_suggested: bool = False,
         return cached
     parts: dict[str, list[list[int]]] = {}
     for (code_id, _coder), segs in _read_ids(db, include_suggested, include_facilitators).items():
-        parts.setdefault(code_id, []).append(segs)
+        parts.setdefault(code_id, []).append(segs.tolist())
     out = {code_id: set().union(*found) for code_id, found in parts.items()}
     _keep(cache_key, out)
     return out
@@ -261,7 +274,7 @@ def code_masks(db: "Database", *, include_suggested: bool = False,
         mask = out.get(code_id)
         if mask is None:
             mask = out[code_id] = np.zeros(size, dtype=bool)
-        mask[np.array(segs, dtype=np.int64)] = True
+        mask[segs] = True
     _keep(cache_key, out)
     return out
 
