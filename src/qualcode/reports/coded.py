@@ -4,15 +4,17 @@ Every report starts from the same facts: for each code (and, for agreement, each
 the set of segments coded with it; and, for each segment, its source and who spoke it.
 Fetching one row per coding into Python is what makes reports slow on big projects, so
 the segment ids come from one aggregate query (``group_concat`` over the covering index
-``codings_report``, migration m005) and are parsed in C (``json.loads``); the rest is set
-algebra. Reports built together (``report html``) share that query and the segment table
-(:func:`shared_reads`). A coding that spans several turns (imported from another tool,
+``codings_report``, migration m005) and are parsed in C into numpy arrays; the rest is
+array algebra over boolean arrays indexed by segment id (:func:`code_masks`,
+:func:`segment_arrays`), with Python sets only where a report needs a few segments
+(quotes' candidates, agreement's disagreements). Reports built together (``report html``)
+share that query, the segment table and the arrays (:func:`shared_reads`). A coding that spans several turns (imported from another tool,
 ``segment_id`` NULL) counts in every segment it overlaps.
 
 Facilitators (issue 14): unless a report includes them, a suggestion accepted on a
 facilitator's turn does not count (suggest no longer makes those; older projects have
 some), while a coding someone made by hand, imported or merged there is deliberate and
-counts. Who counts as a speaker is the reports' business (:meth:`Segments.who_of`).
+counts. Who counts as a speaker is the reports' business (:meth:`SegmentArrays.speakers_in`).
 """
 
 from __future__ import annotations
@@ -140,15 +142,6 @@ def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[
     return out
 
 
-def coded_sets(db: "Database", *, include_suggested: bool = False, coders: list[str] | None = None,
-               include_facilitators: bool = False) -> dict[tuple[str, str], set[int]]:
-    """{(code id, coder): segment ids} for these coders (default: all who decided)."""
-    wanted = set(coders) if coders is not None else None
-    return {(code_id, coder): set(segs.tolist())
-            for (code_id, coder), segs in _read_ids(db, include_suggested, include_facilitators).items()
-            if coder is not None and (wanted is None or coder in wanted)}
-
-
 def code_sets(db: "Database", *, include_suggested: bool = False,
               include_facilitators: bool = False) -> dict[str, set[int]]:
     """{code id: segment ids coded with it, by anyone}."""
@@ -175,21 +168,6 @@ class Segments:
     speech: list[bool]
     speaker: list[int | None]
     facilitator: list[bool] = field(default_factory=list)
-    _participants: list[str] | None = field(default=None, repr=False)
-
-    def sources_of(self, segs: set[int]) -> set[int]:
-        return set(map(self.source.__getitem__, segs))
-
-    def who_of(self, segs: set[int], include_facilitators: bool = False) -> set[str]:
-        """Who spoke these segments; facilitators are not counted unless asked for."""
-        if include_facilitators:
-            return set(map(self.who.__getitem__, segs))
-        if self._participants is None:  # who, "" for a facilitator's turn: still one map per call
-            self._participants = ([("" if fac else who) for who, fac in zip(self.who, self.facilitator)]
-                                  if any(self.facilitator) else self.who)
-        found = set(map(self._participants.__getitem__, segs))
-        found.discard("")
-        return found
 
     def counted(self, include_facilitators: bool = False) -> list[int]:
         """The segments a report counts in its totals: speech, by participants unless asked."""
@@ -217,9 +195,9 @@ def segment_table(db: "Database") -> Segments:
     # loop only where turns have no speaker (or one that is missing).
     speaker = speakers if set(speakers) <= people.keys() | {None} else [
         spk if spk in people else None for spk in speakers]
-    who = list(map(people.get, speaker))
-    if None in who:
-        who = [person if person is not None else f"n:{src}" for person, src in zip(who, sources)]
+    found: list[str | None] = list(map(people.get, speaker))  # type: ignore[arg-type]  # None: no speaker
+    who: list[str] = ([person if person is not None else f"n:{src}" for person, src in zip(found, sources)]
+                      if None in found else found)  # type: ignore[assignment]
     facilitator = list(map(facilitators.__contains__, speaker)) if facilitators else [False] * len(speaker)
     table = Segments([0], [""], [False], [None], [False])  # index 0: no segment has id 0
     if ids == list(range(1, len(ids) + 1)):  # the usual case: no segment ever deleted
@@ -243,16 +221,6 @@ def segment_table_if_read(db: "Database") -> Segments | None:
     """The segment table when reports built together have read it already, else None."""
     found: Segments | None = _cached(("segments", id(db)))
     return found
-
-
-def rolled_up(direct: dict[str, set[int]], up: dict[str, list[str]]) -> dict[str, set[int]]:
-    """Each code's segments together with those of every code below it. A code with nothing
-    below it keeps its own set (the same object): callers must not change them in place."""
-    parts: dict[str, list[set[int]]] = {}
-    for code_id, segs in direct.items():
-        for anc in up.get(code_id, [code_id]):
-            parts.setdefault(anc, []).append(segs)
-    return {code_id: found[0] if len(found) == 1 else set().union(*found) for code_id, found in parts.items()}
 
 
 def code_masks(db: "Database", *, include_suggested: bool = False,
@@ -297,7 +265,7 @@ class SegmentArrays:
         return int(np.count_nonzero(np.bincount(self.source[mask]))) if mask.any() else 0
 
     def speakers_in(self, mask: "np.ndarray", include_facilitators: bool = False) -> int:
-        """How many people spoke the segments in ``mask`` (as :meth:`Segments.who_of` counts)."""
+        """How many people spoke the segments in ``mask``; facilitators only when asked for."""
         import numpy as np
 
         who = (self.who if include_facilitators else self.people)[mask]

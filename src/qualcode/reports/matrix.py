@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import reading_once, Segments, code_masks, segment_arrays, segment_table
+from qualcode.reports.coded import Segments, code_masks, reading_once, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, load_pseudonymiser
 

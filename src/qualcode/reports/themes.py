@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.reports.coded import reading_once, code_masks, segment_arrays, segment_table
+from qualcode.reports.coded import code_masks, reading_once, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants
 
 if TYPE_CHECKING:
