@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.coding.common import require_codes, require_sources
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import _read_ids, collector_paused, segment_table_if_read
+from qualcode.reports.coded import coded_arrays, collector_paused, segment_table_if_read
 from qualcode.reports.common import CodeNode, code_tree
 from qualcode.reports.pseudonymise import load_pseudonymiser
 from qualcode.reports.statistics import BinaryTally
@@ -181,7 +181,7 @@ def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: l
     import numpy as np
 
     units, unit = _units(db, src_ids)
-    ids = _read_ids(db, False, include_facilitators)
+    ids = coded_arrays(db, include_facilitators=include_facilitators)
     size = len(unit)
 
     def coded(code_id: str, coder: str) -> np.ndarray:

@@ -121,6 +121,13 @@ def _read_ids(db: "Database", include_suggested: bool,
     return out
 
 
+def coded_arrays(db: "Database", *, include_suggested: bool = False,
+                 include_facilitators: bool = False) -> dict[tuple[str, str | None], "np.ndarray"]:
+    """{(code id, coder): the segment ids coded, an array, maybe with repeats}; shared like
+    the rest (callers must not change the arrays in place)."""
+    return _read_ids(db, include_suggested, include_facilitators)
+
+
 def _array(text: str | None) -> "np.ndarray":
     """The numbers of a ``group_concat`` (comma-separated integers) as an array."""
     import numpy as np
