@@ -195,9 +195,11 @@ def segment_table(db: "Database") -> Segments:
         if role == "facilitator":
             facilitators.add(sid)
     # Four columns as four strings parsed in C: faster than a Python loop over a row per segment.
-    ids, sources, speakers, speech = (_ids(col) for col in db.execute(
+    ids_text, sources_text, speakers_text, speech_text = db.execute(
         "SELECT group_concat(id), group_concat(source_id), group_concat(ifnull(speaker_id, 'null')), "
-        "group_concat(kind = 'speech') FROM segments").fetchone())
+        "group_concat(kind = 'speech') FROM segments").fetchone()
+    ids, sources, speech = (_array(text).tolist() for text in (ids_text, sources_text, speech_text))
+    speakers = _ids(speakers_text)  # null where a turn has no speaker
     # Maps in C, not a Python loop per segment (a fifth of a report at a million codings); a
     # loop only where turns have no speaker (or one that is missing).
     speaker = speakers if set(speakers) <= people.keys() | {None} else [
@@ -264,6 +266,13 @@ class SegmentArrays:
     who: "np.ndarray"       # every speaker, facilitators too
     people: "np.ndarray"    # facilitators' turns -1
     facilitator: "np.ndarray"
+    speech: "np.ndarray"
+
+    def counted(self, include_facilitators: bool = False) -> "np.ndarray":
+        """The segments a report counts in its totals (as :meth:`Segments.counted`)."""
+        import numpy as np
+
+        return np.flatnonzero(self.speech if include_facilitators else self.speech & ~self.facilitator)
 
     def sources_in(self, mask: "np.ndarray") -> int:
         """How many sources the segments in ``mask`` come from."""
@@ -292,6 +301,7 @@ def segment_arrays(db: "Database") -> SegmentArrays:
     if "" in numbers:  # no segment with this id
         who[who == numbers[""]] = -1
     facilitator = np.array(table.facilitator, dtype=bool)
-    arrays = SegmentArrays(np.array(table.source, dtype=np.int64), who, np.where(facilitator, -1, who), facilitator)
+    arrays = SegmentArrays(np.array(table.source, dtype=np.int64), who, np.where(facilitator, -1, who), facilitator,
+                           np.array(table.speech, dtype=bool))
     _keep(key, arrays)
     return arrays

@@ -120,15 +120,15 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
     below = descendants(tree)
     table = segment_table(db)
     value = _segment_values(db, attribute, table, _shower(db, attribute, pseudonymise))
-    speech = table.counted(include_facilitators)
+    speech = segment_arrays(db).counted(include_facilitators)
     labels = list(dict.fromkeys(value))
     number = {v: k for k, v in enumerate(labels)}
-    value_no = np.array([number[v] for v in value], dtype=np.int64)
+    value_no = np.fromiter(map(number.__getitem__, value), dtype=np.int64, count=len(value))
     # The units a cell counts: segments, or the distinct (value, unit) pairs of participants
     # or sources, each pair a number (value × span + unit): a code's cells are one np.unique.
     unit_no, span = None, 0
     if unit == "segments":
-        bases = Counter(map(value.__getitem__, speech))
+        bases = _by_value(value_no[speech], labels)
     else:
         arrays = segment_arrays(db)
         unit_no = (arrays.who if unit == "participants" else arrays.source) + 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.reports.coded import code_masks, reading_once, segment_arrays, segment_table
+from qualcode.reports.coded import code_masks, reading_once, segment_arrays
 from qualcode.reports.common import code_tree, descendants
 
 if TYPE_CHECKING:
@@ -62,10 +62,9 @@ def themes_report(db: "Database", *, include_suggested: bool = False,
     tree = code_tree(db)
     direct = code_masks(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
     below = descendants(tree)
-    table = segment_table(db)
     arrays = segment_arrays(db)
     total_sources = db.execute("SELECT count(*) FROM sources").fetchone()[0]
-    total_segments = len(table.counted(include_facilitators))
+    total_segments = len(arrays.counted(include_facilitators))
     total_speakers = db.execute(
         "SELECT count(DISTINCT COALESCE('p:' || participant_id, 's:' || id)) FROM speakers"
         + ("" if include_facilitators else " WHERE role != 'facilitator'")).fetchone()[0]
