@@ -149,21 +149,6 @@ def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[
     return out
 
 
-def code_sets(db: "Database", *, include_suggested: bool = False,
-              include_facilitators: bool = False) -> dict[str, set[int]]:
-    """{code id: segment ids coded with it, by anyone}."""
-    cache_key = ("by code", id(db), include_suggested, include_facilitators)
-    cached = _cached(cache_key)
-    if cached is not None:
-        return cached
-    parts: dict[str, list[list[int]]] = {}
-    for (code_id, _coder), segs in _read_ids(db, include_suggested, include_facilitators).items():
-        parts.setdefault(code_id, []).append(segs.tolist())
-    out = {code_id: set().union(*found) for code_id, found in parts.items()}
-    _keep(cache_key, out)
-    return out
-
-
 @dataclass
 class Segments:
     """Per segment id (list index): its source id, who spoke it, whether it is speech, its
@@ -235,7 +220,7 @@ def segment_table_if_read(db: "Database") -> Segments | None:
 def code_masks(db: "Database", *, include_suggested: bool = False,
                include_facilitators: bool = False) -> dict[str, "np.ndarray"]:
     """{code id: a boolean array over segment ids (the indices of :func:`segment_table`), true
-    where anyone coded the segment with the code}: the keys of :func:`code_sets`, as arrays.
+    where anyone (or a pending suggestion) coded the segment with the code}.
     Counting the segments, sources or speakers of a code (or of a theme: the ``|`` of its
     codes' arrays) is then a few passes in numpy instead of a Python loop per coded segment,
     which is what made the reports grow slow with the codings. One byte per segment and code."""

@@ -28,11 +28,12 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
 from qualcode.coding.spans import span_turns
-from qualcode.reports.coded import Segments, code_sets, reading_once, segment_arrays, segment_table
+from qualcode.reports.coded import Segments, code_masks, reading_once, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlite_utils import Database
 
 GAP = " […] "
@@ -78,6 +79,8 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     """Quotes for ``codes`` (all codes if empty). ``rollup`` also lists, under a theme, the
     quotes coded with the codes below it. ``attributes`` limits the participant and source
     attributes given with each quote (default: all)."""
+    import numpy as np  # the candidates as arrays, not Python sets: see reports/coded.py
+
     tree = code_tree(db)
     wanted = require_codes(db, codes or [])
     nodes = [n for n in tree if not wanted or n.id in wanted]
@@ -94,7 +97,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
         for r in rows:
             by_code.setdefault(r[0], []).append(dict(zip(_COLUMNS, r)))
     else:
-        sets = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
+        masks = code_masks(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
         table = segment_table(db)
         by_who = _segments_by_speaker(db, include_facilitators)
     for node in nodes:
@@ -106,14 +109,47 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
             for r in chosen:
                 r["quote"], r["trimmed"] = _text(r, sources, trim)
         else:
-            segs = set().union(*(sets.get(cid, set()) for cid in ids)) if len(ids) > 1 else sets.get(node.id, set())
+            parts = [masks[cid] for cid in sorted(ids) if cid in masks]
+            coded = (np.logical_or.reduce(parts) if len(parts) > 1 else parts[0] if parts
+                     else np.zeros(len(table.source), dtype=bool))
             fetch = _Fetcher(db, sorted(ids), status, sources, trim)
-            chosen = _spread(segs, per_code, table, by_who, fetch)
+            chosen = _spread(coded, per_code, table, by_who, fetch)
         quotes += [_quote(node.id, node.name, r, pz, attributes) for r in chosen]
     return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested, pseudonymise)
 
 
-def _segments_by_speaker(db: "Database", include_facilitators: bool) -> dict[str, list[int]]:
+@dataclass
+class _Speakers:
+    """The turns of each speaker (participant), in order, as one array: ``order`` holds the
+    segment ids speaker by speaker, ``who[g]``'s from ``starts[g]`` to ``ends[g]``."""
+
+    who: list[str]
+    order: "np.ndarray"
+    starts: "np.ndarray"
+    ends: "np.ndarray"
+    index: dict[str, int] = field(default_factory=dict)
+
+    def first_coded(self, mask: "np.ndarray") -> dict[str, int]:
+        """Each speaker's first turn coded in ``mask`` (a boolean array over segment ids), for
+        every speaker who has one: a search per speaker, not a scan of their turns."""
+        import numpy as np
+
+        hits = np.flatnonzero(mask[self.order])
+        if not len(hits):
+            return {}
+        at = hits[np.minimum(np.searchsorted(hits, self.starts), len(hits) - 1)]
+        found = np.flatnonzero((at >= self.starts) & (at < self.ends)).tolist()
+        return dict(zip([self.who[g] for g in found], self.order[at[found]].tolist()))
+
+    def coded(self, who: str, mask: "np.ndarray") -> list[int]:
+        """The speaker's turns coded in ``mask``, in order."""
+        g = self.index[who]
+        own = self.order[self.starts[g]:self.ends[g]]
+        found: list[int] = own[mask[own]].tolist()
+        return found
+
+
+def _segments_by_speaker(db: "Database", include_facilitators: bool) -> _Speakers:
     """Every segment of each participant (speaker), in order; facilitators' turns only when
     they are included. Grouped in numpy (a stable sort by speaker), not a Python loop over
     every turn of the project."""
@@ -122,10 +158,11 @@ def _segments_by_speaker(db: "Database", include_facilitators: bool) -> dict[str
     table, arrays = segment_table(db), segment_arrays(db)
     who = arrays.who if include_facilitators else arrays.people
     order = np.argsort(who, kind="stable")
-    cuts = np.flatnonzero(np.diff(who[order])) + 1
-    groups = np.split(order, cuts) if len(order) else []
-    # Turns of nobody to count (-1: facilitators, ids of no segment) come first: left out.
-    return {table.who[int(group[0])]: group.tolist() for group in groups if who[group[0]] >= 0}
+    order = order[who[order] >= 0]  # -1: nobody to count (facilitators, ids of no segment)
+    starts = np.flatnonzero(np.diff(who[order], prepend=-1)) if len(order) else np.zeros(0, dtype=np.int64)
+    ends = np.append(starts[1:], len(order))
+    names = [table.who[seg] for seg in order[starts].tolist()]
+    return _Speakers(names, order, starts, ends, {w: g for g, w in enumerate(names)})
 
 
 _SELECT = (
@@ -193,18 +230,15 @@ def _quality(r: dict[str, Any]) -> tuple[float, float]:
     return (-distance, r["score"] or 0.0)
 
 
-def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]], fetch: _Fetcher,
+def _spread(coded: "np.ndarray", n: int, table: Segments, by_who: _Speakers, fetch: _Fetcher,
             look: int = 10) -> list[dict[str, Any]]:
-    """Pick ``n`` quotes: each time from the participant (then the source) used least so far,
-    earliest first; from that participant's first ``look`` candidates, the best quality.
+    """Pick ``n`` quotes among the ``coded`` segments (a boolean array over segment ids): each
+    time from the participant (then the source) used least so far, earliest first; from that
+    participant's first ``look`` candidates, the best quality.
 
     Only a participant's earliest candidate takes part in the choice, so the full list of
     their candidates is made only once they are chosen (a few per code, of thousands)."""
-    first: dict[str, int] = {}
-    for who, own in by_who.items():
-        seg = next(filter(segs.__contains__, own), None)
-        if seg is not None:
-            first[who] = seg
+    first = by_who.first_coded(coded)
     groups: dict[str, list[int]] = {}
     who_used: Counter[str] = Counter()
     src_used: Counter[int] = Counter()
@@ -212,7 +246,7 @@ def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]
     seen_spans: set[tuple[int, int, int]] = set()
     while len(picked) < n and first:
         who = min(first, key=lambda w: (who_used.get(w, 0), src_used.get(table.source[first[w]], 0), first[w]))
-        group = groups.get(who) or list(filter(segs.__contains__, by_who[who]))
+        group = groups.get(who) or by_who.coded(who, coded)
         options = [r for r in (fetch(seg) for seg in group[:look]) if r is not None]
         options = [r for r in options if (r["source_id"], r["c_start"], r["c_end"]) not in seen_spans]
         best = max(options, key=_quality, default=None)
