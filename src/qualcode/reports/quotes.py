@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from qualcode.coding.common import require_codes
 from qualcode.coding.spans import span_turns
-from qualcode.reports.coded import Segments, code_masks, reading_once, segment_arrays, segment_table
+from qualcode.reports.coded import code_masks, reading_once, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
 
@@ -113,7 +113,7 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
             coded = (np.logical_or.reduce(parts) if len(parts) > 1 else parts[0] if parts
                      else np.zeros(len(table.source), dtype=bool))
             fetch = _Fetcher(db, sorted(ids), status, sources, trim)
-            chosen = _spread(coded, per_code, table, by_who, fetch)
+            chosen = _spread(coded, per_code, segment_arrays(db).source, by_who, fetch)
         quotes += [_quote(node.id, node.name, r, pz, attributes) for r in chosen]
     return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested, pseudonymise)
 
@@ -230,22 +230,33 @@ def _quality(r: dict[str, Any]) -> tuple[float, float]:
     return (-distance, r["score"] or 0.0)
 
 
-def _spread(coded: "np.ndarray", n: int, table: Segments, by_who: _Speakers, fetch: _Fetcher,
+def _spread(coded: "np.ndarray", n: int, sources: "np.ndarray", by_who: _Speakers, fetch: _Fetcher,
             look: int = 10) -> list[dict[str, Any]]:
     """Pick ``n`` quotes among the ``coded`` segments (a boolean array over segment ids): each
     time from the participant (then the source) used least so far, earliest first; from that
     participant's first ``look`` candidates, the best quality.
 
     Only a participant's earliest candidate takes part in the choice, so the full list of
-    their candidates is made only once they are chosen (a few per code, of thousands)."""
+    their candidates is made only once they are chosen (a few per code, of thousands).
+    ``sources``: each segment's source id (index: segment id)."""
+    import numpy as np
+
     first = by_who.first_coded(coded)
+    # The choice below is min(first, key=(times the participant was used, times the source of
+    # their first candidate was used, that candidate)), kept in arrays: one lexsort a pick
+    # instead of a Python call per participant (thousands of them, for each quote).
+    names = list(first)
+    first_seg = np.array([first[who] for who in names], dtype=np.int64)
+    who_used = np.zeros(len(names), dtype=np.int64)
+    src_used = np.zeros(len(sources) and int(sources.max()) + 1, dtype=np.int64)
+    alive = np.ones(len(names), dtype=bool)
     groups: dict[str, list[int]] = {}
-    who_used: Counter[str] = Counter()
-    src_used: Counter[int] = Counter()
     picked: list[dict[str, Any]] = []
     seen_spans: set[tuple[int, int, int]] = set()
     while len(picked) < n and first:
-        who = min(first, key=lambda w: (who_used.get(w, 0), src_used.get(table.source[first[w]], 0), first[w]))
+        ids = np.flatnonzero(alive)
+        k = int(ids[np.lexsort((first_seg[ids], src_used[sources[first_seg[ids]]], who_used[ids]))[0]])
+        who = names[k]
         group = groups.get(who) or by_who.coded(who, coded)
         options = [r for r in (fetch(seg) for seg in group[:look]) if r is not None]
         options = [r for r in options if (r["source_id"], r["c_start"], r["c_end"]) not in seen_spans]
@@ -255,15 +266,18 @@ def _spread(coded: "np.ndarray", n: int, table: Segments, by_who: _Speakers, fet
             remaining = group[look:]
         if remaining:
             groups[who], first[who] = remaining, remaining[0]
+            first_seg[k] = remaining[0]
         else:
             groups.pop(who, None)
             del first[who]
+            alive[k] = False
         if best is None:
             continue
         seen_spans.add((best["source_id"], best["c_start"], best["c_end"]))
         picked.append(best)
-        who_used[who] += 1
-        src_used[best["source_id"]] += 1
+        who_used[k] += 1
+        if 0 <= best["source_id"] < len(src_used):  # a source no turn of which is a candidate: never asked
+            src_used[best["source_id"]] += 1
     return sorted(picked, key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
 
 
