@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+from xml.sax.saxutils import escape as xml_escape
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
@@ -235,55 +236,48 @@ def _docx_table(document: Any, table: Table, style: _StyleIds | None = None) -> 
         para.add_run(visible(table.caption)).italic = True
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
+_W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _RUN_BREAKS = re.compile(r"([\t\r\n])")
 
 
 def _docx_rows(tbl: Any, table: Table, widths: list[str]) -> None:
-    """The table's body rows, appended to ``tbl`` as lxml elements: the XML python-docx writes
-    for ``add_row()``, ``cell.text``, the runs' font size and the paragraph's indent and
-    alignment (tests/test_render_docx.py compares the two), without its object layer, which
-    searches an element's children for every property it sets: a 200-row table of
-    disagreements took about half a second that way."""
+    """The table's body rows, appended to ``tbl``: the XML python-docx writes for
+    ``add_row()``, ``cell.text``, the runs' font size and the paragraph's indent and alignment
+    (tests/test_render_docx.py compares the two), written as text and parsed once, without its
+    object layer, which searches an element's children for every property it sets: a 200-row
+    table of disagreements took about half a second that way."""
+    from docx.oxml.parser import parse_xml
     from docx.shared import Pt
-    from lxml.etree import SubElement
 
-    size = str(round(TABLE_FONT_PT * 2))  # half-points
+    size = round(TABLE_FONT_PT * 2)  # half-points
     numeric = [name in table.numeric for name in table.columns]
+    cell_start = [f'<w:tc><w:tcPr><w:tcW w:type="dxa" w:w="{width}"/></w:tcPr><w:p>' for width in widths]
+    run_start = f'<w:r><w:rPr><w:sz w:val="{size}"/></w:rPr>'
+    rows = []
     for row in table.rows:
-        tr = SubElement(tbl, _W + "tr")
-        for value, width, is_number in zip(row, widths, numeric):
-            tc = SubElement(tr, _W + "tc")
-            tc_width = SubElement(SubElement(tc, _W + "tcPr"), _W + "tcW")
-            tc_width.set(_W + "type", "dxa")
-            tc_width.set(_W + "w", width)
-            para = SubElement(tc, _W + "p")
+        cells = []
+        for value, start, is_number in zip(row, cell_start, numeric):
             depth = value.depth if isinstance(value, Indented) else 0
-            if depth or is_number:
-                properties = SubElement(para, _W + "pPr")
-                if depth:  # the schema's order: ind before jc
-                    SubElement(properties, _W + "ind").set(_W + "left", str(Pt(INDENT_PT * depth).twips))
-                if is_number:
-                    SubElement(properties, _W + "jc").set(_W + "val", "right")
-            run = SubElement(para, _W + "r")
-            SubElement(SubElement(run, _W + "rPr"), _W + "sz").set(_W + "val", size)
-            _run_text(run, visible(_docx_text(value)))
+            properties = ""
+            if depth or is_number:  # the schema's order: ind before jc
+                properties = ("<w:pPr>" + (f'<w:ind w:left="{Pt(INDENT_PT * depth).twips}"/>' if depth else "")
+                              + ('<w:jc w:val="right"/>' if is_number else "") + "</w:pPr>")
+            cells.append(start + properties + run_start + _run_xml(visible(_docx_text(value))) + "</w:r></w:p></w:tc>")
+        rows.append("<w:tr>" + "".join(cells) + "</w:tr>")
+    tbl.extend(parse_xml(f'<w:tbl xmlns:w="{_W_NS}">{"".join(rows)}</w:tbl>'))
 
 
-def _run_text(run: Any, text: str) -> None:
-    """``text`` into the run as python-docx's ``run.text`` writes it: a ``w:t`` for each stretch
-    of characters (its spaces kept where they lead or trail), ``w:tab`` for a tab and ``w:br``
-    for a line break."""
-    from lxml.etree import SubElement
-
+def _run_xml(text: str) -> str:
+    """``text`` as the content of a run, as python-docx's ``run.text`` writes it: a ``w:t`` for
+    each stretch of characters (its spaces kept where they lead or trail), ``w:tab`` for a tab
+    and ``w:br`` for a line break."""
+    out = []
     for part in _RUN_BREAKS.split(text):
         if part == "\t":
-            SubElement(run, _W + "tab")
+            out.append("<w:tab/>")
         elif part in ("\r", "\n"):
-            SubElement(run, _W + "br")
+            out.append("<w:br/>")
         elif part:
-            t = SubElement(run, _W + "t")
-            t.text = part
-            if len(part.strip()) < len(part):
-                t.set(_XML_SPACE, "preserve")
+            keep = ' xml:space="preserve"' if len(part.strip()) < len(part) else ""
+            out.append(f"<w:t{keep}>{xml_escape(part)}</w:t>")
+    return "".join(out)
