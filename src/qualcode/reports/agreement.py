@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.coding.common import require_codes, require_sources
@@ -324,11 +325,15 @@ def _disagreements(db: "Database", diffs: Diffs, src_ids: list[int], coders: lis
     # The segments in id order (the table's), joined and sorted here: SQLite's sort carried
     # every turn's text, and cost more than the rest of the list. Names sort as SQLite sorts
     # them (by code point); a source's ordinals are unique, so the order is the same.
-    rank = {sid: k for k, sid in enumerate(sorted(names, key=names.__getitem__))}
+    by_name = sorted(names, key=names.__getitem__)
     rows = db.execute("SELECT s.id, s.source_id, s.ordinal, s.speaker_id, s.line, s.timestamp, s.text "
                       "FROM json_each(?) j CROSS JOIN segments s ON s.id = j.value",
                       [json.dumps(sorted(differing))]).fetchall()
-    rows.sort(key=lambda r: (rank.get(r[1], -1), r[2]))
+    if by_name == sorted(names):  # sources ingested in name order (the usual case): sort by their ids
+        rows.sort(key=itemgetter(1, 2))
+    else:
+        rank = {sid: k for k, sid in enumerate(by_name)}
+        rows.sort(key=lambda r: (rank.get(r[1], -1), r[2]))
     for seg, source_id, _ordinal, speaker_id, line, ts, text in rows:
         source = names.get(source_id)
         if source is None:  # no such source: the segment is no longer there
