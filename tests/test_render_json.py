@@ -20,3 +20,21 @@ def test_large_json_has_one_item_per_line(monkeypatch: pytest.MonkeyPatch) -> No
     assert out == ('{\n"coders": [\n"kim",\n"lee"\n],\n"overall": {"kappa": 0.5},\n'
                    '"rows": [\n{"text": "é"},\n{"text": "b"}\n]\n}\n')
     assert json.loads(out) == data
+
+
+def test_a_long_list_of_disagreements_is_the_json_of_their_dicts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """render_agreement writes a long list of disagreements a column at a time
+    (analysis.disagreement_lines): the text must be what encoding each one's dict writes."""
+    from qualcode.render.analysis import agreement_json, disagreement_dict, render_agreement
+    from qualcode.reports.agreement import AgreementReport, Disagreement
+
+    monkeypatch.setattr(tabular, "LARGE_JSON", 1)
+    found = [Disagreement("c1", 7, "fg1.txt", "Ana", 3, None, ("kim",), ("lee",), 'She said "é"\n\ttab\x00'),
+             Disagreement("c2", 7, "fg1.txt", "Ana", 3, None, ("kim", "lee"), ("pat",), 'She said "é"\n\ttab\x00'),
+             Disagreement("c1", 12, "fg 2.txt", None, 9, 75.5, ("lee",), ("kim",), ""),
+             Disagreement("c1", 13, "fg 2.txt", "Bo\u2028", 10, 1e-07, (), ("kim", "lee"), "x" * 3)]
+    report = AgreementReport(["kim", "lee", "pat"], ["fg1.txt", "fg 2.txt"], 9, {"kappa": 0.5}, [], found, 4)
+    expected = {**agreement_json(report), "disagreements": [disagreement_dict(d) for d in found]}
+    assert render_agreement(report, "json") == tabular._lines(expected) + "\n"
+    assert render_agreement(report, "json", disagreements_only=True) == tabular._lines(expected["disagreements"]) + "\n"
+    assert json.loads(render_agreement(report, "json"))["disagreements"][3]["timestamp"] == 1e-07

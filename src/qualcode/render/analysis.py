@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from operator import itemgetter
 from typing import Any
 
 from rich.console import Group
 
 from qualcode.render.document import Block, Heading, Para, to_docx, to_markdown_doc
 from qualcode.render.reports import format_seconds, scope
+from qualcode.render import tabular
 from qualcode.render.tabular import Indented, Table, to_data, to_json, to_rich
 from qualcode.reports.agreement import AgreementReport, Disagreement
 from qualcode.reports.cooccurrence import CooccurrenceReport
@@ -112,12 +114,47 @@ def _stat(x: float | None) -> str:
     return "n/a" if x is None else f"{x:.3f}"
 
 
-def agreement_json(report: AgreementReport) -> dict[str, Any]:
+def agreement_json(report: AgreementReport, encoded: bool = False) -> dict[str, Any]:
+    """The report as JSON data; ``encoded``: a long list of disagreements as JSON text already
+    (:func:`disagreement_lines`), for :func:`~qualcode.render.tabular.to_json`."""
     return {"coders": report.coders, "sources": report.sources, "units": report.units,
             "overall": report.overall,
             "codes": [asdict(c) for c in report.codes],
-            "disagreements": [disagreement_dict(d) for d in report.disagreements],
+            "disagreements": (disagreement_lines(report.disagreements)
+                              if encoded and len(report.disagreements) > tabular.LARGE_JSON
+                              else [disagreement_dict(d) for d in report.disagreements]),
             "characters": report.characters}
+
+
+def disagreement_lines(found: list[Disagreement]) -> tabular.EncodedList:
+    """The disagreements as :func:`~qualcode.render.tabular.to_json` writes a long list of
+    :func:`disagreement_dict`, a column at a time: each distinct code, source, speaker and pair
+    of coder lists encoded once, the numbers and texts in one pass of the C encoder each, and
+    the lines filled in by one format. A big project has a hundred thousand disagreements, and
+    encoding each as a dict took longer than computing the whole report."""
+    if not found:
+        return tabular.EncodedList("", 0)
+    code, seg, source, speaker, line, timestamp, coded_by, not_coded_by, text = (
+        tuple(map(itemgetter(k), found)) for k in range(9))
+    columns = [_encoded(code, True), _encoded(seg), _encoded(source, True), _encoded(speaker, True), _encoded(line),
+               _encoded(timestamp, True), _encoded(coded_by, True), _encoded(not_coded_by, True), _encoded(text)]
+    cells: list[str] = [""] * (len(found) * len(columns))
+    for k, column in enumerate(columns):
+        cells[k::len(columns)] = column
+    line_format = ('{"code_id": %s, "segment_id": %s, "source": %s, "speaker": %s, "line": %s, "timestamp": %s, '
+                   '"coded_by": %s, "not_coded_by": %s, "text": %s}')
+    return tabular.EncodedList(",\n".join([line_format] * len(found)) % tuple(cells), len(found))
+
+
+def _encoded(column: tuple[Any, ...], repeated: bool = False) -> list[str]:
+    """Each value of a column as JSON; ``repeated``: few distinct values (encoded once each)."""
+    kinds = set(map(type, column))
+    if kinds == {int}:  # ints (not bools, not floats): their repr is their JSON
+        return list(map(int.__repr__, column))
+    if repeated and kinds <= {str, type(None), tuple}:  # equal values of these have the same JSON
+        distinct = list(set(column))
+        return list(map(dict(zip(distinct, map(tabular._encode_item, distinct))).__getitem__, column))
+    return tabular.encode_values(list(column))
 
 
 def disagreement_dict(d: Disagreement) -> dict[str, Any]:
@@ -183,7 +220,7 @@ def disagreements_table(report: AgreementReport, limit: int | None = None) -> Ta
 
 def render_agreement(report: AgreementReport, fmt: str, disagreements_only: bool = False) -> Any:
     if fmt == "json":
-        data = agreement_json(report)
+        data = agreement_json(report, encoded=True)
         return to_json(data["disagreements"] if disagreements_only else data)
     if fmt in ("csv", "xlsx"):
         found = Table("Disagreements", ["source", "line", "timestamp", "segment_id", "speaker", "code_id", "coded_by",

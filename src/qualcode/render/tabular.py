@@ -265,10 +265,12 @@ def to_json(data: Any) -> str:
 
 
 def _longest_list(data: Any) -> int:
+    if isinstance(data, EncodedList):
+        return data.length
     if isinstance(data, list):
         return len(data)
     if isinstance(data, dict):
-        return max((_longest_list(v) for v in data.values() if isinstance(v, (list, dict))), default=0)
+        return max((_longest_list(v) for v in data.values() if isinstance(v, (list, dict, EncodedList))), default=0)
     return 0
 
 
@@ -297,12 +299,50 @@ def _item_encoder() -> Callable[[Any], str]:
 _encode_item = _item_encoder()
 
 
+def _values_encoder() -> Callable[[list[Any]], list[str]]:
+    """A function giving each value's compact JSON, as ``_encode_item`` writes it, in one pass
+    of the C encoder: the values are encoded as one list whose item separator is a NUL
+    character, which the JSON of a string never holds (the encoder escapes control
+    characters), so splitting there gives the values back. A list or dict of several items
+    among the values splits into more parts than values: then they are encoded one by one."""
+    make: Any = getattr(json.encoder, "c_make_encoder", None)
+    try:
+        encoder = make(None, _COMPACT.default, json.encoder.encode_basestring, None,
+                       _COMPACT.key_separator, "\0", False, False, True)
+
+        def encode(values: list[Any]) -> list[str]:
+            parts = "".join(encoder(values, 0))[1:-1].split("\0") if values else []
+            return parts if len(parts) == len(values) else [_encode_item(v) for v in values]
+        sample = [1, 2.5, None, True, "é\n\0,", ["a"], float("nan"), 10 ** 20, {"k": "v"}]
+        if encode(sample) == [_encode_item(v) for v in sample]:
+            return encode
+    except Exception:  # noqa: BLE001 - any surprise means: one value at a time
+        pass
+    return lambda values: [_encode_item(v) for v in values]
+
+
+encode_values = _values_encoder()
+
+
+@dataclass
+class EncodedList:
+    """A long list already written as JSON: its items compact, one a line, joined by ``",\\n"``
+    (as :func:`_lines` writes a list's items). A renderer that knows its items' shape writes
+    them faster than the generic encoder walks a dict per item. Only for lists longer than
+    LARGE_JSON: the indented form of small output needs the data itself."""
+
+    lines: str
+    length: int
+
+
 def _lines(data: Any) -> str:
+    if isinstance(data, EncodedList):
+        return "[\n" + data.lines + "\n]"
     if isinstance(data, list):
         return "[\n" + ",\n".join(map(_encode_item, data)) + "\n]"
     if isinstance(data, dict):
         return "{\n" + ",\n".join(
             f"{json.dumps(key, ensure_ascii=False)}: "
-            + (_lines(value) if isinstance(value, list) else json.dumps(value, ensure_ascii=False))
+            + (_lines(value) if isinstance(value, (list, EncodedList)) else json.dumps(value, ensure_ascii=False))
             for key, value in data.items()) + "\n}"
     return json.dumps(data, ensure_ascii=False)

@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from qualcode.coding.common import require_codes, require_sources
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import coded_sets
+from qualcode.reports.coded import coded_arrays, collector_paused, segment_table_if_read
 from qualcode.reports.common import CodeNode, code_tree
 from qualcode.reports.pseudonymise import load_pseudonymiser
 from qualcode.reports.statistics import BinaryTally
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlite_utils import Database
 
 
@@ -162,7 +164,8 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     if characters:
         report.characters = _by_character(db, results, chosen, src_ids, skipped)
     report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
-    report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
+    with collector_paused():
+        report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
     return report
 
 
@@ -172,28 +175,45 @@ Diffs = list[tuple[str, int, set[int]]]  # (code, bitmask of the coders who code
 def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: list[int],
              include_facilitators: bool = False) -> tuple[int, list[CodeAgreement], BinaryTally, Diffs, set[int]]:
     """The units, each code's agreement, all codes pooled, and the units on which the coders
-    differ. A function of its own so that the coded sets (millions of segment ids on a big
-    project) are freed before the disagreements are built."""
-    units, outside = _units(db, src_ids)
-    sets = coded_sets(db, coders=coders, include_facilitators=include_facilitators)
+    differ. Each coder's segments of a code are a boolean array over segment ids (numpy: a
+    million codings never become Python numbers or sets); only the segments on which the
+    coders differ become sets. A function of its own so that the arrays are freed before the
+    disagreements are built."""
+    import numpy as np
+
+    units, unit = _units(db, src_ids)
+    ids = coded_arrays(db, include_facilitators=include_facilitators)
+    size = len(unit)
+
+    def coded(code_id: str, coder: str) -> np.ndarray:
+        mask = np.zeros(size, dtype=bool)
+        segs = ids.get((code_id, coder))
+        if segs is not None:
+            mask[segs] = True
+        return mask
     uncoded: set[int] = set()
     if not include_facilitators:
+        chosen = set(coders)
+        anyone = np.zeros(size, dtype=bool)
+        for (_code, coder), segs in ids.items():
+            if coder in chosen:
+                anyone[segs] = True
         uncoded = {seg for (seg,) in db.execute(
             "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id WHERE sp.role = 'facilitator' "
             "AND s.kind = 'speech' AND s.source_id IN (SELECT value FROM json_each(?))", [json.dumps(src_ids)])
-            if not any(seg in found for found in sets.values())}
+            if not anyone[seg]}
         units -= len(uncoded)
-        outside |= uncoded
+        unit[list(uncoded)] = False
     overall = BinaryTally(len(coders))
     results: list[CodeAgreement] = []
     diffs: Diffs = []
     for node in tree:
-        per_coder = [_within(sets.get((node.id, c), set()), outside) for c in coders]
+        per_coder = [coded(node.id, c) & unit for c in coders]
         tally, by_mask = _tally(per_coder, units)
         diffs += [(node.id, mask, segs) for mask, segs in by_mask.items() if segs]
         overall.add(tally)
         results.append(CodeAgreement(node.id, node.name, _round(tally.percent_agreement()), _round(tally.kappa()),
-                                     _round(tally.alpha()), {c: len(s) for c, s in zip(coders, per_coder)},
+                                     _round(tally.alpha()), {c: tally.per_coder[k] for k, c in enumerate(coders)},
                                      _round(tally.prevalence()), _round(tally.ac1())))
     return units, results, overall, diffs, uncoded
 
@@ -225,44 +245,51 @@ def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str
     return {"units": units, "overall": pooled}
 
 
-def _units(db: "Database", src_ids: list[int]) -> tuple[int, set[int]]:
-    """The number of units (the speech segments of these sources) and the ids of every other
-    segment: usually far fewer, so removing them from a coder's segments is cheaper than
-    keeping only the units."""
-    units, others = db.execute(
-        "SELECT sum(unit), group_concat(CASE WHEN NOT unit THEN id END) FROM (SELECT id, kind = 'speech' "
+def _units(db: "Database", src_ids: list[int]) -> tuple[int, "np.ndarray"]:
+    """The number of units (the speech segments of these sources) and a boolean array over
+    segment ids, true for the units (and for ids no segment has: never coded). From the
+    segment table when reports built together have read it (``report html``), else from the
+    segments (a scan of every turn's row)."""
+    import numpy as np
+
+    table = segment_table_if_read(db)
+    if table is not None:
+        unit = np.array(table.speech, dtype=bool) & np.isin(np.array(table.source, dtype=np.int64), src_ids)
+        return int(np.count_nonzero(unit)), unit
+    units, others, top = db.execute(
+        "SELECT sum(unit), group_concat(CASE WHEN NOT unit THEN id END), max(id) FROM (SELECT id, kind = 'speech' "
         "AND source_id IN (SELECT value FROM json_each(?)) AS unit FROM segments)", [json.dumps(src_ids)]).fetchone()
-    return units or 0, set(json.loads(f"[{others or ''}]"))
+    unit = np.ones((top or 0) + 1, dtype=bool)
+    unit[0] = False  # no segment has id 0
+    unit[json.loads(f"[{others or ''}]")] = False
+    return units or 0, unit
 
 
-def _within(segs: set[int], outside: set[int]) -> set[int]:
-    """The units among ``segs`` (every coded segment exists: codings.segment_id is a foreign key)."""
-    return segs if outside.isdisjoint(segs) else segs - outside
-
-
-def _tally(per_coder: list[set[int]], units: int) -> tuple[BinaryTally, dict[int, set[int]]]:
+def _tally(per_coder: list["np.ndarray"], units: int) -> tuple[BinaryTally, dict[int, set[int]]]:
     """The counts for one code, and the segments on which the coders differ, by the bitmask
-    of the coders who coded them."""
+    of the coders who coded them (``per_coder``: each coder's units coded, a boolean array)."""
+    import numpy as np
+
     m = len(per_coder)
     tally = BinaryTally(m, units=units)
     for k, segs in enumerate(per_coder):
-        tally.per_coder[k] = len(segs)
-    if m == 2:  # set algebra, no loop over segments
+        tally.per_coder[k] = int(np.count_nonzero(segs))
+    if m == 2:  # array algebra, no loop over segments
         a, b = per_coder
-        only_a, only_b = a - b, b - a
-        tally.histogram[2] = len(a) - len(only_a)
-        tally.histogram[1] = len(only_a) + len(only_b)
-        return tally, {1: only_a, 2: only_b}
-    masks: dict[int, int] = {}
+        only_a, only_b = a & ~b, b & ~a
+        tally.histogram[2] = int(np.count_nonzero(a & b))
+        tally.histogram[1] = int(np.count_nonzero(only_a)) + int(np.count_nonzero(only_b))
+        return tally, {1: set(np.flatnonzero(only_a).tolist()), 2: set(np.flatnonzero(only_b).tolist())}
+    masks = np.zeros(len(per_coder[0]), dtype=np.int64)
     for k, segs in enumerate(per_coder):
-        for seg in segs:
-            masks[seg] = masks.get(seg, 0) | (1 << k)
+        masks |= segs.astype(np.int64) << k
     full = (1 << m) - 1
     by_mask: dict[int, set[int]] = {}
-    for seg, mask in masks.items():
-        tally.histogram[bin(mask).count("1")] += 1
+    for mask in np.unique(masks[masks > 0]).tolist():
+        where = np.flatnonzero(masks == mask)
+        tally.histogram[bin(mask).count("1")] += len(where)
         if mask != full:
-            by_mask.setdefault(mask, set()).add(seg)
+            by_mask[mask] = set(where.tolist())
     return tally, by_mask
 
 
@@ -293,12 +320,25 @@ def _disagreements(db: "Database", diffs: Diffs, src_ids: list[int], coders: lis
                     tuple(c for k, c in enumerate(coders) if not mask >> k & 1))
              for _code, mask, _segs in diffs}
     out: list[Disagreement] = []
-    # One query, ordered by SQLite: sorting tens of thousands of rows in Python costs more.
-    for seg, source, label, pid, speaker_id, line, ts, text in db.execute(
-            "SELECT s.id, src.name, sp.label, sp.participant_id, s.speaker_id, s.line, s.timestamp, s.text "
-            "FROM segments s JOIN sources src ON src.id = s.source_id LEFT JOIN speakers sp ON sp.id = s.speaker_id "
-            "WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY src.name, s.ordinal",
-            [json.dumps(list(differing))]):
+    names = dict(db.execute("SELECT id, name FROM sources"))
+    people = {spk: (label, pid) for spk, label, pid in db.execute("SELECT id, label, participant_id FROM speakers")}
+    # The segments in id order (the table's), joined and sorted here: SQLite's sort carried
+    # every turn's text, and cost more than the rest of the list. Names sort as SQLite sorts
+    # them (by code point); a source's ordinals are unique, so the order is the same.
+    by_name = sorted(names, key=names.__getitem__)
+    rows = db.execute("SELECT s.id, s.source_id, s.ordinal, s.speaker_id, s.line, s.timestamp, s.text "
+                      "FROM json_each(?) j CROSS JOIN segments s ON s.id = j.value",
+                      [json.dumps(sorted(differing))]).fetchall()
+    if by_name == sorted(names):  # sources ingested in name order (the usual case): sort by their ids
+        rows.sort(key=itemgetter(1, 2))
+    else:
+        rank = {sid: k for k, sid in enumerate(by_name)}
+        rows.sort(key=lambda r: (rank.get(r[1], -1), r[2]))
+    for seg, source_id, _ordinal, speaker_id, line, ts, text in rows:
+        source = names.get(source_id)
+        if source is None:  # no such source: the segment is no longer there
+            continue
+        label, pid = people.get(speaker_id, (None, None))
         if pz is not None:
             source, label, text = pz.source(source), pz.speaker(label, pid, speaker_id), pz.text(text)
         for code_id, mask in differing[seg]:

@@ -4,31 +4,38 @@ Every report starts from the same facts: for each code (and, for agreement, each
 the set of segments coded with it; and, for each segment, its source and who spoke it.
 Fetching one row per coding into Python is what makes reports slow on big projects, so
 the segment ids come from one aggregate query (``group_concat`` over the covering index
-``codings_report``, migration m005) and are parsed in C (``json.loads``); the rest is set
-algebra. Reports built together (``report html``) share that query and the segment table
-(:func:`shared_reads`). A coding that spans several turns (imported from another tool,
+``codings_report``, migration m005) and are parsed in C into numpy arrays; the rest is
+array algebra over boolean arrays indexed by segment id (:func:`code_masks`,
+:func:`segment_arrays`), with Python sets only where a report needs a few segments
+(quotes' candidates, agreement's disagreements). Reports built together (``report html``)
+share that query, the segment table and the arrays (:func:`shared_reads`). A coding that spans several turns (imported from another tool,
 ``segment_id`` NULL) counts in every segment it overlaps.
 
 Facilitators (issue 14): unless a report includes them, a suggestion accepted on a
 facilitator's turn does not count (suggest no longer makes those; older projects have
 some), while a coding someone made by hand, imported or merged there is deliberate and
-counts. Who counts as a speaker is the reports' business (:meth:`Segments.who_of`).
+counts. Who counts as a speaker is the reports' business (:meth:`SegmentArrays.speakers_in`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
+import gc
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, ParamSpec, TypeVar
 
 from qualcode.reports.common import status_clause
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
+    import numpy as np
 
 
 _shared: dict[tuple[object, ...], Any] | None = None
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 @contextlib.contextmanager
@@ -42,6 +49,30 @@ def shared_reads() -> Iterator[None]:
         yield
     finally:
         _shared = outer
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector off while a report builds a hundred thousand rows (tuples of
+    strings and numbers, which hold no cycles): each collection would walk all of them again,
+    about a sixth of the agreement report's time. Back to what it was on the way out."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def reading_once(report: Callable[P, R]) -> Callable[P, R]:
+    """Build ``report`` inside :func:`shared_reads`, so that the helpers it calls (the coded
+    sets, their arrays, the segment table and its arrays) read the project once between them."""
+    @functools.wraps(report)
+    def build(*args: P.args, **kwargs: P.kwargs) -> R:
+        with shared_reads():
+            return report(*args, **kwargs)
+    return build
 
 
 def _ids(text: str | None) -> list[int]:
@@ -58,9 +89,12 @@ def _keep(key: tuple[object, ...], value: Any) -> None:
 
 
 def _read_ids(db: "Database", include_suggested: bool,
-              include_facilitators: bool = False) -> dict[tuple[str, str | None], list[int]]:
+              include_facilitators: bool = False) -> dict[tuple[str, str | None], "np.ndarray"]:
     """{(code id, coder): segment ids, maybe repeated} for every coder (None: suggestions
-    nobody decided). Lists, not sets: each caller builds the sets it needs from them once."""
+    nobody decided). Arrays parsed in C (numpy; no Python number per coding), not sets: each
+    caller builds the sets or masks it needs from them once."""
+    import numpy as np
+
     cache_key = ("ids", id(db), include_suggested, include_facilitators)
     cached = _cached(cache_key)
     if cached is not None:
@@ -69,19 +103,36 @@ def _read_ids(db: "Database", include_suggested: bool,
     # Grouping by code and coder follows the index order (status, code_id, coder, segment_id),
     # so SQLite streams it.
     unindexed = status.replace("c.status", "+c.status")  # few codings lack a segment: use segment_id's index
-    out = {(code_id, coder): _ids(segs) for code_id, coder, segs in db.execute(
+    out = {(code_id, coder): _array(segs) for code_id, coder, segs in db.execute(
         f"SELECT c.code_id, c.coder, group_concat(c.segment_id) FROM codings c "
         f"WHERE {status} AND c.segment_id IS NOT NULL GROUP BY 1, 2")}
+    across: dict[tuple[str, str | None], list[int]] = {}
     for code_id, coder, seg in db.execute(
             f"SELECT c.code_id, c.coder, s.id FROM codings c JOIN segments s ON s.source_id = c.source_id "
             f"AND s.start < c.end AND s.end > c.start WHERE c.segment_id IS NULL AND {unindexed}"):
-        out.setdefault((code_id, coder), []).append(seg)
+        across.setdefault((code_id, coder), []).append(seg)
+    for key, segs in across.items():
+        out[key] = np.concatenate((out.get(key, _array(None)), np.array(segs, dtype=np.int64)))
     if not include_facilitators:
         for key, drop in _machine_codings_of_facilitators(db, status).items():
             if key in out:
-                out[key] = [seg for seg in out[key] if seg not in drop]
+                out[key] = out[key][~np.isin(out[key], list(drop))]
     _keep(cache_key, out)
     return out
+
+
+def coded_arrays(db: "Database", *, include_suggested: bool = False,
+                 include_facilitators: bool = False) -> dict[tuple[str, str | None], "np.ndarray"]:
+    """{(code id, coder): the segment ids coded, an array, maybe with repeats}; shared like
+    the rest (callers must not change the arrays in place)."""
+    return _read_ids(db, include_suggested, include_facilitators)
+
+
+def _array(text: str | None) -> "np.ndarray":
+    """The numbers of a ``group_concat`` (comma-separated integers) as an array."""
+    import numpy as np
+
+    return np.fromstring(text, dtype=np.int64, sep=",") if text else np.zeros(0, dtype=np.int64)
 
 
 def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[str, str | None], set[int]]:
@@ -98,30 +149,6 @@ def _machine_codings_of_facilitators(db: "Database", status: str) -> dict[tuple[
     return out
 
 
-def coded_sets(db: "Database", *, include_suggested: bool = False, coders: list[str] | None = None,
-               include_facilitators: bool = False) -> dict[tuple[str, str], set[int]]:
-    """{(code id, coder): segment ids} for these coders (default: all who decided)."""
-    wanted = set(coders) if coders is not None else None
-    return {(code_id, coder): set(segs)
-            for (code_id, coder), segs in _read_ids(db, include_suggested, include_facilitators).items()
-            if coder is not None and (wanted is None or coder in wanted)}
-
-
-def code_sets(db: "Database", *, include_suggested: bool = False,
-              include_facilitators: bool = False) -> dict[str, set[int]]:
-    """{code id: segment ids coded with it, by anyone}."""
-    cache_key = ("by code", id(db), include_suggested, include_facilitators)
-    cached = _cached(cache_key)
-    if cached is not None:
-        return cached
-    parts: dict[str, list[list[int]]] = {}
-    for (code_id, _coder), segs in _read_ids(db, include_suggested, include_facilitators).items():
-        parts.setdefault(code_id, []).append(segs)
-    out = {code_id: set().union(*found) for code_id, found in parts.items()}
-    _keep(cache_key, out)
-    return out
-
-
 @dataclass
 class Segments:
     """Per segment id (list index): its source id, who spoke it, whether it is speech, its
@@ -133,21 +160,6 @@ class Segments:
     speech: list[bool]
     speaker: list[int | None]
     facilitator: list[bool] = field(default_factory=list)
-    _participants: list[str] | None = field(default=None, repr=False)
-
-    def sources_of(self, segs: set[int]) -> set[int]:
-        return set(map(self.source.__getitem__, segs))
-
-    def who_of(self, segs: set[int], include_facilitators: bool = False) -> set[str]:
-        """Who spoke these segments; facilitators are not counted unless asked for."""
-        if include_facilitators:
-            return set(map(self.who.__getitem__, segs))
-        if self._participants is None:  # who, "" for a facilitator's turn: still one map per call
-            self._participants = ([("" if fac else who) for who, fac in zip(self.who, self.facilitator)]
-                                  if any(self.facilitator) else self.who)
-        found = set(map(self._participants.__getitem__, segs))
-        found.discard("")
-        return found
 
     def counted(self, include_facilitators: bool = False) -> list[int]:
         """The segments a report counts in its totals: speech, by participants unless asked."""
@@ -168,12 +180,19 @@ def segment_table(db: "Database") -> Segments:
         if role == "facilitator":
             facilitators.add(sid)
     # Four columns as four strings parsed in C: faster than a Python loop over a row per segment.
-    ids, sources, speakers, speech = (_ids(col) for col in db.execute(
+    ids_text, sources_text, speakers_text, speech_text = db.execute(
         "SELECT group_concat(id), group_concat(source_id), group_concat(ifnull(speaker_id, 'null')), "
-        "group_concat(kind = 'speech') FROM segments").fetchone())
-    speaker = [spk if spk in people else None for spk in speakers]
-    who = [people[spk] if spk is not None else f"n:{src}" for spk, src in zip(speaker, sources)]
-    facilitator = [spk in facilitators for spk in speaker]
+        "group_concat(kind = 'speech') FROM segments").fetchone()
+    ids, sources, speech = (_array(text).tolist() for text in (ids_text, sources_text, speech_text))
+    speakers = _ids(speakers_text)  # null where a turn has no speaker
+    # Maps in C, not a Python loop per segment (a fifth of a report at a million codings); a
+    # loop only where turns have no speaker (or one that is missing).
+    speaker = speakers if set(speakers) <= people.keys() | {None} else [
+        spk if spk in people else None for spk in speakers]
+    found: list[str | None] = list(map(people.get, speaker))  # type: ignore[arg-type]  # None: no speaker
+    who: list[str] = ([person if person is not None else f"n:{src}" for person, src in zip(found, sources)]
+                      if None in found else found)  # type: ignore[assignment]
+    facilitator = list(map(facilitators.__contains__, speaker)) if facilitators else [False] * len(speaker)
     table = Segments([0], [""], [False], [None], [False])  # index 0: no segment has id 0
     if ids == list(range(1, len(ids) + 1)):  # the usual case: no segment ever deleted
         table.source += sources
@@ -192,11 +211,82 @@ def segment_table(db: "Database") -> Segments:
     return table
 
 
-def rolled_up(direct: dict[str, set[int]], up: dict[str, list[str]]) -> dict[str, set[int]]:
-    """Each code's segments together with those of every code below it. A code with nothing
-    below it keeps its own set (the same object): callers must not change them in place."""
-    parts: dict[str, list[set[int]]] = {}
-    for code_id, segs in direct.items():
-        for anc in up.get(code_id, [code_id]):
-            parts.setdefault(anc, []).append(segs)
-    return {code_id: found[0] if len(found) == 1 else set().union(*found) for code_id, found in parts.items()}
+def segment_table_if_read(db: "Database") -> Segments | None:
+    """The segment table when reports built together have read it already, else None."""
+    found: Segments | None = _cached(("segments", id(db)))
+    return found
+
+
+def code_masks(db: "Database", *, include_suggested: bool = False,
+               include_facilitators: bool = False) -> dict[str, "np.ndarray"]:
+    """{code id: a boolean array over segment ids (the indices of :func:`segment_table`), true
+    where anyone (or a pending suggestion) coded the segment with the code}.
+    Counting the segments, sources or speakers of a code (or of a theme: the ``|`` of its
+    codes' arrays) is then a few passes in numpy instead of a Python loop per coded segment,
+    which is what made the reports grow slow with the codings. One byte per segment and code."""
+    import numpy as np
+
+    cache_key = ("masks", id(db), include_suggested, include_facilitators)
+    cached = _cached(cache_key)
+    if cached is not None:
+        return cached
+    size = len(segment_table(db).source)
+    out: dict[str, np.ndarray] = {}
+    for (code_id, _coder), segs in _read_ids(db, include_suggested, include_facilitators).items():
+        mask = out.get(code_id)
+        if mask is None:
+            mask = out[code_id] = np.zeros(size, dtype=bool)
+        mask[segs] = True
+    _keep(cache_key, out)
+    return out
+
+
+@dataclass
+class SegmentArrays:
+    """The segment table's columns as numpy arrays (index: segment id): the source, and who
+    spoke it as a number (-1: nobody to count: not a segment, or a facilitator's turn in
+    ``people``)."""
+
+    source: "np.ndarray"
+    who: "np.ndarray"       # every speaker, facilitators too
+    people: "np.ndarray"    # facilitators' turns -1
+    facilitator: "np.ndarray"
+    speech: "np.ndarray"
+
+    def counted(self, include_facilitators: bool = False) -> "np.ndarray":
+        """The segments a report counts in its totals (as :meth:`Segments.counted`)."""
+        import numpy as np
+
+        return np.flatnonzero(self.speech if include_facilitators else self.speech & ~self.facilitator)
+
+    def sources_in(self, mask: "np.ndarray") -> int:
+        """How many sources the segments in ``mask`` come from."""
+        import numpy as np
+
+        return int(np.count_nonzero(np.bincount(self.source[mask]))) if mask.any() else 0
+
+    def speakers_in(self, mask: "np.ndarray", include_facilitators: bool = False) -> int:
+        """How many people spoke the segments in ``mask``; facilitators only when asked for."""
+        import numpy as np
+
+        who = (self.who if include_facilitators else self.people)[mask]
+        return int(np.count_nonzero(np.bincount(who + 1)[1:])) if len(who) else 0
+
+
+def segment_arrays(db: "Database") -> SegmentArrays:
+    import numpy as np
+
+    key = ("segment arrays", id(db))
+    cached = _cached(key)
+    if cached is not None:
+        return cached
+    table = segment_table(db)
+    numbers = {w: k for k, w in enumerate(dict.fromkeys(table.who))}
+    who = np.fromiter(map(numbers.__getitem__, table.who), dtype=np.int64, count=len(table.who))
+    if "" in numbers:  # no segment with this id
+        who[who == numbers[""]] = -1
+    facilitator = np.array(table.facilitator, dtype=bool)
+    arrays = SegmentArrays(np.array(table.source, dtype=np.int64), who, np.where(facilitator, -1, who), facilitator,
+                           np.array(table.speech, dtype=bool))
+    _keep(key, arrays)
+    return arrays

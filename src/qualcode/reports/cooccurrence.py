@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from qualcode.coding.common import require_codes
-from qualcode.reports.coded import code_sets
+from qualcode.reports.coded import code_masks
 from qualcode.reports.common import ancestors, code_tree
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlite_utils import Database
 
 
@@ -48,27 +49,30 @@ class CooccurrenceReport:
 def cooccurrence_report(db: "Database", *, include_suggested: bool = False, top_level: bool = False,
                         codes: list[str] | None = None, min_segments: int = 1,
                         include_facilitators: bool = False) -> CooccurrenceReport:
+    import numpy as np  # counting in arrays, not Python sets: see reports/coded.py
+
     tree = code_tree(db)
     wanted = set(require_codes(db, codes or []))
     up = ancestors(tree)
     to = {cid: (chain[-1] if top_level else cid) for cid, chain in up.items()}
     nodes = [n for n in tree if (not top_level or n.parent_id is None) and (not wanted or n.id in wanted)]
     keep = {n.id for n in nodes}
-    segs: dict[str, set[int]] = {}
-    for code_id, found in code_sets(db, include_suggested=include_suggested,
-                                    include_facilitators=include_facilitators).items():
+    segs: dict[str, np.ndarray] = {}  # boolean arrays over segment ids (reports/coded.py)
+    for code_id, found in code_masks(db, include_suggested=include_suggested,
+                                     include_facilitators=include_facilitators).items():
         target = to.get(code_id, code_id)
         if target in keep:
-            segs.setdefault(target, set()).update(found)
+            segs[target] = segs[target] | found if target in segs else found
     order = {n.id: k for k, n in enumerate(nodes)}
-    totals = {cid: len(found) for cid, found in segs.items()}
+    totals = {cid: int(np.count_nonzero(found)) for cid, found in segs.items()}
     present = sorted(segs, key=order.__getitem__)
     pairs: dict[tuple[str, str], int] = {}
-    for i, a in enumerate(present):
-        for b in present[i + 1:]:
-            both = len(segs[a] & segs[b]) if len(segs[a]) < len(segs[b]) else len(segs[b] & segs[a])
-            if both:
-                pairs[(a, b)] = both
+    if present:
+        stacked = np.stack([segs[c] for c in present])
+        for i, a in enumerate(present[:-1]):  # a code against every later one at once
+            for b, both in zip(present[i + 1:], np.count_nonzero(stacked[i + 1:] & stacked[i], axis=1).tolist()):
+                if both:
+                    pairs[(a, b)] = both
     ranked_pairs = [Pair(a, b, n, round(n / (totals[a] + totals[b] - n), 3))
                     for (a, b), n in pairs.items() if n >= min_segments]
     ranked_pairs.sort(key=lambda p: (-p.segments, -p.jaccard, order[p.a], order[p.b]))

@@ -68,6 +68,14 @@ def full_report(db: "Database", *, by: str | None = None, per_code: int = 3, inc
 def _full_report(db: "Database", by: str | None, per_code: int, include_suggested: bool, pseudonymise: bool,
                  title: str | None, include_facilitators: bool = False, characters: bool = False) -> FullReport:
     by = by or default_attribute(db)
+    # Agreement last: it takes its units from the segment table the others read.
+    themes = themes_report(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
+    matrix = matrix_report(db, by, include_suggested=include_suggested, pseudonymise=pseudonymise,
+                           percent="column", include_facilitators=include_facilitators) if by else None
+    cooccurrence = cooccurrence_report(db, include_suggested=include_suggested,
+                                       include_facilitators=include_facilitators)
+    quotes = quotes_report(db, per_code=per_code, include_suggested=include_suggested, pseudonymise=pseudonymise,
+                           include_facilitators=include_facilitators)
     agreement = None
     coded = coder_sources(db)
     if len(coded) >= 2:
@@ -86,13 +94,6 @@ def _full_report(db: "Database", by: str | None, per_code: int, include_suggeste
             m.text = pz.text(m.text)
     return FullReport(
         title=title or project_title(db),
-        themes=themes_report(db, include_suggested=include_suggested, include_facilitators=include_facilitators),
-        matrix=matrix_report(db, by, include_suggested=include_suggested, pseudonymise=pseudonymise,
-                             percent="column", include_facilitators=include_facilitators) if by else None,
-        cooccurrence=cooccurrence_report(db, include_suggested=include_suggested,
-                                         include_facilitators=include_facilitators),
-        quotes=quotes_report(db, per_code=per_code, include_suggested=include_suggested, pseudonymise=pseudonymise,
-                             include_facilitators=include_facilitators),
-        agreement=agreement, memos=memos, pseudonymised=pseudonymise,
+        themes=themes, matrix=matrix, cooccurrence=cooccurrence, quotes=quotes, agreement=agreement, memos=memos, pseudonymised=pseudonymise,
         colours={r[0]: r[1] for r in db.execute("SELECT id, colour FROM codes")})
 

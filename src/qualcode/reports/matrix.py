@@ -31,11 +31,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import Segments, code_sets, rolled_up, segment_table
-from qualcode.reports.common import ancestors, code_tree
+from qualcode.reports.coded import Segments, code_masks, reading_once, segment_arrays, segment_table
+from qualcode.reports.common import code_tree, descendants
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, load_pseudonymiser
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlite_utils import Database
 
 NONE = "(none)"
@@ -124,6 +125,7 @@ def _label(value: object) -> str:
     return str(value)
 
 
+@reading_once
 def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", percent: str = "none",
                   include_suggested: bool = False, pseudonymise: bool = False,
                   include_facilitators: bool = False) -> MatrixReport:
@@ -131,30 +133,44 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
         raise QualcodeError(f"unknown unit '{unit}'; choose one of: {', '.join(UNITS)}")
     if percent not in PERCENTS:
         raise QualcodeError(f"unknown percentage '{percent}'; choose one of: {', '.join(PERCENTS)}")
+    import numpy as np  # counting in arrays, not Python sets: see reports/coded.py
+
     tree = code_tree(db)
-    direct = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
-    rolled = rolled_up(direct, ancestors(tree))
+    direct = code_masks(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
+    below = descendants(tree)
     table = segment_table(db)
     value = _segment_values(db, attribute, table, _shower(db, attribute, pseudonymise))
-    speech = table.counted(include_facilitators)
-    people_only = unit == "participants" and not include_facilitators
-    # (value, unit) per segment: a set of these per code gives its cells without a Python loop.
-    key: list[tuple[str, object]] = []
+    speech = segment_arrays(db).counted(include_facilitators)
+    labels = list(dict.fromkeys(value))
+    number = {v: k for k, v in enumerate(labels)}
+    value_no = np.fromiter(map(number.__getitem__, value), dtype=np.int64, count=len(value))
+    # The units a cell counts: segments, or the distinct (value, unit) pairs of participants
+    # or sources, each pair a number (value × span + unit): a code's cells are one np.unique.
+    unit_no, span = None, 0
     if unit == "segments":
-        bases = Counter(map(value.__getitem__, speech))
+        bases = _by_value(value_no[speech], labels)
     else:
-        key = list(zip(value, table.who if unit == "participants" else table.source))
-        bases = Counter(v for v, _u in set(map(key.__getitem__, speech)))
+        arrays = segment_arrays(db)
+        unit_no = (arrays.who if unit == "participants" else arrays.source) + 1
+        span = int(unit_no.max(initial=0)) + 1
+        bases = _by_value(np.unique(value_no[speech] * span + unit_no[speech]) // span, labels)
+    people_only = unit == "participants" and not include_facilitators
 
-    def cells(segs: set[int]) -> tuple[Counter[str], int]:
-        if unit == "segments":
-            return Counter(map(value.__getitem__, segs)), len(segs)
+    def cells(mask: "np.ndarray | None") -> tuple[Counter[str], int]:
+        if mask is None or not mask.any():
+            return Counter(), 0
+        if unit_no is None:
+            return _by_value(value_no[mask], labels), int(np.count_nonzero(mask))
         if people_only:  # facilitators are not participants
-            segs = set(itertools.filterfalse(table.facilitator.__getitem__, segs))
-        pairs = set(map(key.__getitem__, segs))
-        return Counter(v for v, _u in pairs), len({u for _v, u in pairs})
+            mask = mask & ~segment_arrays(db).facilitator
+        pairs = np.unique(value_no[mask] * span + unit_no[mask])
+        return _by_value(pairs // span, labels), int(np.unique(pairs % span).size)
 
-    by_node = {node.id: cells(rolled.get(node.id, set())) for node in tree}
+    def rolled(node_id: str) -> "np.ndarray | None":
+        parts = [direct[c] for c in sorted(below.get(node_id, {node_id})) if c in direct]
+        return np.logical_or.reduce(parts) if len(parts) > 1 else (parts[0] if parts else None)
+
+    by_node = {node.id: cells(rolled(node.id)) for node in tree}
     values = sorted({v for c, _t in by_node.values() for v in c} | set(bases), key=lambda v: (v == NONE, v))
     out = []
     for node in tree:
@@ -165,6 +181,13 @@ def matrix_report(db: "Database", attribute: str, *, unit: str = "segments", per
         out.append(MatrixRow(node.id, node.name, node.depth, counts, total, _percent(counts, total, bases, percent)))
     return MatrixReport(attribute, unit, values, {v: bases.get(v, 0) for v in values}, out, percent,
                         include_suggested, include_facilitators, attribute_title(db, attribute))
+
+
+def _by_value(numbers: "np.ndarray", labels: list[str]) -> Counter[str]:
+    """How many times each value's number occurs, by its label (values that occur only)."""
+    import numpy as np
+
+    return Counter({labels[v]: int(n) for v, n in enumerate(np.bincount(numbers, minlength=len(labels))) if n})
 
 
 def _segment_values(db: "Database", attribute: str, table: Segments, show: Callable[[object], str]) -> list[str]:

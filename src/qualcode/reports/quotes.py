@@ -29,11 +29,12 @@ from typing import TYPE_CHECKING, Any
 from qualcode.coding.common import require_codes
 from qualcode.coding.spans import span_turns
 from qualcode.errors import QualcodeError
-from qualcode.reports.coded import Segments, code_sets, segment_table
+from qualcode.reports.coded import code_masks, reading_once, segment_arrays, segment_table
 from qualcode.reports.common import code_tree, descendants, status_clause
 from qualcode.reports.pseudonymise import HIDDEN_ATTRIBUTES, Pseudonymiser, load_pseudonymiser
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlite_utils import Database
 
 GAP = " […] "
@@ -71,6 +72,7 @@ _COLUMNS = ("code_id", "source", "label", "participant", "segment_id", "timestam
             "speaker_id", "attributes", "pseudonym", "source_id", "source_attributes", "source_group")
 
 
+@reading_once
 def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: int | None = None,
                   include_suggested: bool = False, rollup: bool = False, trim: bool = True,
                   pseudonymise: bool = False, attributes: list[str] | None = None,
@@ -80,6 +82,8 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
     attributes given with each quote (default: all)."""
     if attributes:
         _require_attributes(db, attributes)
+    import numpy as np  # the candidates as arrays, not Python sets: see reports/coded.py
+
     tree = code_tree(db)
     wanted = require_codes(db, codes or [])
     nodes = [n for n in tree if not wanted or n.id in wanted]
@@ -96,12 +100,9 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
         for r in rows:
             by_code.setdefault(r[0], []).append(dict(zip(_COLUMNS, r)))
     else:
-        sets = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
+        masks = code_masks(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
         table = segment_table(db)
-        by_who: dict[str, list[int]] = {}  # every segment of each participant, in order
-        for seg, who in enumerate(table.who):
-            if include_facilitators or not table.facilitator[seg]:
-                by_who.setdefault(who, []).append(seg)
+        by_who = _segments_by_speaker(db, include_facilitators)
     for node in nodes:
         ids = below.get(node.id, {node.id}) if rollup else {node.id}
         if per_code is None:
@@ -111,11 +112,60 @@ def quotes_report(db: "Database", *, codes: list[str] | None = None, per_code: i
             for r in chosen:
                 r["quote"], r["trimmed"] = _text(r, sources, trim)
         else:
-            segs = set().union(*(sets.get(cid, set()) for cid in ids))
+            parts = [masks[cid] for cid in sorted(ids) if cid in masks]
+            coded = (np.logical_or.reduce(parts) if len(parts) > 1 else parts[0] if parts
+                     else np.zeros(len(table.source), dtype=bool))
             fetch = _Fetcher(db, sorted(ids), status, sources, trim)
-            chosen = _spread(segs, per_code, table, by_who, fetch)
+            chosen = _spread(coded, per_code, segment_arrays(db).source, by_who, fetch)
         quotes += [_quote(node.id, node.name, r, pz, attributes) for r in chosen]
     return QuotesReport(quotes, [(n.id, n.name, n.depth) for n in nodes], include_suggested, pseudonymise)
+
+
+@dataclass
+class _Speakers:
+    """The turns of each speaker (participant), in order, as one array: ``order`` holds the
+    segment ids speaker by speaker, ``who[g]``'s from ``starts[g]`` to ``ends[g]``."""
+
+    who: list[str]
+    order: "np.ndarray"
+    starts: "np.ndarray"
+    ends: "np.ndarray"
+    index: dict[str, int] = field(default_factory=dict)
+
+    def first_coded(self, mask: "np.ndarray") -> dict[str, int]:
+        """Each speaker's first turn coded in ``mask`` (a boolean array over segment ids), for
+        every speaker who has one: a search per speaker, not a scan of their turns."""
+        import numpy as np
+
+        hits = np.flatnonzero(mask[self.order])
+        if not len(hits):
+            return {}
+        at = hits[np.minimum(np.searchsorted(hits, self.starts), len(hits) - 1)]
+        found = np.flatnonzero((at >= self.starts) & (at < self.ends)).tolist()
+        return dict(zip([self.who[g] for g in found], self.order[at[found]].tolist()))
+
+    def coded(self, who: str, mask: "np.ndarray") -> list[int]:
+        """The speaker's turns coded in ``mask``, in order."""
+        g = self.index[who]
+        own = self.order[self.starts[g]:self.ends[g]]
+        found: list[int] = own[mask[own]].tolist()
+        return found
+
+
+def _segments_by_speaker(db: "Database", include_facilitators: bool) -> _Speakers:
+    """Every segment of each participant (speaker), in order; facilitators' turns only when
+    they are included. Grouped in numpy (a stable sort by speaker), not a Python loop over
+    every turn of the project."""
+    import numpy as np
+
+    table, arrays = segment_table(db), segment_arrays(db)
+    who = arrays.who if include_facilitators else arrays.people
+    order = np.argsort(who, kind="stable")
+    order = order[who[order] >= 0]  # -1: nobody to count (facilitators, ids of no segment)
+    starts = np.flatnonzero(np.diff(who[order], prepend=-1)) if len(order) else np.zeros(0, dtype=np.int64)
+    ends = np.append(starts[1:], len(order))
+    names = [table.who[seg] for seg in order[starts].tolist()]
+    return _Speakers(names, order, starts, ends, {w: g for g, w in enumerate(names)})
 
 
 _SELECT = (
@@ -183,26 +233,34 @@ def _quality(r: dict[str, Any]) -> tuple[float, float]:
     return (-distance, r["score"] or 0.0)
 
 
-def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]], fetch: _Fetcher,
+def _spread(coded: "np.ndarray", n: int, sources: "np.ndarray", by_who: _Speakers, fetch: _Fetcher,
             look: int = 10) -> list[dict[str, Any]]:
-    """Pick ``n`` quotes: each time from the participant (then the source) used least so far,
-    earliest first; from that participant's first ``look`` candidates, the best quality.
+    """Pick ``n`` quotes among the ``coded`` segments (a boolean array over segment ids): each
+    time from the participant (then the source) used least so far, earliest first; from that
+    participant's first ``look`` candidates, the best quality.
 
     Only a participant's earliest candidate takes part in the choice, so the full list of
-    their candidates is made only once they are chosen (a few per code, of thousands)."""
-    first: dict[str, int] = {}
-    for who, own in by_who.items():
-        seg = next(filter(segs.__contains__, own), None)
-        if seg is not None:
-            first[who] = seg
+    their candidates is made only once they are chosen (a few per code, of thousands).
+    ``sources``: each segment's source id (index: segment id)."""
+    import numpy as np
+
+    first = by_who.first_coded(coded)
+    # The choice below is min(first, key=(times the participant was used, times the source of
+    # their first candidate was used, that candidate)), kept in arrays: one lexsort a pick
+    # instead of a Python call per participant (thousands of them, for each quote).
+    names = list(first)
+    first_seg = np.array([first[who] for who in names], dtype=np.int64)
+    who_used = np.zeros(len(names), dtype=np.int64)
+    src_used = np.zeros(len(sources) and int(sources.max()) + 1, dtype=np.int64)
+    alive = np.ones(len(names), dtype=bool)
     groups: dict[str, list[int]] = {}
-    who_used: Counter[str] = Counter()
-    src_used: Counter[int] = Counter()
     picked: list[dict[str, Any]] = []
     seen_spans: set[tuple[int, int, int]] = set()
     while len(picked) < n and first:
-        who = min(first, key=lambda w: (who_used.get(w, 0), src_used.get(table.source[first[w]], 0), first[w]))
-        group = groups.get(who) or list(filter(segs.__contains__, by_who[who]))
+        ids = np.flatnonzero(alive)
+        k = int(ids[np.lexsort((first_seg[ids], src_used[sources[first_seg[ids]]], who_used[ids]))[0]])
+        who = names[k]
+        group = groups.get(who) or by_who.coded(who, coded)
         options = [r for r in (fetch(seg) for seg in group[:look]) if r is not None]
         options = [r for r in options if (r["source_id"], r["c_start"], r["c_end"]) not in seen_spans]
         best = max(options, key=_quality, default=None)
@@ -211,15 +269,18 @@ def _spread(segs: set[int], n: int, table: Segments, by_who: dict[str, list[int]
             remaining = group[look:]
         if remaining:
             groups[who], first[who] = remaining, remaining[0]
+            first_seg[k] = remaining[0]
         else:
             groups.pop(who, None)
             del first[who]
+            alive[k] = False
         if best is None:
             continue
         seen_spans.add((best["source_id"], best["c_start"], best["c_end"]))
         picked.append(best)
-        who_used[who] += 1
-        src_used[best["source_id"]] += 1
+        who_used[k] += 1
+        if 0 <= best["source_id"] < len(src_used):  # a source no turn of which is a candidate: never asked
+            src_used[best["source_id"]] += 1
     return sorted(picked, key=lambda r: (r["source"], r["ordinal"] or 0, r["c_start"]))
 
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from qualcode.reports.coded import code_sets, rolled_up, segment_table
-from qualcode.reports.common import ancestors, code_tree
+from qualcode.reports.coded import code_masks, reading_once, segment_arrays
+from qualcode.reports.common import code_tree, descendants
 
 if TYPE_CHECKING:
+    import numpy as np
     from sqlite_utils import Database
 
 
@@ -53,36 +54,45 @@ class ThemesReport:
     include_facilitators: bool = False
 
 
+@reading_once
 def themes_report(db: "Database", *, include_suggested: bool = False,
                   include_facilitators: bool = False) -> ThemesReport:
+    import numpy as np  # counting in arrays, not Python sets: see reports/coded.py
+
     tree = code_tree(db)
-    direct_segs = code_sets(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
-    rolled_segs = rolled_up(direct_segs, ancestors(tree))
-    table = segment_table(db)
+    direct = code_masks(db, include_suggested=include_suggested, include_facilitators=include_facilitators)
+    below = descendants(tree)
+    arrays = segment_arrays(db)
     total_sources = db.execute("SELECT count(*) FROM sources").fetchone()[0]
-    total_segments = len(table.counted(include_facilitators))
+    total_segments = len(arrays.counted(include_facilitators))
     total_speakers = db.execute(
         "SELECT count(DISTINCT COALESCE('p:' || participant_id, 's:' || id)) FROM speakers"
         + ("" if include_facilitators else " WHERE role != 'facilitator'")).fetchone()[0]
 
-    def counts(segs: set[int] | None) -> Counts:
-        if not segs:
+    def counts(mask: "np.ndarray | None") -> Counts:
+        if mask is None:
             return Counts()
-        return Counts(len(segs), len(table.sources_of(segs)), len(table.who_of(segs, include_facilitators)))
+        segments = int(np.count_nonzero(mask))
+        if not segments:
+            return Counts()
+        return Counts(segments, arrays.sources_in(mask), arrays.speakers_in(mask, include_facilitators))
 
     def share(n: int, total: int) -> float:
         return round(n / total, 3) if total else 0.0
 
     out = []
     for node in tree:
-        if node.status != "active" and node.id not in direct_segs:
+        if node.status != "active" and node.id not in direct:
             continue
-        rolled, own = rolled_segs.get(node.id), direct_segs.get(node.id)
+        # The theme's segments: its own and those of every code below it.
+        parts = [direct[c] for c in sorted(below.get(node.id, {node.id})) if c in direct]
+        rolled = np.logical_or.reduce(parts) if len(parts) > 1 else (parts[0] if parts else None)
         total = counts(rolled)
         out.append(ThemeRow(
             code_id=node.id, name=node.name, parent_id=node.parent_id, depth=node.depth,
             segments=total.segments, sources=total.sources, speakers=total.speakers,
-            share_of_sources=share(total.sources, total_sources), direct=total if own is rolled else counts(own),
+            share_of_sources=share(total.sources, total_sources),
+            direct=total if len(parts) == 1 and node.id in direct else counts(direct.get(node.id)),
             status=node.status, share_of_segments=share(total.segments, total_segments),
             share_of_speakers=share(total.speakers, total_speakers),
         ))
