@@ -172,6 +172,8 @@ class Prepared:
     semantic: SemanticScores | None = None
     # the matches that may be suggested beyond a segment's best codes (default: ``match``)
     bypass: "numpy.ndarray | None" = None
+    # with the semantic layer: where the codebook's words alone (no embeddings) reach the boundary
+    words_alone: "numpy.ndarray | None" = None
 
 
 def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
@@ -208,10 +210,13 @@ def prepare(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed]
         # among the best, but its lift on a weak match is no reason to show one more code
         # (scrum_quality, 183 codes: it added 2,060 such suggestions, 30 of them right).
         alone = combine.zero_shot(sim.score, name, lexical, groups, None, exclude=sim.exclude)
-        bypass = match & (combine.calibrate_zero_shot(alone) >= combine.BOUNDARY)
+        words_alone = combine.calibrate_zero_shot(alone) >= combine.BOUNDARY
+        bypass = match & words_alone
+    else:
+        words_alone = None
     signals = Signals(z, sim.score, combine.neighbours(sim.score, groups), sim.name_share, lexical, match,
                       None if sem is None else sem.score)
-    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals, sem, bypass)
+    return Prepared(nlp, codes, analysed, groups, profiles, sim, lexical, z, match, signals, sem, bypass, words_alone)
 
 
 def score_segments(nlp: "Language", codes: Sequence[Code], analysed: Sequence[Analysed],
@@ -278,6 +283,8 @@ def decide(prep: Prepared, labels: dict[str, Labels] | None = None, *, recalibra
     table = ScoreTable(codes, prep.profiles, analysed, prep.sim, prep.lexical, z, learned, score, suggested, exact,
                        cal, thresholds, semantic=sem)
     table.probability = probability.prior(table)
+    if cal is None and prep.words_alone is not None:
+        probability.drop_semantic_only(table, prep.words_alone)
     probability.show_best(table)
     if labels and recalibrate:
         probability.recalibrate(table, prep, labels)
