@@ -19,6 +19,7 @@ text embedded) and the re-run (every vector from the project's cache).
 from __future__ import annotations
 
 import argparse
+import re
 import resource
 import shutil
 import sys
@@ -40,6 +41,9 @@ def cpu(who: int | None = None) -> float:
     return cpu(resource.RUSAGE_SELF) + cpu(resource.RUSAGE_CHILDREN)
 
 
+HEADER_TIME = re.compile(r"\s\d{1,2}:\d\d(?::\d\d)?$")
+
+
 def make_corpus(folder: Path, words: int, unique: bool = False) -> tuple[list[Path], int]:
     samples = sorted((ROOT / "sample_transcripts").glob("*.txt")) + sorted((ROOT / "sample_transcripts").glob("*.md"))
     texts = [(p, p.read_text(encoding="utf-8")) for p in samples]
@@ -47,8 +51,10 @@ def make_corpus(folder: Path, words: int, unique: bool = False) -> tuple[list[Pa
     while total < words:
         src, text = texts[i % len(texts)]
         path = folder / f"copy{i:05d}_{src.name}"
-        if unique:  # every line distinct, so that no segment's analysis can be shared with a copy
-            text = "\n".join(f"{line} {i}" if line.strip() else line for line in text.split("\n"))
+        if unique:  # every line of speech distinct, so that no segment's analysis can be shared with a
+            # copy; a speaker header ending in its time ("PGY2-C  9:27") stays a header
+            text = "\n".join(f"{line} {i}" if line.strip() and not HEADER_TIME.search(line) else line
+                             for line in text.split("\n"))
         path.write_text(f"Benchmark copy {i}\n{text}", encoding="utf-8")
         files.append(path)
         total += len(text.split())
