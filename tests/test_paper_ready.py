@@ -151,3 +151,16 @@ def test_a_short_header_with_wide_letters_is_not_broken() -> None:
 
     widths = column_widths(Table("", ["code", "demo"], [["a", 1], ["b", 0]], numeric=("demo",)))
     assert widths[1] >= 19.1 + CELL_PAD_PT
+
+
+def test_a_long_chart_title_is_not_cut_by_the_chart_edge() -> None:
+    """The HTML report's matrix chart read "Codes by group (coded segments; shade: share of the
+    group's segmen": a two-column heatmap is narrower than its title."""
+    from qualcode.render.charts import TITLE_CHAR_W, bar_chart, heatmap
+
+    title = "Codes by group (coded segments; shade: share of the group's segments)"
+    matrix = heatmap(["Peer support"], ["peer-support-1", "peer-support-2"], [[0.5, 0.1]], [["3", "1"]], title)
+    bars = bar_chart([("Peer support", 3, "#4e79a7", 0)], title + " and more words " * 3)
+    for chart in (matrix, bars):
+        assert chart.width >= 10 + TITLE_CHAR_W * len(chart.title)
+    assert heatmap(["A"], ["b"], [[0.5]], [["1"]], "By role").width == 300 + 58 + 20  # short titles change nothing

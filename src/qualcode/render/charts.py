@@ -58,6 +58,12 @@ def _fit(label: str, limit: int = 38) -> str:
 
 
 LINE_H = 14  # a second line of a 12 px label
+TITLE_CHAR_W = 8.5  # the widest a character of the 15 px bold title runs, on average
+
+
+def _title_width(title: str) -> int:
+    """The width a chart needs for its title on one line (a title is never cut)."""
+    return round(20 + TITLE_CHAR_W * len(title))
 
 
 def _wrap(label: str, limit: int = 38) -> list[str]:
@@ -87,7 +93,7 @@ def bar_chart(items: Sequence[tuple[str, int, str, int]], title: str, unit: str 
         y += row_h + (len(lines) - 1) * LINE_H
     height = y + 30
     shapes.append(Text(label_w, height - 10, f"coded {unit}", 11, fill="#555555"))
-    return Chart(label_w + bar_w + 60, height, shapes, title, "bars")
+    return Chart(max(label_w + bar_w + 60, _title_width(title)), height, shapes, title, "bars")
 
 
 def _shade(share: float) -> str:
@@ -118,7 +124,7 @@ def heatmap(rows: Sequence[str], columns: Sequence[str], shares: Sequence[Sequen
             shapes.append(Text(label_w + j * cell_w + cell_w / 2 - 1, y + 16 + (h - cell_h) / 2, labels[i][j], 11,
                                "middle", fill="#ffffff" if share > 0.55 else INK))
         y += h
-    return Chart(label_w + len(columns) * cell_w + 20, y + 20, shapes, title, "heatmap")
+    return Chart(max(label_w + len(columns) * cell_w + 20, _title_width(title)), y + 20, shapes, title, "heatmap")
 
 
 def to_svg(chart: Chart) -> str:
