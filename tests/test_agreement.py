@@ -113,6 +113,22 @@ def test_report_agreement_json(run: Run, study: Path) -> None:
     assert data["disagreements"][1]["text"] == "We go out together." and data["disagreements"][1]["speaker"] == "Dee"
 
 
+def test_a_table_lists_the_first_disagreements_and_the_data_formats_all(run: Run, study: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At a million codings the terminal table listed all 98,378 disagreements (38 s, 23 MB):
+    a table or document to read lists the first ones and counts all; data formats list all."""
+    import qualcode.reports.full
+
+    monkeypatch.setattr(qualcode.reports.full, "DISAGREEMENTS_LISTED", 2)
+    table = run("report", "agreement").stdout
+    assert "3 disagreements. The first 2 are shown" in " ".join(table.split())
+    assert table.count("fg2.txt") == 1  # the third (fg2, coping) is not listed
+    assert "The first" not in run("report", "agreement", "--format", "md").stdout.split("Disagreements")[0]
+    assert "3 disagreements." in run("report", "agreement", "--format", "md").stdout
+    assert "The first" not in run("report", "agreement", "--disagreements").stdout
+    assert len(json.loads(run("report", "agreement", "--format", "json").stdout)["disagreements"]) == 3
+
+
 def test_agreement_pseudonymised_and_filtered(run: Run, study: Path) -> None:
     rows = json.loads(run("report", "agreement", "--disagreements", "--pseudonymise", "-f", "json",
                           "--code", "cohort").stdout)

@@ -133,10 +133,16 @@ def agreement(
     from qualcode.render.analysis import render_agreement
     from qualcode.reports.agreement import agreement_report
 
+    from qualcode.reports.full import DISAGREEMENTS_LISTED
+
     fmt = choose_format(fmt, output, FORMATS, ctx=ctx)
     names = [c.strip() for c in coders.split(",") if c.strip()] if coders else None
+    # A table or document to read lists the first disagreements under the figures (all are
+    # counted); the data formats and --disagreements list every one.
+    listed = None if disagreements or fmt in ("csv", "xlsx", "json") else DISAGREEMENTS_LISTED
     report = agreement_report(open_db(ctx), coders=names, sources=source, codes=code, pseudonymise=pseudonymise,
-                              include_facilitators=include_facilitators, characters=characters)
+                              include_facilitators=include_facilitators, characters=characters,
+                              max_disagreements=listed)
     write(ctx, render_agreement(report, fmt, disagreements), output, fmt)
 
 
