@@ -144,10 +144,9 @@ def drop_semantic_only(table: "ScoreTable", words_alone: "numpy.ndarray", floor:
 def show_best(table: "ScoreTable", cut: float | None = None) -> None:
     """Give a segment that has no suggestion its best code when the prior says that, shown
     alone, it would be accepted at least ``cut`` (default ``BEST_CUT``) of the time, with the
-    semantic layer on. The
-    layers' 0.5 boundary is tuned for which codes to show; it leaves most turns that
-    paraphrase a code with nothing, while the segment's best code is often right: a
-    probability cut shows it where the benchmarks say it is worth a look."""
+    semantic layer on. The layers' 0.5 boundary is tuned for which codes to show; it leaves
+    most turns that paraphrase a code with nothing, while the segment's best code is often
+    right: a probability cut shows it where the benchmarks say it is worth a look."""
     import numpy
 
     cut = BEST_CUT if cut is None else cut
