@@ -132,7 +132,6 @@ def agreement(
     Krippendorff's alpha, Gwet's AC1; by turn, and with --characters by character."""
     from qualcode.render.analysis import render_agreement
     from qualcode.reports.agreement import agreement_report
-
     from qualcode.reports.full import DISAGREEMENTS_LISTED
 
     fmt = choose_format(fmt, output, FORMATS, ctx=ctx)

@@ -22,7 +22,7 @@ from typing import Any
 
 from qualcode.ingest import read_transcript
 from qualcode.ingest.model import Transcript
-from qualcode.ingest.roles import Role, default_role
+from qualcode.ingest.roles import Role, speaker_roles
 
 
 @dataclass
@@ -64,13 +64,13 @@ def summarise(path: Path, transcript: Transcript) -> Preview:
     speakers: dict[str | None, SpeakerSummary] = {}
     turns: list[TurnPreview] = []
     notes = 0
-    legend = transcript.metadata.get("legend")
+    roles = speaker_roles(transcript)  # what ingest records (one rule for both)
     for turn in transcript.turns:
         if turn.kind != "speech":
             notes += 1
             continue
         text = turn.text(transcript.text)
-        role = default_role(turn.speaker, legend) if turn.speaker is not None else None
+        role = roles.get(turn.speaker) if turn.speaker is not None else None
         summary = speakers.setdefault(turn.speaker, SpeakerSummary(turn.speaker, 0, 0, role))
         summary.turns += 1
         summary.words += len(text.split())

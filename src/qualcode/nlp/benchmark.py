@@ -71,14 +71,16 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def segment_text(doc_id: str, text: str, unit: str) -> list[Segment]:
-    """The protocol's segments of one document, with offsets into ``text``."""
+def segment_text(doc_id: str, text: str, unit: str, *, roles: bool = True) -> list[Segment]:
+    """The protocol's segments of one document, with offsets into ``text``. ``roles``: mark
+    the facilitator's segments from the document's speaker labels (a project's turn, whose
+    speaker is already known, is not a document to read labels from)."""
     if unit not in UNITS:
         raise QualcodeError(f"unknown unit '{unit}'; choose utterance or sentence")
     from qualcode.ingest.roles import facilitator_spans
 
     out: list[Segment] = []
-    facilitated = facilitator_spans(text)
+    facilitated = facilitator_spans(text) if roles else []
     pos = 0
     for line in text.split("\n"):
         line_start, pos = pos, pos + len(line) + 1

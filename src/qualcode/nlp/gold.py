@@ -27,8 +27,10 @@ def project_segments(db: "Database", unit: str) -> list[Segment]:
                       "ORDER BY s.source_id, s.ordinal").fetchall()
     out: list[Segment] = []
     for source_id, start, text, role in rows:
-        # A turn is one utterance even when it spans lines; same length, so offsets hold.
-        for p in segment_text(str(source_id), text.replace("\n", " "), unit):  # offsets move from the turn's text to the source's (exact for one-span turns)
+        # A turn is one utterance even when it spans lines; same length, so offsets hold. They
+        # move from the turn's text to the source's (exact for one-span turns); the turn's
+        # speaker, not its text, says whether a facilitator said it.
+        for p in segment_text(str(source_id), text.replace("\n", " "), unit, roles=False):
             out.append(Segment(str(source_id), start + p.start, start + p.end, p.text, len(out),
                                facilitator=role == "facilitator"))
     return out
