@@ -138,12 +138,16 @@ def disagreement_lines(found: list[Disagreement]) -> tabular.EncodedList:
         tuple(map(itemgetter(k), found)) for k in range(9))
     columns = [_encoded(code, True), _encoded(seg), _encoded(source, True), _encoded(speaker, True), _encoded(line),
                _encoded(timestamp, True), _encoded(coded_by, True), _encoded(not_coded_by, True), _encoded(text)]
-    cells: list[str] = [""] * (len(found) * len(columns))
+    # Every line is the same pieces of JSON between the values: the pieces for all lines are
+    # made by multiplying one line's list, the values slotted in, and the whole joined once.
+    pieces = [*(part for key in _DISAGREEMENT_KEYS for part in (key, "")), "},\n{"] * len(found)
     for k, column in enumerate(columns):
-        cells[k::len(columns)] = column
-    line_format = ('{"code_id": %s, "segment_id": %s, "source": %s, "speaker": %s, "line": %s, "timestamp": %s, '
-                   '"coded_by": %s, "not_coded_by": %s, "text": %s}')
-    return tabular.EncodedList(",\n".join([line_format] * len(found)) % tuple(cells), len(found))
+        pieces[2 * k + 1::2 * len(columns) + 1] = column
+    return tabular.EncodedList("{" + "".join(pieces)[:-3], len(found))
+
+
+# The keys as each line writes them: '"code_id": ', ', "segment_id": ', ...
+_DISAGREEMENT_KEYS = [f'{", " if k else ""}"{name}": ' for k, name in enumerate(Disagreement._fields)]
 
 
 def _encoded(column: tuple[Any, ...], repeated: bool = False) -> list[str]:

@@ -21,13 +21,16 @@ code (questions, "thank you") would inflate the agreement.
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass, field
+from itertools import repeat
 from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple
 
 from qualcode.coding.common import require_codes, require_sources
 from qualcode.errors import QualcodeError
+from qualcode.reports.beside import Beside
 from qualcode.reports.coded import coded_arrays, collector_paused, segment_table_if_read
 from qualcode.reports.common import CodeNode, code_tree
 from qualcode.reports.pseudonymise import load_pseudonymiser
@@ -35,6 +38,8 @@ from qualcode.reports.statistics import BinaryTally
 
 if TYPE_CHECKING:
     import numpy as np
+
+    from qualcode.reports.characters import CharacterReads
     from sqlite_utils import Database
 
 
@@ -154,6 +159,11 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
     tree = [n for n in code_tree(db) if not wanted or n.id in wanted]
     picked = _choose_sources(db, coded, chosen, sources)
     src_ids = [sid for sid, _ in picked]
+    reads = None
+    if characters:  # numpy: only when agreement is asked for; read beside the turn level's reads
+        from qualcode.reports.characters import CharacterReads
+
+        reads = CharacterReads(db, src_ids)
     units, results, overall, diffs, skipped = _compare(db, tree, chosen, src_ids, include_facilitators)
     summary = {"units": overall.units, "percent_agreement": _round(overall.percent_agreement()),
                "kappa": _round(overall.kappa()), "alpha": _round(overall.alpha()),
@@ -161,8 +171,8 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
                "prevalence": _round(overall.prevalence()), "ac1": _round(overall.ac1()),
                "mean_ac1": _mean([r.ac1 for r in results])}
     report = AgreementReport(chosen, [n for _, n in picked], units, summary, results)
-    if characters:
-        report.characters = _by_character(db, results, chosen, src_ids, skipped)
+    if reads is not None:
+        report.characters = _by_character(reads, results, chosen, skipped)
     report.disagreement_count = sum(len(segs) for _code, _mask, segs in diffs)
     with collector_paused():
         report.disagreements = _disagreements(db, diffs, src_ids, chosen, pseudonymise, max_disagreements)
@@ -181,15 +191,17 @@ def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: l
     disagreements are built."""
     import numpy as np
 
-    units, unit = _units(db, src_ids)
+    units_read = _units(db, src_ids)  # beside the coded segments' read: they do not depend on each other
     ids = coded_arrays(db, include_facilitators=include_facilitators)
+    units, unit = units_read()
     size = len(unit)
 
     def coded(code_id: str, coder: str) -> np.ndarray:
         mask = np.zeros(size, dtype=bool)
         segs = ids.get((code_id, coder))
         if segs is not None:
-            mask[segs] = True
+            # A turn ingested since the units were read (another process, meanwhile) is not a unit.
+            mask[segs[segs < size] if len(segs) and segs.max() >= size else segs] = True
         return mask
     uncoded: set[int] = set()
     if not include_facilitators:
@@ -197,7 +209,7 @@ def _compare(db: "Database", tree: list[CodeNode], coders: list[str], src_ids: l
         anyone = np.zeros(size, dtype=bool)
         for (_code, coder), segs in ids.items():
             if coder in chosen:
-                anyone[segs] = True
+                anyone[segs[segs < size]] = True
         uncoded = {seg for (seg,) in db.execute(
             "SELECT s.id FROM speakers sp CROSS JOIN segments s ON s.speaker_id = sp.id WHERE sp.role = 'facilitator' "
             "AND s.kind = 'speech' AND s.source_id IN (SELECT value FROM json_each(?))", [json.dumps(src_ids)])
@@ -224,14 +236,14 @@ def figures(tally: BinaryTally) -> dict[str, float | None]:
             "kappa": _round(tally.kappa()), "alpha": _round(tally.alpha()), "ac1": _round(tally.ac1())}
 
 
-def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str],
-                  src_ids: list[int], skipped: set[int]) -> dict[str, Any]:
+def _by_character(reads: "CharacterReads", results: list[CodeAgreement], coders: list[str],
+                  skipped: set[int]) -> dict[str, Any]:
     """Fill each code's ``characters`` figures; return the character units and the pooled
     figures (with the means over codes, as at the turn level). The turns the turn level
     leaves out (facilitators' turns nobody coded) are left out here too."""
-    from qualcode.reports.characters import character_tallies  # numpy: only when agreement is asked for
+    from qualcode.reports.characters import character_tallies
 
-    units, tallies = character_tallies(db, [r.code_id for r in results], coders, src_ids, skipped)
+    units, tallies = character_tallies(reads, [r.code_id for r in results], coders, skipped)
     overall = BinaryTally(len(coders))
     per_code = []
     for r in results:
@@ -245,24 +257,30 @@ def _by_character(db: "Database", results: list[CodeAgreement], coders: list[str
     return {"units": units, "overall": pooled}
 
 
-def _units(db: "Database", src_ids: list[int]) -> tuple[int, "np.ndarray"]:
-    """The number of units (the speech segments of these sources) and a boolean array over
-    segment ids, true for the units (and for ids no segment has: never coded). From the
-    segment table when reports built together have read it (``report html``), else from the
-    segments (a scan of every turn's row)."""
+def _units(db: "Database", src_ids: list[int]) -> Callable[[], tuple[int, "np.ndarray"]]:
+    """A function giving the number of units (the speech segments of these sources) and a
+    boolean array over segment ids, true for the units (and for ids no segment has: never
+    coded). From the segment table when reports built together have read it (``report
+    html``), else from the segments (a scan of every turn's row), read beside the caller's
+    next reads (:class:`~qualcode.reports.beside.Beside`)."""
     import numpy as np
 
     table = segment_table_if_read(db)
     if table is not None:
         unit = np.array(table.speech, dtype=bool) & np.isin(np.array(table.source, dtype=np.int64), src_ids)
-        return int(np.count_nonzero(unit)), unit
-    units, others, top = db.execute(
-        "SELECT sum(unit), group_concat(CASE WHEN NOT unit THEN id END), max(id) FROM (SELECT id, kind = 'speech' "
-        "AND source_id IN (SELECT value FROM json_each(?)) AS unit FROM segments)", [json.dumps(src_ids)]).fetchone()
-    unit = np.ones((top or 0) + 1, dtype=bool)
-    unit[0] = False  # no segment has id 0
-    unit[json.loads(f"[{others or ''}]")] = False
-    return units or 0, unit
+        found = int(np.count_nonzero(unit)), unit
+        return lambda: found
+    query = Beside(db, "SELECT sum(unit), group_concat(CASE WHEN NOT unit THEN id END), max(id) FROM (SELECT id, "
+                       "kind = 'speech' AND source_id IN (SELECT value FROM json_each(?)) AS unit FROM segments)",
+                   [json.dumps(src_ids)])
+
+    def read() -> tuple[int, "np.ndarray"]:
+        units, others, top = query.rows()[0]
+        unit = np.ones((top or 0) + 1, dtype=bool)
+        unit[0] = False  # no segment has id 0
+        unit[json.loads(f"[{others or ''}]")] = False
+        return units or 0, unit
+    return read
 
 
 def _tally(per_coder: list["np.ndarray"], units: int) -> tuple[BinaryTally, dict[int, set[int]]]:
@@ -319,32 +337,47 @@ def _disagreements(db: "Database", diffs: Diffs, src_ids: list[int], coders: lis
     sides = {mask: (tuple(c for k, c in enumerate(coders) if mask >> k & 1),
                     tuple(c for k, c in enumerate(coders) if not mask >> k & 1))
              for _code, mask, _segs in diffs}
-    out: list[Disagreement] = []
     names = dict(db.execute("SELECT id, name FROM sources"))
     people = {spk: (label, pid) for spk, label, pid in db.execute("SELECT id, label, participant_id FROM speakers")}
     # The segments in id order (the table's), joined and sorted here: SQLite's sort carried
     # every turn's text, and cost more than the rest of the list. Names sort as SQLite sorts
-    # them (by code point); a source's ordinals are unique, so the order is the same.
-    by_name = sorted(names, key=names.__getitem__)
+    # them (by code point); a source's ordinals are unique, so the order is the same. (Not
+    # read beside anything: a thread fetching rows one by one fights the other for the GIL.)
     rows = db.execute("SELECT s.id, s.source_id, s.ordinal, s.speaker_id, s.line, s.timestamp, s.text "
                       "FROM json_each(?) j CROSS JOIN segments s ON s.id = j.value",
                       [json.dumps(sorted(differing))]).fetchall()
+    by_name = sorted(names, key=names.__getitem__)
     if by_name == sorted(names):  # sources ingested in name order (the usual case): sort by their ids
         rows.sort(key=itemgetter(1, 2))
     else:
         rank = {sid: k for k, sid in enumerate(by_name)}
         rows.sort(key=lambda r: (rank.get(r[1], -1), r[2]))
-    for seg, source_id, _ordinal, speaker_id, line, ts, text in rows:
-        source = names.get(source_id)
-        if source is None:  # no such source: the segment is no longer there
-            continue
-        label, pid = people.get(speaker_id, (None, None))
-        if pz is not None:
-            source, label, text = pz.source(source), pz.speaker(label, pid, speaker_id), pz.text(text)
-        for code_id, mask in differing[seg]:
-            coded_by, not_coded_by = sides[mask]
-            out.append(Disagreement(code_id, seg, source, label, line, ts, coded_by, not_coded_by, text))
+    if not all(map(names.__contains__, map(itemgetter(1), rows))):
+        rows = [r for r in rows if r[1] in names]  # no such source: the segment is no longer there
+    # A column at a time, each a pass in C (map, zip): a hundred thousand disagreements never
+    # go through a Python loop (which cost as much as the comparison itself).
+    found = list(map(differing.__getitem__, map(itemgetter(0), rows)))  # (code, mask) pairs per row
+    if any(len(pairs) != 1 for pairs in found):  # turns with several codes in dispute: a row per code
+        rows = [row for row, pairs in zip(rows, found) for _pair in pairs]
+        pairs = [pair for several in found for pair in several]
+    else:
+        pairs = list(map(itemgetter(0), found))
+    seg, source_id, _ordinal, speaker_id, line, ts, text = (list(map(itemgetter(k), rows)) for k in range(7))
+    source = list(map(names.__getitem__, source_id))
+    who = list(map(people.get, speaker_id, repeat((None, None), len(rows))))
+    label = list(map(itemgetter(0), who))
+    if pz is not None:
+        source = list(map(pz.source, source))
+        label = list(map(pz.speaker, label, map(itemgetter(1), who), speaker_id))
+        text = list(map(pz.text, text))
+    coded_by, not_coded_by = zip(*map(sides.__getitem__, map(itemgetter(1), pairs))) if pairs else ((), ())
+    out = list(map(_disagreement, zip(map(itemgetter(0), pairs), seg, source, label, line, ts, coded_by,
+                                           not_coded_by, text)))
     return out if limit is None else out[:limit]
+
+
+# Disagreement._make without its Python frame: a C call per disagreement.
+_disagreement = functools.partial(tuple.__new__, Disagreement)
 
 
 def _by_segment(diffs: Diffs) -> Differing:

@@ -79,32 +79,52 @@ def _ints(text: str | None) -> np.ndarray:
     return np.array(json.loads(f"[{text or ''}]"), dtype=np.int64)
 
 
-def speech_map(db: "Database", src_ids: list[int], skip: set[int] | None = None) -> SpeechMap:
+_SPEECH = ("SELECT group_concat(id), group_concat(source_id), group_concat(start), group_concat(end) FROM segments "
+           "WHERE kind = 'speech' AND pieces IS NULL AND source_id IN (SELECT value FROM json_each(?))")
+_PIECES = ("SELECT id, source_id, pieces FROM segments WHERE kind = 'speech' AND pieces IS NOT NULL "
+           "AND source_id IN (SELECT value FROM json_each(?))")
+# Every accepted coding by (code, coder): the covering index of migration m016, in its order
+# (SQLite does not pick it unaided). One row per group, its columns parsed in C: a million
+# codings never become a million Python tuples.
+_CODINGS = ("SELECT code_id, coder, group_concat(source_id), group_concat(start), group_concat(end) "
+            "FROM codings INDEXED BY codings_spans WHERE status = 'accepted' AND coder IS NOT NULL "
+            "GROUP BY code_id, coder")
+
+
+class CharacterReads:
+    """The reads the character level needs, started beside the turn level's
+    (:class:`~qualcode.reports.beside.Beside`): they take as long as the turn level's own."""
+
+    def __init__(self, db: "Database", src_ids: list[int]) -> None:
+        from qualcode.reports.beside import Beside
+
+        wanted = json.dumps(src_ids)
+        self.speech, self.codings = Beside(db, _SPEECH, [wanted]), Beside(db, _CODINGS)
+        self.pieces = db.execute(_PIECES, [wanted]).fetchall()  # few: the turns cut by labels or stamps
+
+
+def speech_map(reads: CharacterReads, skip: set[int] | None = None) -> SpeechMap:
     """The speech characters of these sources (a segment cut by labels or stamps counts
     only its pieces), leaving out the segments in ``skip`` (facilitators' turns nobody coded)."""
-    wanted, left_out = json.dumps(src_ids), json.dumps(sorted(skip or ()))
-    srcs, starts, ends = (_ints(col) for col in db.execute(
-        "SELECT group_concat(source_id), group_concat(start), group_concat(end) FROM segments "
-        "WHERE kind = 'speech' AND pieces IS NULL AND source_id IN (SELECT value FROM json_each(?)) "
-        "AND id NOT IN (SELECT value FROM json_each(?))", [wanted, left_out]).fetchone())
-    extra = [(src, a, b) for src, pieces in db.execute(
-        "SELECT source_id, pieces FROM segments WHERE kind = 'speech' AND pieces IS NOT NULL "
-        "AND source_id IN (SELECT value FROM json_each(?)) AND id NOT IN (SELECT value FROM json_each(?))",
-        [wanted, left_out]) for a, b in json.loads(pieces)]
+    ids, srcs, starts, ends = (_ints(col) for col in reads.speech.rows()[0])
+    extra = [(seg, src, a, b) for seg, src, pieces in reads.pieces for a, b in json.loads(pieces)]
     if extra:
         more = np.array(extra, dtype=np.int64)
-        srcs, starts, ends = (np.concatenate((col, more[:, k])) for k, col in enumerate((srcs, starts, ends)))
+        ids, srcs, starts, ends = (np.concatenate((col, more[:, k])) for k, col in enumerate((ids, srcs, starts, ends)))
+    if skip:
+        kept = ~np.isin(ids, np.fromiter(skip, dtype=np.int64, count=len(skip)))
+        srcs, starts, ends = srcs[kept], starts[kept], ends[kept]
     return SpeechMap(srcs * _SOURCE + starts, srcs * _SOURCE + ends)
 
 
-def character_tallies(db: "Database", code_ids: list[str], coders: list[str],
-                      src_ids: list[int], skip: set[int] | None = None) -> tuple[int, dict[str, BinaryTally]]:
-    """The number of speech characters of these sources (but the segments in ``skip``), and
-    per code the counts of characters coded by each coder and by exactly j coders."""
-    speech = speech_map(db, src_ids, skip)
+def character_tallies(reads: CharacterReads, code_ids: list[str], coders: list[str],
+                      skip: set[int] | None = None) -> tuple[int, dict[str, BinaryTally]]:
+    """The number of speech characters of the sources read (but the segments in ``skip``),
+    and per code the counts of characters coded by each coder and by exactly j coders."""
+    speech = speech_map(reads, skip)
     m = len(coders)
     tallies = {c: BinaryTally(m, units=speech.units) for c in code_ids}
-    groups, group_col, starts, ends = _codings(db, set(code_ids), coders)
+    groups, group_col, starts, ends = _codings(reads, set(code_ids), coders)
     if not groups:
         return speech.units, tallies
     # Codings in other sources map to empty intervals: no filter needed.
@@ -139,20 +159,14 @@ def character_tallies(db: "Database", code_ids: list[str], coders: list[str],
     return speech.units, tallies
 
 
-def _codings(db: "Database", code_ids: set[str], coders: list[str]
+def _codings(reads: CharacterReads, code_ids: set[str], coders: list[str]
              ) -> tuple[list[tuple[str, int]], np.ndarray, np.ndarray, np.ndarray]:
     """Every accepted coding of these codes by these coders, as (code, coder number) groups
-    and, per coding, its group number and global start and end, in the index's order. One
-    row per group, its columns parsed in C: a million codings never become a million
-    Python tuples."""
+    and, per coding, its group number and global start and end, in the index's order."""
     coder_no = {c: k for k, c in enumerate(coders)}
     groups: list[tuple[str, int]] = []
     cols: list[list[np.ndarray]] = [[], [], []]
-    for code_id, coder, *texts in db.execute(
-            # The covering index of migration m016, in its order: SQLite does not pick it unaided.
-            "SELECT code_id, coder, group_concat(source_id), group_concat(start), group_concat(end) "
-            "FROM codings INDEXED BY codings_spans WHERE status = 'accepted' AND coder IS NOT NULL "
-            "GROUP BY code_id, coder"):
+    for code_id, coder, *texts in reads.codings.rows():
         if code_id in code_ids and coder in coder_no:
             groups.append((code_id, coder_no[coder]))
             for col, text in zip(cols, texts):

@@ -26,6 +26,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Iterator, ParamSpec, TypeVar
 
+from qualcode.reports.beside import Beside
 from qualcode.reports.common import status_clause
 
 if TYPE_CHECKING:
@@ -103,9 +104,15 @@ def _read_ids(db: "Database", include_suggested: bool,
     # Grouping by code and coder follows the index order (status, code_id, coder, segment_id),
     # so SQLite streams it.
     unindexed = status.replace("c.status", "+c.status")  # few codings lack a segment: use segment_id's index
-    out = {(code_id, coder): _array(segs) for code_id, coder, segs in db.execute(
-        f"SELECT c.code_id, c.coder, group_concat(c.segment_id) FROM codings c "
-        f"WHERE {status} AND c.segment_id IS NOT NULL GROUP BY 1, 2")}
+    # The biggest read of every report: the codes' first half here, the second beside it (on
+    # the second core; both halves walk the same index, each its own part of it).
+    query = ("SELECT c.code_id, c.coder, group_concat(c.segment_id) FROM codings c "
+             f"WHERE {status} AND c.segment_id IS NOT NULL AND c.code_id {{}} ? GROUP BY 1, 2")
+    codes = sorted(code for (code,) in db.execute("SELECT id FROM codes"))
+    middle = codes[len(codes) // 2] if codes else ""
+    second = Beside(db, query.format(">="), [middle])
+    out = {(code_id, coder): _array(segs) for code_id, coder, segs in db.execute(query.format("<"), [middle])}
+    out.update({(code_id, coder): _array(segs) for code_id, coder, segs in second.rows()})
     across: dict[tuple[str, str | None], list[int]] = {}
     for code_id, coder, seg in db.execute(
             f"SELECT c.code_id, c.coder, s.id FROM codings c JOIN segments s ON s.source_id = c.source_id "
@@ -168,7 +175,19 @@ class Segments:
         return [seg for seg, (is_speech, fac) in enumerate(zip(self.speech, self.facilitator)) if is_speech and not fac]
 
 
-def segment_table(db: "Database") -> Segments:
+# Four columns as four strings parsed in C: faster than a Python loop over a row per segment.
+_SEGMENT_COLUMNS = ("SELECT group_concat(id), group_concat(source_id), group_concat(ifnull(speaker_id, 'null')), "
+                    "group_concat(kind = 'speech') FROM segments")
+
+
+def read_segments_beside(db: "Database") -> Beside | None:
+    """The segment table's read started beside the caller's next reads (pass it to
+    :func:`segment_table`), or None when the table is read already."""
+    return None if _cached(("segments", id(db))) is not None else Beside(db, _SEGMENT_COLUMNS)
+
+
+def segment_table(db: "Database", reading: Beside | None = None) -> Segments:
+    """``reading``: what :func:`read_segments_beside` started."""
     key = ("segments", id(db))
     cached = _cached(key)
     if cached is not None:
@@ -179,10 +198,8 @@ def segment_table(db: "Database") -> Segments:
         people[sid] = f"p:{pid}" if pid is not None else f"s:{sid}"
         if role == "facilitator":
             facilitators.add(sid)
-    # Four columns as four strings parsed in C: faster than a Python loop over a row per segment.
-    ids_text, sources_text, speakers_text, speech_text = db.execute(
-        "SELECT group_concat(id), group_concat(source_id), group_concat(ifnull(speaker_id, 'null')), "
-        "group_concat(kind = 'speech') FROM segments").fetchone()
+    ids_text, sources_text, speakers_text, speech_text = (
+        reading.rows() if reading is not None else db.execute(_SEGMENT_COLUMNS).fetchall())[0]
     ids, sources, speech = (_array(text).tolist() for text in (ids_text, sources_text, speech_text))
     speakers = _ids(speakers_text)  # null where a turn has no speaker
     # Maps in C, not a Python loop per segment (a fifth of a report at a million codings); a
@@ -230,13 +247,16 @@ def code_masks(db: "Database", *, include_suggested: bool = False,
     cached = _cached(cache_key)
     if cached is not None:
         return cached
-    size = len(segment_table(db).source)
+    reading = read_segments_beside(db)  # the two biggest reads of a report, side by side
+    ids = _read_ids(db, include_suggested, include_facilitators)
+    size = len(segment_table(db, reading).source)
     out: dict[str, np.ndarray] = {}
-    for (code_id, _coder), segs in _read_ids(db, include_suggested, include_facilitators).items():
+    for (code_id, _coder), segs in ids.items():
         mask = out.get(code_id)
         if mask is None:
             mask = out[code_id] = np.zeros(size, dtype=bool)
-        mask[segs] = True
+        # A turn ingested since the segment table was read (by another process, meanwhile) is left out.
+        mask[segs[segs < size] if len(segs) and segs.max() >= size else segs] = True
     _keep(cache_key, out)
     return out
 
