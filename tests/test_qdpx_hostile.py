@@ -156,6 +156,30 @@ def test_a_damaged_zip_is_refused(run: Run, project: Path, tmp_path: Path) -> No
     refused(run, project, path)
 
 
+def test_damaged_compressed_data_is_refused(run: Run, project: Path, tmp_path: Path) -> None:
+    """A member whose deflate stream is broken (zlib.error, not BadZipFile: a fuzzed export
+    found it) is one clear line, not a traceback."""
+    import zlib
+
+    path = make_zip(tmp_path / "ok.qdpx", [("project.qde", PROJECT * 40), *good_members()[1:]])
+    data = path.read_bytes()
+    info = zipfile.ZipFile(path).getinfo("project.qde")
+    start = info.header_offset + 30 + len(info.filename)  # the compressed data, after the local header
+    for at in range(start + 2, start + info.compress_size):
+        damaged = data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:]
+        path.write_bytes(damaged)
+        try:
+            with zipfile.ZipFile(path) as zf:
+                zf.read("project.qde")
+        except zlib.error:
+            break
+        except zipfile.BadZipFile:
+            continue
+    else:
+        pytest.fail("no single damaged byte gave a zlib error")
+    assert "project.qde" in refused(run, project, path)
+
+
 def test_a_failure_half_way_leaves_the_project_exactly_as_it_was(run: Run, em_project: Path, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     from qualcode.interop import importer

@@ -80,6 +80,42 @@ def test_an_xlsx_participants_file_is_read(run: Run, two: Path, tmp_path: Path) 
     assert people == {"F1": {"role": "facilitator"}, "P1": {"role": "resident", "year": "2", "joined": "2024-03-01"}}
 
 
+def test_an_xlsx_whose_sheet_data_is_damaged_is_one_clear_line(run: Run, two: Path, tmp_path: Path) -> None:
+    """The workbook opens (read-only mode inflates a sheet only while its rows are read), then
+    its sheet's deflate stream breaks: one error line, nothing imported."""
+    import zipfile
+    import zlib
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["source", "speaker", "participant", "site"])
+    for k in range(200):
+        sheet.append(["fg1.txt", "Ana", f"P{k}", f"site {k * 7919 % 1000}"])
+    path = tmp_path / "people.xlsx"
+    book.save(path)
+    data = path.read_bytes()
+    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
+    start = info.header_offset + 30 + len(info.filename)
+    for at in range(start + info.compress_size // 2, start + info.compress_size):
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+        try:
+            zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+        except zlib.error:
+            break
+        except zipfile.BadZipFile:
+            continue
+    else:
+        pytest.fail("no single damaged byte gave a zlib error")
+    before = run("participants", "list", "-f", "json").stdout
+    result = run("participants", "import", path, code=1)
+    assert result.stderr == (f"Error: {path}: is not a readable .xlsx workbook; open it in your spreadsheet "
+                             "program and save it again as .xlsx, or as CSV UTF-8\n")
+    assert run("participants", "list", "-f", "json").stdout == before
+
+
 def test_an_xlsx_conflict_names_the_spreadsheet_rows(run: Run, two: Path, tmp_path: Path) -> None:
     import openpyxl
 

@@ -20,6 +20,7 @@ import contextlib
 import os
 import tempfile
 import zipfile
+import zlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
@@ -118,7 +119,7 @@ def _made_by_qualcode(path: Path, member: str) -> bool:
         with zipfile.ZipFile(path) as zf:
             with zf.open(member) as fh:
                 return GENERATOR.encode() in fh.read(64 * 1024)
-    except (OSError, KeyError, zipfile.BadZipFile):
+    except (OSError, KeyError, zipfile.BadZipFile, zlib.error, EOFError):
         return False
 
 

@@ -106,23 +106,28 @@ def _csv_rows(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
 def _xlsx_rows(path: Path, data: bytes) -> list[tuple[int, list[str]]]:
     import io
     import zipfile
+    import zlib
 
     try:
         import openpyxl
     except ImportError:  # pragma: no cover - a runtime dependency; only a broken install lacks it
         raise QualcodeError(f"{path}: reading .xlsx needs openpyxl (pip install openpyxl); "
                             "or save the sheet as CSV UTF-8") from None
+    unreadable = (f"{path}: is not a readable .xlsx workbook; open it in your spreadsheet program "
+                  "and save it again as .xlsx, or as CSV UTF-8")
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise QualcodeError(f"{path}: is not a readable .xlsx workbook; open it in your spreadsheet program "
-                            "and save it again as .xlsx, or as CSV UTF-8") from None
+    except (zipfile.BadZipFile, zlib.error, KeyError, ValueError, OSError, TypeError):
+        raise QualcodeError(unreadable) from None
     try:
         sheet = book.worksheets[0] if book.worksheets else None
         if sheet is None:
             return []
+        # Read-only workbooks inflate the sheet while its rows are read: a damaged one fails here.
         return [(number, [_cell(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError):
+        raise QualcodeError(unreadable) from None
     finally:
         book.close()
 

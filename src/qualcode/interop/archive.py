@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import urllib.parse
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
@@ -105,7 +106,7 @@ def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with zf.open(info) as fh:
             data = fh.read(limit + 1)
-    except (zipfile.BadZipFile, RuntimeError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zlib.error, RuntimeError, OSError, EOFError) as exc:  # zlib: damaged deflate data
         raise ArchiveError(f"cannot read '{info.filename}' from the archive ({exc}); "
                            "export the project again") from None
     if len(data) > limit:
