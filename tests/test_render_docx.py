@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import docx
+import pytest
 
 from tests.conftest import Run
 from tests.test_reports_golden import study  # noqa: F401  (fixture)
@@ -116,3 +117,15 @@ def test_table_rows_are_the_xml_python_docx_writes() -> None:
     body = [etree.tostring(tr) for tr in ours.tables[0]._tbl.tr_lst[1:]]
     assert body == [etree.tostring(tr) for tr in grid._tbl.tr_lst]
     assert b"<w:tab/>" in body[1] and b'xml:space="preserve"' in body[0] and b"<w:br/><w:tab/>" in body[2]
+
+
+@pytest.mark.parametrize("text", ["", "plain", "a & b < c > d", "&amp; stays &amp;amp;", '"quoted" \'single\'',
+                                  "<w:t>[laughter]</w:t>", "é ü 中文 \U0001F600", "&&<<>>"])
+def test_xml_escape_is_saxutils_escape(text: str) -> None:
+    """The DOCX and SVG writers escape text as the standard library does, without importing it."""
+    from xml.sax.saxutils import escape as standard
+
+    from qualcode.render.xmltext import escape
+
+    assert escape(text) == standard(text)
+    assert escape(text, {'"': "&quot;"}) == standard(text, {'"': "&quot;"})

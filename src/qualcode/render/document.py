@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import io
 import re
-from xml.sax.saxutils import escape as xml_escape
+from qualcode.render.xmltext import escape as xml_escape
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Union
 
