@@ -133,21 +133,22 @@ def disagreement_lines(found: list[Disagreement]) -> tabular.EncodedList:
     the lines filled in by one format. A big project has a hundred thousand disagreements, and
     encoding each as a dict took longer than computing the whole report."""
     if not found:
-        return tabular.EncodedList("", 0)
+        return tabular.EncodedList([], 0)
     code, seg, source, speaker, line, timestamp, coded_by, not_coded_by, text = (
         tuple(map(itemgetter(k), found)) for k in range(9))
     columns = [_encoded(code, True), _encoded(seg), _encoded(source, True), _encoded(speaker, True), _encoded(line),
                _encoded(timestamp, True), _encoded(coded_by, True), _encoded(not_coded_by, True), _encoded(text)]
     # Every line is the same pieces of JSON between the values: the pieces for all lines are
     # made by multiplying one line's list, the values slotted in, and the whole joined once.
-    pieces = [*(part for key in _DISAGREEMENT_KEYS for part in (key, "")), "},\n{"] * len(found)
+    pieces = [*(part for key in _DISAGREEMENT_KEYS for part in (key, "")), "},\n"] * len(found)
     for k, column in enumerate(columns):
         pieces[2 * k + 1::2 * len(columns) + 1] = column
-    return tabular.EncodedList("{" + "".join(pieces)[:-3], len(found))
+    pieces[-1] = "}"
+    return tabular.EncodedList(pieces, len(found))
 
 
-# The keys as each line writes them: '"code_id": ', ', "segment_id": ', ...
-_DISAGREEMENT_KEYS = [f'{", " if k else ""}"{name}": ' for k, name in enumerate(Disagreement._fields)]
+# The keys as each line writes them: '{"code_id": ', ', "segment_id": ', ...
+_DISAGREEMENT_KEYS = [f'{", " if k else "{"}"{name}": ' for k, name in enumerate(Disagreement._fields)]
 
 
 def _encoded(column: tuple[Any, ...], repeated: bool = False) -> list[str]:

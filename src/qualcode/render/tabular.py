@@ -261,7 +261,10 @@ def to_json(data: Any) -> str:
     agreement report). Sizing by item count avoids encoding everything twice."""
     if _longest_list(data) <= LARGE_JSON:
         return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-    return _lines(data) + "\n"
+    parts: list[str] = []
+    _lines(data, parts)
+    parts.append("\n")
+    return "".join(parts)  # one copy of a big output, not one per level of nesting
 
 
 def _longest_list(data: Any) -> int:
@@ -326,23 +329,31 @@ encode_values = _values_encoder()
 
 @dataclass
 class EncodedList:
-    """A long list already written as JSON: its items compact, one a line, joined by ``",\\n"``
-    (as :func:`_lines` writes a list's items). A renderer that knows its items' shape writes
-    them faster than the generic encoder walks a dict per item. Only for lists longer than
-    LARGE_JSON: the indented form of small output needs the data itself."""
+    """A long list already written as JSON: its items compact, one a line, separated by
+    ``",\n"`` (as :func:`_lines` writes a list's items), as pieces whose concatenation is that
+    text. A renderer that knows its items' shape writes them faster than the generic encoder
+    walks a dict per item. Only for lists longer than LARGE_JSON: the indented form of small
+    output needs the data itself."""
 
-    lines: str
+    pieces: list[str]
     length: int
 
 
-def _lines(data: Any) -> str:
+def _lines(data: Any, out: list[str]) -> None:
+    """Append ``data`` as JSON (long lists an item a line) to ``out``, in pieces."""
     if isinstance(data, EncodedList):
-        return "[\n" + data.lines + "\n]"
-    if isinstance(data, list):
-        return "[\n" + ",\n".join(map(_encode_item, data)) + "\n]"
-    if isinstance(data, dict):
-        return "{\n" + ",\n".join(
-            f"{json.dumps(key, ensure_ascii=False)}: "
-            + (_lines(value) if isinstance(value, (list, EncodedList)) else json.dumps(value, ensure_ascii=False))
-            for key, value in data.items()) + "\n}"
-    return json.dumps(data, ensure_ascii=False)
+        out += ("[\n", *data.pieces, "\n]") if data.length else ("[\n\n]",)
+    elif isinstance(data, list):
+        out += ("[\n", ",\n".join(map(_encode_item, data)), "\n]")
+    elif isinstance(data, dict):
+        out.append("{\n")
+        for k, (key, value) in enumerate(data.items()):
+            out.append(f"{',' if k else ''}\n{json.dumps(key, ensure_ascii=False)}: " if k else
+                       f"{json.dumps(key, ensure_ascii=False)}: ")
+            if isinstance(value, (list, EncodedList)):
+                _lines(value, out)
+            else:
+                out.append(json.dumps(value, ensure_ascii=False))
+        out.append("\n}")
+    else:
+        out.append(json.dumps(data, ensure_ascii=False))
