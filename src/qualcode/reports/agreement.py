@@ -142,8 +142,8 @@ def agreement_report(db: "Database", *, coders: list[str] | None = None, sources
                      include_facilitators: bool = False, characters: bool = False) -> AgreementReport:
     """``max_disagreements`` lists only the first N (in transcript order) while still counting
     all; ``coded`` is :func:`coder_sources`' answer when the caller already has it;
-    ``characters`` adds the character level (about a second more at a million codings, so
-    only when asked)."""
+    ``characters`` adds the character level (about half a second more at a million codings,
+    so only when asked)."""
     coded = coded if coded is not None else coder_sources(db)
     known = sorted(coded)
     chosen = list(dict.fromkeys(coders)) if coders else known
