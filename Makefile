@@ -37,7 +37,7 @@ define study
 	@echo "== Automatic demo step: accepting suggestions scoring >= $(DEMO_MIN_SCORE) as coder 'demo'."
 	@echo "   A researcher would review them instead (qualcode accept / reject / code). =="
 	$(QC) --db $(1)/demo.db --coder demo accept --min-score $(DEMO_MIN_SCORE)
-	@echo "== suggest again: the remaining suggestions now learn from the accepted codings. =="
+	@echo "== suggest again: a bulk accept teaches it nothing (decisions in review do), so the other suggestions stay. =="
 	$(QC) --db $(1)/demo.db suggest
 	$(QC) --db $(1)/demo.db report themes --output $(1)/themes.md
 	$(QC) --db $(1)/demo.db report themes --output $(1)/themes.csv

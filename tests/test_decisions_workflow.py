@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -108,15 +109,49 @@ def test_bulk_decisions_record_the_previous_state_for_undo(run: Run, pending: Pa
     run("--coder", "maria", "accept")
     events = rows(pending, "SELECT from_status, to_status, detail, batch FROM events WHERE action = 'accept'")
     assert len(events) == 4 and len({e[3] for e in events}) == 1
-    assert json.loads(str(events[0][2])) == {"before": {"status": "suggested", "coder": None, "decided_at": None}}
+    assert json.loads(str(events[0][2])) == {"before": {"status": "suggested", "coder": None, "decided_at": None},
+                                             "bulk": True}
 
 
-def test_codings_lists_ids_filters_and_json(run: Run, pending: Path) -> None:
-    run("--coder", "maria", "accept", "--code", "support")
-    data = json.loads(run("codings", "--format", "json").stdout)
-    assert [(d["id"], d["code_id"], d["coder"], d["status"]) for d in data] == [
-        (2, "support", "maria", "accepted"), (4, "support", "maria", "accepted")]
-    data = json.loads(run("codings", "--status", "suggested", "--segment", "5", "--format", "json").stdout)
-    assert [d["id"] for d in data] == [3]
-    assert run("codings", "--status", "maybe", code=1).stderr == (
-        "Error: unknown status 'maybe'; choose from accepted, suggested, rejected, removed\n")
+def _pending(db: Path) -> set[tuple[Any, ...]]:
+    return set(rows(db, "SELECT segment_id, code_id, method, score, evidence FROM codings WHERE status = 'suggested'"))
+
+
+def test_a_bulk_accept_teaches_nothing_about_codes_nobody_looked_at(run: Run, em_project: Path) -> None:
+    """accept --min-score hands the tool's own best scores back: suggest must not learn from
+    it that every other code on those turns is wrong (it withdrew 131 of the other 155
+    suggestions on the EM study), nor report unchanged suggestions as updated."""
+    run("suggest")
+    before = _pending(em_project)
+    assert "Accepted 24 suggestions as demo" in run("--coder", "demo", "accept", "--min-score", "0.4").stderr
+    left = _pending(em_project)
+    assert len(left) == len(before) - 24
+    assert "0 new, 0 updated, 0 withdrawn" in run("suggest").stderr
+    assert _pending(em_project) == left
+
+
+def test_bulk_decisions_count_on_a_turn_someone_read(run: Run, em_project: Path) -> None:
+    """A turn someone decided on by hand was read: the bulk decisions on it are learned from
+    too, and a turn read is a negative for the codes not accepted there; bulk decisions on
+    turns nobody read are not learned from."""
+    from qualcode.coding.suggestions import _labels
+    from qualcode.project import open_project
+
+    run("suggest")
+    run("--coder", "demo", "accept", "--min-score", "0.4")
+    bulk = rows(em_project, "SELECT segment_id, code_id FROM codings WHERE status = 'accepted' ORDER BY id")
+    read, bulk_code = bulk[0]
+    other = next(c for (c,) in rows(em_project, "SELECT id FROM codes WHERE status = 'active'")
+                 if (read, c) not in set(bulk))
+    (unread,) = rows(em_project, "SELECT min(s.id) FROM segments s JOIN speakers sp ON sp.id = s.speaker_id "
+                                 "WHERE s.kind = 'speech' AND sp.role = 'participant' AND s.id NOT IN "
+                                 "(SELECT segment_id FROM codings WHERE status = 'accepted')")[0]
+    run("--coder", "maria", "code", read, other)
+    run("--coder", "maria", "code", unread, other)
+    db = open_project(em_project)
+    segments = [seg for (seg,) in db.execute("SELECT id FROM segments WHERE kind = 'speech' ORDER BY id")]
+    labels = _labels(db, {seg: i for i, seg in enumerate(segments)})
+    positive = {(segments[i], code) for code, lab in labels.items() for i in lab.positive}
+    assert positive == {(read, other), (unread, other)} | {(seg, code) for seg, code in bulk if seg == read}
+    assert len(bulk) > len({code for seg, code in bulk if seg == read})  # some bulk decisions were left out
+    assert [segments[i] for i in labels[bulk_code].negative] == [unread]

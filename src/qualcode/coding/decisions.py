@@ -61,15 +61,17 @@ def decide(db: "Database", status: str, flt: DecisionFilter, *, coder: str) -> i
     where, params = pending_where(db, flt)
     with ledger.write_transaction(db):
         ids = [int(r[0]) for r in db.execute(f"SELECT id FROM codings WHERE {where}", params).fetchall()]
-        done = set_status(db, ids, status, coder=coder, action="accept" if status == "accepted" else "reject")
+        done = set_status(db, ids, status, coder=coder, action="accept" if status == "accepted" else "reject",
+                          bulk=True)
     return len(done.changed) + len(done.folded)
 
 
 def set_status(db: "Database", coding_ids: list[int], status: str, *, coder: str, action: str,
-               batch: str | None = None, expect: tuple[str, ...] | None = None) -> ledger.Decided:
+               batch: str | None = None, expect: tuple[str, ...] | None = None, bulk: bool = False) -> ledger.Decided:
     """Decide the given codings (inside the caller's write transaction): see
     :func:`qualcode.coding.ledger.set_status`."""
-    return ledger.set_status(db, coding_ids, status, coder=coder, action=action, batch=batch, expect=expect)
+    return ledger.set_status(db, coding_ids, status, coder=coder, action=action, batch=batch, expect=expect,
+                             bulk=bulk)
 
 
 @dataclass

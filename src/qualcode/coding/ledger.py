@@ -193,10 +193,12 @@ class Decided:
 
 
 def set_status(db: "Database", coding_ids: list[int], status: str, *, coder: str, action: str,
-               batch: str | None = None, expect: tuple[str, ...] | None = None) -> Decided:
+               batch: str | None = None, expect: tuple[str, ...] | None = None, bulk: bool = False) -> Decided:
     """Decide codings (inside the caller's write transaction). With ``expect``, a coding
     whose status is no longer one of those is left alone and reported as a conflict.
-    Accepting a coding whose twin the coder already has folds it into that twin."""
+    Accepting a coding whose twin the coder already has folds it into that twin. ``bulk``:
+    decided by a filter (``accept --min-score``), not by someone reading the turn; the event
+    says so (:func:`bulk_decided`)."""
     out = Decided(batch or new_batch())
     at = now()
     for coding_id in coding_ids:
@@ -222,9 +224,19 @@ def set_status(db: "Database", coding_ids: list[int], status: str, *, coder: str
         db.execute("UPDATE codings SET status = ?, coder = ?, decided_at = ? WHERE id = ?",
                    [status, who, at, coding_id])
         record_event(db, actor=coder, action=action, coding_id=coding_id, from_status=before["status"],
-                     to_status=status, detail={"before": before}, batch=out.batch, at=at)
+                     to_status=status, detail={"before": before, **({"bulk": True} if bulk else {})},
+                     batch=out.batch, at=at)
         out.changed.append(coding_id)
     return out
+
+
+def bulk_decided(db: "Database") -> set[int]:
+    """The codings whose standing decision was made in bulk: their last event that set a
+    status is a bulk one (a later review, reconciliation or re-decision replaces it; undo
+    deletes it)."""
+    return {coding_id for (coding_id,) in db.execute(
+        "SELECT e.coding_id FROM events e WHERE e.detail LIKE '%\"bulk\"%' AND json_extract(e.detail, '$.bulk') = 1 "
+        "AND e.id = (SELECT max(x.id) FROM events x WHERE x.coding_id = e.coding_id AND x.to_status IS NOT NULL)")}
 
 
 def restore(db: "Database", coding_id: int, event: dict[str, Any], to_status: str | None) -> None:

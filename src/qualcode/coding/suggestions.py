@@ -96,12 +96,21 @@ def _analysed(db: "Database", texts: Sequence[str], nlp: Any, codes: list[Any], 
 
 
 def _labels(db: "Database", index: dict[int, int]) -> dict[str, Any]:
+    """What suggest learns from: the decisions on turns someone decided on by reading them
+    (in review, by hand, by import or merge), each such turn a negative for every code not
+    accepted there. A decision made in bulk (``accept --min-score`` and the like) is learned
+    from only on a turn someone also read: alone it is the tool's own scores handed back,
+    and it says nothing about the codes nobody looked at (learning from it, accepting the
+    demo's 27 best suggestions withdrew 135 of the other 160)."""
+    from qualcode.coding.ledger import bulk_decided
     from qualcode.nlp.learned import labels_from_decisions
 
-    rows = db.execute("SELECT segment_id, code_id, status FROM codings WHERE status IN ('accepted', 'rejected') "
+    rows = db.execute("SELECT id, segment_id, code_id, status FROM codings WHERE status IN ('accepted', 'rejected') "
                       "AND segment_id IS NOT NULL").fetchall()
-    decisions = [(index[r[0]], r[1], r[2] == "accepted") for r in rows if r[0] in index]
-    return labels_from_decisions(decisions)
+    bulk = bulk_decided(db)
+    read = {seg for coding_id, seg, _code, _status in rows if coding_id not in bulk}
+    return labels_from_decisions([(index[seg], code, status == "accepted") for _id, seg, code, status in rows
+                                  if seg in index and seg in read])
 
 
 def _source_evidence(items: list[dict[str, Any]], seg_start: int, pieces: list[Any] | None) -> list[dict[str, Any]]:
@@ -218,10 +227,11 @@ def _plan(db: "Database", segments: Sequence[Any], codes: list[Any], table: Any,
           min_score: float, created: str, quiet: set[int]) -> _Plan:
     """What to write, decided from the suggestions as they are now (inside the write
     transaction): new ones, pending ones to refresh, pending ones that no longer fire."""
-    existing: dict[tuple[int, str], tuple[int, str]] = {
-        (r[0], r[1]): (r[2], r[3]) for r in db.execute(
-            "SELECT segment_id, code_id, id, status, source_id FROM codings WHERE origin = 'suggest'").fetchall()
-        if wanted is None or r[4] in wanted
+    existing: dict[tuple[int, str], tuple[Any, ...]] = {
+        (r[0], r[1]): r[2:] for r in db.execute(
+            "SELECT segment_id, code_id, id, status, method, score, evidence, source_id FROM codings "
+            "WHERE origin = 'suggest'").fetchall()
+        if wanted is None or r[7] in wanted
     }
     plan, seen = _Plan(), set()
     rows_i, cols_j = table.suggested.nonzero()
@@ -240,7 +250,8 @@ def _plan(db: "Database", segments: Sequence[Any], codes: list[Any], table: Any,
             plan.inserts.append((source_id, seg_id, code_id, seg_start, seg_end, table.method(i, j), score, payload,
                                  created))
         elif prior[1] == "suggested":
-            plan.updates.append((table.method(i, j), score, payload, prior[0]))
+            if prior[2:5] != (table.method(i, j), score, payload):  # only what changed is counted and written
+                plan.updates.append((table.method(i, j), score, payload, prior[0]))
         else:
             plan.kept += 1
     # A pending suggestion that no longer fires is withdrawn, unless someone wrote a memo on
