@@ -2,7 +2,8 @@
 mutates valid transcripts, codebooks, CSVs and archives (truncation, random bytes, markup
 characters, repeated chunks). Every run must exit 0, or exit 1 with one ``Error:`` line (a
 codebook's validate lists its problems first); never a traceback, never a changed project
-on failure. Fixed seed and a bounded number of cases: a few seconds, the same every run."""
+on failure. Fixed seed, seed files made the same every run (a real export's GUIDs and
+times fixed) and a bounded number of cases: a few seconds, the same every run."""
 
 from __future__ import annotations
 
@@ -42,17 +43,33 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
 
 
 def _archive(tmp_path: Path, run: Run) -> bytes:
+    """A real export made the same every run: its GUIDs (numbered in order of appearance)
+    and times fixed, so that the seeded mutations hit the same bytes every run."""
+    import re
+
     run("export", "qdpx", tmp_path / "seed.qdpx")
-    return (tmp_path / "seed.qdpx").read_bytes()
+    guids: dict[str, str] = {}
+
+    def fixed(data: bytes) -> bytes:
+        text = re.sub(rb"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?", b"2026-01-01T00:00:00Z", data)
+        return re.sub(rb"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                      lambda m: guids.setdefault(m.group().decode(), f"00000000-0000-4000-8000-{len(guids):012d}").encode(),
+                      text)
+    with zipfile.ZipFile(tmp_path / "seed.qdpx") as zf:
+        members = {info.filename: zf.read(info) for info in zf.infolist()}
+    qde = fixed(members.pop("project.qde"))  # first: the GUIDs are numbered in its order
+    return _zip_of({"project.qde": qde, **{fixed(name.encode()).decode(): fixed(data) for name, data in members.items()}},
+                   zipfile.ZIP_DEFLATED)
 
 
-def _zip_of(members: dict[str, bytes]) -> bytes:
+def _zip_of(members: dict[str, bytes], compression: int = zipfile.ZIP_STORED) -> bytes:
+    """A zip of these members, the same bytes every run (fixed member times)."""
     import io
 
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         for name, data in members.items():
-            zf.writestr(name, data)
+            zf.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data, compress_type=compression)
     return buffer.getvalue()
 
 
