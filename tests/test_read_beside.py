@@ -47,6 +47,23 @@ def test_the_rows_of_a_second_connection(study: Path) -> None:
     assert reading.rows() == db.execute(ROWS).fetchall() != []
 
 
+def test_a_project_in_a_folder_with_uri_characters(run: Run, study: Path, tmp_path: Path) -> None:
+    """The second connection opens the same file, whatever its folder is called (a URI
+    reads '?' as its query and '#' as its fragment): nothing else is opened or created."""
+    folder = tmp_path / "a b?c#d%20é"
+    folder.mkdir()
+    moved = folder / "p?.db"
+    study.rename(moved)
+    db = open_project(moved)
+    files = {p for p in tmp_path.rglob("*") if "-wal" not in p.name and "-shm" not in p.name}
+    reading = Beside(db, ROWS)
+    assert reading._thread is not None
+    reading._thread.join()
+    assert reading._error is None  # read there, not by the fallback
+    assert reading.rows() == db.execute(ROWS).fetchall() != []
+    assert {p for p in tmp_path.rglob("*") if "-wal" not in p.name and "-shm" not in p.name} == files
+
+
 def test_inside_a_transaction_the_reports_connection_reads(study: Path) -> None:
     """Its uncommitted writes are not there for another connection: a report must see them."""
     db = open_project(study)
