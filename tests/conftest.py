@@ -114,3 +114,24 @@ def query(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any
         return conn.execute(sql, params or []).fetchall()
     finally:
         conn.close()
+
+
+def break_deflate(path: Path, member: str) -> None:
+    """Damage one byte of ``member``'s compressed data in the zip at ``path`` so that reading
+    it raises zlib.error (not the CRC's BadZipFile): what a damaged download or disk gives."""
+    import zipfile
+    import zlib
+
+    data = path.read_bytes()
+    info = zipfile.ZipFile(path).getinfo(member)
+    start = info.header_offset + 30 + len(info.filename)  # the compressed data, after the local header
+    for at in range(start + info.compress_size // 2, start + info.compress_size):
+        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
+        try:
+            with zipfile.ZipFile(path) as zf:
+                zf.read(member)
+        except zlib.error:
+            return
+        except zipfile.BadZipFile:
+            continue
+    pytest.fail(f"no single damaged byte of {member} gave a zlib error")

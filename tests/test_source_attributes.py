@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import CODEBOOKS, SAMPLES, Run, db_snapshot
+from tests.conftest import CODEBOOKS, SAMPLES, Run, break_deflate, db_snapshot
 
 FG1 = "Fac: Start?\nAna: Seniors told us stories.\nBen: My cohort is close.\n"
 FG2 = "MODERATOR: Start?\nANA: The seniors were honest.\nCy: Same here.\n"
@@ -83,9 +83,6 @@ def test_an_xlsx_participants_file_is_read(run: Run, two: Path, tmp_path: Path) 
 def test_an_xlsx_whose_sheet_data_is_damaged_is_one_clear_line(run: Run, two: Path, tmp_path: Path) -> None:
     """The workbook opens (read-only mode inflates a sheet only while its rows are read), then
     its sheet's deflate stream breaks: one error line, nothing imported."""
-    import zipfile
-    import zlib
-
     import openpyxl
 
     book = openpyxl.Workbook()
@@ -96,19 +93,7 @@ def test_an_xlsx_whose_sheet_data_is_damaged_is_one_clear_line(run: Run, two: Pa
         sheet.append(["fg1.txt", "Ana", f"P{k}", f"site {k * 7919 % 1000}"])
     path = tmp_path / "people.xlsx"
     book.save(path)
-    data = path.read_bytes()
-    info = zipfile.ZipFile(path).getinfo("xl/worksheets/sheet1.xml")
-    start = info.header_offset + 30 + len(info.filename)
-    for at in range(start + info.compress_size // 2, start + info.compress_size):
-        path.write_bytes(data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1:])
-        try:
-            zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
-        except zlib.error:
-            break
-        except zipfile.BadZipFile:
-            continue
-    else:
-        pytest.fail("no single damaged byte gave a zlib error")
+    break_deflate(path, "xl/worksheets/sheet1.xml")
     before = run("participants", "list", "-f", "json").stdout
     result = run("participants", "import", path, code=1)
     assert result.stderr == (f"Error: {path}: is not a readable .xlsx workbook; open it in your spreadsheet "
