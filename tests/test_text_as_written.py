@@ -10,6 +10,7 @@ golden file (rewrite with QUALCODE_UPDATE_GOLDEN=1, then read the diff).
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -158,3 +159,24 @@ def test_documents_show_control_characters_escaped(run: Run, noisy: Path, tmp_pa
                      + [c.text for t in document.tables for row in t.rows for c in row.cells])
     assert "Exhaustion [laughter] \\x1b[31m" in text and "[bold]x[/bold]" in text
     run("report", "themes", "--output", "t.xlsx", "--include-suggested")
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_status_lines_wrap_between_words_on_a_terminal_and_stay_one_line_elsewhere(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """At 80 columns a terminal cut '160 suggestions' into 'suggesti' and 'ons'."""
+    from qualcode.render.terminal import stderr_console
+
+    monkeypatch.setenv("COLUMNS", "40")
+    line = "279 segments (7,298 words) in 1.1 s: 0 new, 0 updated, 0 withdrawn; 160 suggestions pending review"
+    screen, log = _Terminal(), io.StringIO()
+    stderr_console(screen).print(line)
+    stderr_console(log).print(line)
+    assert log.getvalue() == line + "\n"
+    shown = screen.getvalue().splitlines()
+    assert len(shown) > 1 and all(len(row) <= 40 for row in shown)
+    assert " ".join(row.strip() for row in shown) == line  # only spaces became line breaks

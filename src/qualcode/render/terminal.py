@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from typing import IO, Any
 
 from rich.console import Console
@@ -70,9 +71,13 @@ def stdout_console() -> PlainConsole:
     return PlainConsole(soft_wrap=False)
 
 
-def stderr_console() -> PlainConsole:
-    """Status lines for people on standard error."""
-    return PlainConsole(stderr=True, soft_wrap=True)
+def stderr_console(file: IO[str] | None = None) -> PlainConsole:
+    """Status lines for people on standard error (or ``file``): on a terminal wrapped between
+    words at its width (the terminal itself would cut them mid-word), elsewhere (a log, a
+    pipe) one line each, however long."""
+    stream = file if file is not None else sys.stderr
+    terminal = bool(getattr(stream, "isatty", lambda: False)())
+    return PlainConsole(stderr=file is None, file=file, soft_wrap=not terminal)
 
 
 def to_text(renderable: Any, width: int | None = None, file: IO[str] | None = None) -> str:
