@@ -23,7 +23,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 # One study end to end: init, ingest, participants, codebook, suggest, automatic accept,
-# suggest again (learning from the accepted codings), reports.
+# suggest again (a bulk accept is not learned from, so nothing changes), reports.
 # $(1) output folder  $(2) transcripts  $(3) participants file  $(4) codebook
 # $(5) sources file: each session's site and group (a person's attributes are in $(3))
 define study
