@@ -12,7 +12,7 @@ is asked for, whenever a second connection could see something else or cannot be
 - the connection is inside a transaction (its writes are not committed: another connection
   would not see them);
 - the database is not a file (``:memory:``, a temporary database);
-- the machine has one core;
+- the machine has one core, or this SQLite was built for one thread;
 - the file cannot be opened or read there (a read-only folder without the WAL's
   shared-memory file, say).
 
@@ -43,7 +43,7 @@ def _file(db: "Database") -> str | None:
 
 
 def _second_connection(db: "Database") -> sqlite3.Connection | None:
-    if db.conn.in_transaction or (os.cpu_count() or 1) < 2:
+    if db.conn.in_transaction or (os.cpu_count() or 1) < 2 or sqlite3.threadsafety == 0:  # 0: one thread only
         return None
     path = _file(db)
     if path is None:
