@@ -155,3 +155,23 @@ def test_bulk_decisions_count_on_a_turn_someone_read(run: Run, em_project: Path)
     assert positive == {(read, other), (unread, other)} | {(seg, code) for seg, code in bulk if seg == read}
     assert len(bulk) > len({code for seg, code in bulk if seg == read})  # some bulk decisions were left out
     assert [segments[i] for i in labels[bulk_code].negative] == [unread]
+
+
+def test_reviews_learning_note_counts_what_suggest_learns_from(run: Run, em_project: Path) -> None:
+    """Review's "learning from N accepted" counts a bulk decision only on a turn someone read,
+    as suggest does: it said "27 accepted" of decisions suggest does not learn from."""
+    from qualcode.coding.review import learned_status
+    from qualcode.project import open_project
+
+    run("suggest")
+    run("--coder", "demo", "accept", "--min-score", "0.4")
+    bulk = rows(em_project, "SELECT segment_id, code_id FROM codings WHERE status = 'accepted' ORDER BY id")
+    code = max({c for _s, c in bulk}, key=lambda c: sum(x == c for _s, x in bulk))
+    status = {x.code_id: x for x in learned_status(open_project(em_project))}
+    assert status[code].accepted == 0 and sum(x.accepted for x in status.values()) == 0
+    seg = next(s for s, c in bulk if c == code)
+    other = next(c for (c,) in rows(em_project, "SELECT id FROM codes WHERE status = 'active'") if c != code)
+    run("--coder", "maria", "code", seg, other)  # maria read the turn: its bulk decision counts now
+    status = {x.code_id: x for x in learned_status(open_project(em_project))}
+    assert status[code].accepted == 1 and status[other].accepted == 1
+    assert sum(x.accepted for x in status.values()) == 1 + sum(1 for s, _c in bulk if s == seg)

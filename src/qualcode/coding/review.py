@@ -100,6 +100,8 @@ class ReviewSession:
         if self.order not in ORDERS:
             raise QualcodeError(f"unknown order '{self.order}'; choose {', '.join(ORDERS)}")
         self._where, self._params = pending_where(self.db, self.flt, "c")
+        # Read once: a review makes no bulk decisions (its own are read turn by turn).
+        self._bulk = ledger.bulk_decided(self.db)
 
     # The queue --------------------------------------------------------------------------
     def queue(self) -> list[int]:
@@ -266,7 +268,7 @@ class ReviewSession:
         return Progress(int(done), int(left), int(segs))
 
     def learned(self, code_ids: list[str] | None = None) -> list[Learned]:
-        return learned_status(self.db, code_ids)
+        return learned_status(self.db, code_ids, self._bulk)
 
     @property
     def _skip_key(self) -> str:
@@ -320,15 +322,26 @@ def code_names(db: "Database") -> list[str]:
     return [str(r[0]) for r in db.execute("SELECT id FROM codes WHERE status = 'active' ORDER BY position")]
 
 
-def learned_status(db: "Database", code_ids: list[str] | None = None) -> list[Learned]:
+def learned_status(db: "Database", code_ids: list[str] | None = None,
+                   bulk: set[int] | None = None) -> list[Learned]:
     """Per code, the decisions the learned layer trains on and whether they are enough
-    (``nlp/thresholds.py``): accepted segments, and rejected suggestions."""
+    (``nlp/thresholds.py``): accepted segments, and rejected suggestions, on the turns
+    suggest learns from (a bulk decision counts only on a turn someone also decided on by
+    hand: ``coding/suggestions._labels``). ``bulk``: :func:`ledger.bulk_decided`, when the
+    caller has it."""
     from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
 
-    rows = db.execute(
-        "SELECT k.id, (SELECT count(DISTINCT segment_id) FROM codings WHERE code_id = k.id AND status = 'accepted'), "
-        "(SELECT count(DISTINCT segment_id) FROM codings WHERE code_id = k.id AND status = 'rejected') "
-        "FROM codes k WHERE k.status = 'active' ORDER BY k.position").fetchall()
+    bulk = ledger.bulk_decided(db) if bulk is None else bulk
+    read = ("" if not bulk else
+            " AND segment_id IN (SELECT segment_id FROM codings WHERE status IN ('accepted', 'rejected') "
+            "AND id NOT IN (SELECT value FROM json_each(?)))")
+    counts = {(code, status): n for code, status, n in db.execute(
+        "SELECT code_id, status, count(DISTINCT segment_id) FROM codings WHERE status IN ('accepted', 'rejected') "
+        f"AND segment_id IS NOT NULL{read} GROUP BY 1, 2", [json.dumps(sorted(bulk))] if bulk else [])}
     wanted = set(code_ids) if code_ids is not None else None
-    return [Learned(r[0], int(r[1]), int(r[2]), r[1] >= MIN_ACCEPTED and r[2] >= MIN_REJECTED)
-            for r in rows if wanted is None or r[0] in wanted]
+    out = []
+    for (code_id,) in db.execute("SELECT id FROM codes WHERE status = 'active' ORDER BY position"):
+        if wanted is None or code_id in wanted:
+            accepted, rejected = counts.get((code_id, "accepted"), 0), counts.get((code_id, "rejected"), 0)
+            out.append(Learned(code_id, accepted, rejected, accepted >= MIN_ACCEPTED and rejected >= MIN_REJECTED))
+    return out
