@@ -180,3 +180,12 @@ def test_status_lines_wrap_between_words_on_a_terminal_and_stay_one_line_elsewhe
     shown = screen.getvalue().splitlines()
     assert len(shown) > 1 and all(len(row) <= 40 for row in shown)
     assert " ".join(row.strip() for row in shown) == line  # only spaces became line breaks
+
+
+@pytest.mark.parametrize("score, shown", [(0.3994, "0.39"), (0.4, "0.40"), (0.29, "0.29"), (0.57, "0.57"),
+                                          (1.0, "1.00"), (0.0, "0.00"), (0.995, "0.99"), (None, "")])
+def test_a_score_is_shown_rounded_down(score: float | None, shown: str) -> None:
+    """A suggestion shown as 0.40 is one that --min-score 0.4 takes (0.3994 showed as 0.40)."""
+    from qualcode.render.terminal import score_text
+
+    assert score_text(score) == shown

@@ -174,6 +174,7 @@ def codings(
     """List codings with their ids (for `uncode --coding`, `memo add --coding`)."""
     from qualcode.coding.listing import CodingFilter, list_codings
     from qualcode.render.tabular import Table, to_json, to_rich
+    from qualcode.render.terminal import score_text
 
     rows = list_codings(open_db(ctx), CodingFilter(code or [], source or [], segment, status or ["accepted"], coder,
                                                    limit))
@@ -185,6 +186,6 @@ def codings(
         raise typer.BadParameter("choose table or json", param_hint="--format")
     table = Table("", ["id", "source", "segment", "code", "coder", "status", "span", "score", "origin"],
                   [[r.id, r.source, r.segment_id, r.code_id, r.coder or "", r.status, f"{r.start}-{r.end}",
-                    "" if r.score is None else f"{r.score:.2f}", r.origin] for r in rows],
+                    score_text(r.score), r.origin] for r in rows],
                   numeric=("id", "segment", "score"))
     emit(ctx, to_rich(table), None)

@@ -110,7 +110,7 @@ def _clock(seconds: float | None) -> str:
 def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus: int) -> None:
     from rich.text import Text
 
-    from qualcode.render.terminal import plain, styled
+    from qualcode.render.terminal import plain, score_text, styled
 
     p = session.progress()
     console.rule(f"Review · {p.done} done · {p.left} left ({p.segments_left} segments)")
@@ -127,7 +127,7 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
     for i, s in enumerate(item.suggestions):
         lx = learned.get(s.code_id)
         note = learning_note(lx) if lx else ""
-        score = "" if s.score is None else f"{s.score:.2f}"
+        score = score_text(s.score)
         marker = "▸" if i == focus else " "
         console.print(_hanging(console, plain(f" {marker} {i + 1}. "), styled(
             (s.code_id, "bold"), f" {s.code_name}  {score}  {s.method}  ", (note, "dim"))))

@@ -11,6 +11,7 @@ comes only from :class:`rich.text.Text` spans (:func:`styled`), never from the t
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import sys
@@ -58,6 +59,14 @@ class PlainConsole(Console):
     def render_str(self, text: str, **kwargs: Any) -> Text:
         kwargs.update(markup=False, emoji=False)
         return super().render_str(visible(text), **kwargs)
+
+
+def score_text(score: float | None) -> str:
+    """A score as shown: two decimals, rounded *down*, so that a suggestion shown as 0.40
+    is one that ``--min-score 0.4`` takes (0.3994 showed as 0.40 and was left out)."""
+    if score is None:
+        return ""
+    return f"{math.floor(round(score * 100, 6)) / 100:.2f}"
 
 
 def file_width() -> int:
