@@ -189,3 +189,27 @@ def test_a_score_is_shown_rounded_down(score: float | None, shown: str) -> None:
     from qualcode.render.terminal import score_text
 
     assert score_text(score) == shown
+
+
+@pytest.mark.parametrize("width", [80, 200])
+def test_the_reconciliation_screen_shows_text_as_written(run: Run, project: Path, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch, width: int) -> None:
+    """review --disagreements drew coders' names, words and memos as rich Text of their own,
+    past the console's escaping, and wrapped the turns to column 0 at 80 columns."""
+    monkeypatch.setenv("COLUMNS", str(width))
+    long = "and then the night went on " * 6
+    (tmp_path / "t.txt").write_text(f"P1: before one [laughter] {long}\nP2: so tired [/laughs] really.\n",
+                                    encoding="utf-8")
+    (tmp_path / "cb.yaml").write_text("codes:\n  - id: tired\n    name: Tired\n", encoding="utf-8")
+    run("ingest", tmp_path / "t.txt")
+    run("codebook", "load", tmp_path / "cb.yaml")
+    run("--coder", f"ann{ESC}", "code", "2", "tired", "--quote", "tired [/laughs]", "--memo", f"ann's [/] {ESC} memo")
+    run("--coder", "bo", "code", "1", "tired")
+    out = run("review", "--disagreements", input="n\nq\n").stdout
+    assert "\x1b" not in out, "a control character reached the terminal raw"
+    assert all(len(line) <= width for line in out.splitlines()), "a line is wider than the terminal"
+    assert "before one [laughter]" in out  # the first disagreement
+    assert "“tired [/laughs]”" in out and "memo: ann's [/] \\x1b[31m memo" in out and "ann\\x1b[31m" in out
+    if width == 80:  # the turn wraps under its speaker, not at column 0
+        first = out.index("  P1: ")
+        assert out[first:].splitlines()[1].startswith("      ")

@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from qualcode.cli.review_cmd import Keys
     from qualcode.coding.reconcile import CoderDecision, Disagreement, ReconcileSession
 
-CONTEXT = 240  # characters of the turn before, shown for context (its end)
 KEYS = (("y", "code it"), ("n", "do not code it"), ("s", "skip"), ("u", "undo"), ("q", "quit"), ("?", "help"))
 
 
@@ -32,38 +31,31 @@ def help_line() -> Text:
 
 
 def _cell(d: "CoderDecision") -> Text:
+    """What one coder decided, every word of theirs shown as written (``plain``)."""
     if d.coded:
-        text = Text("coded", style="bold green")
+        text = plain("coded", "bold green")
         text.append(" the whole turn" if not d.words else "")
         for words in d.words:
-            text.append(f"\n“{words}”")
+            text.append_text(plain(f"\n“{words}”"))
     else:
-        text = Text("not coded", style="bold red")
+        text = plain("not coded", "bold red")
         if d.rejected_suggestion:
             text.append("\n(rejected the suggestion)")
     for memo in d.memos:
-        text.append(f"\nmemo: {memo}", style="italic")
+        text.append_text(plain(f"\nmemo: {memo}", "italic"))
     return text
 
 
 def render(console: Console, session: "ReconcileSession", item: "Disagreement", left: int) -> None:
+    from qualcode.cli.review_cmd import show_turn
+
     t = session.tally
     console.rule(f"Reconcile · {t.coded + t.not_coded} decided · {left} left · as {session.consensus}")
-    clock = ""
-    if item.timestamp is not None:
-        s = int(item.timestamp)
-        clock = f" · {s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
-    console.print(styled((item.source, "bold"), f" · turn {item.ordinal} · line {item.line}{clock} "
-                         f"· segment {item.segment_id}"))
-    if item.previous is not None:
-        said = item.previous[1]
-        before = said if len(said) <= CONTEXT else "…" + said[-CONTEXT:].split(" ", 1)[-1]
-        console.print(Text(f"  {item.previous[0] or '—'} (before): {before}", style="dim"))
-    console.print(Text(f"  {item.speaker or '—'}: ", style="bold") + Text(item.text))
+    show_turn(console, item.segment_id, item.turn, plain(item.turn.text))
     console.print(styled("Code: ", (item.code_id, "bold"), f" {item.code_name}"))
     table = Table(expand=True)
     for d in item.decisions:
-        table.add_column(Text(d.coder), ratio=1)
+        table.add_column(plain(d.coder), ratio=1)
     table.add_row(*(_cell(d) for d in item.decisions))
     console.print(table)
     console.print(help_line())

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
+    from qualcode.coding.common import Turn
     from qualcode.coding.review import Learned, ReviewItem, ReviewSession
 
 CONTEXT = 240  # characters of the turn before shown for context (its end)
@@ -107,6 +108,23 @@ def _clock(seconds: float | None) -> str:
     return f" · {s // 3600:02d}:{s % 3600 // 60:02d}:{s % 60:02d}"
 
 
+def show_turn(console: Console, segment_id: int, t: "Turn", said: "Text") -> None:
+    """Where a segment is (source, turn, line, time, id), the end of the turn before it, and
+    the segment (``said``: its text, maybe highlighted), each wrapped under its speaker: the
+    review and the reconciliation screens."""
+    from qualcode.render.terminal import plain, styled
+
+    console.print(styled((t.source, "bold"), f" · turn {t.ordinal} · line {t.line}{_clock(t.timestamp)} "
+                                              f"· segment {segment_id}"))
+    if t.previous is not None:
+        before = t.previous[1]
+        short = before if len(before) <= CONTEXT else before[-CONTEXT:].split(" ", 1)[-1]
+        ellipsis = "…" if short != before else ""
+        console.print(_hanging(console, plain(f"  {t.previous[0] or '—'} (before): ", "dim"),
+                               plain(f"{ellipsis}{short}", "dim")))
+    console.print(_hanging(console, plain(f"  {t.speaker or '—'}: ", "bold"), said))
+
+
 def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus: int) -> None:
     from rich.text import Text
 
@@ -114,15 +132,7 @@ def render(console: Console, session: "ReviewSession", item: "ReviewItem", focus
 
     p = session.progress()
     console.rule(f"Review · {p.done} done · {p.left} left ({p.segments_left} segments)")
-    console.print(styled((item.source, "bold"), f" · turn {item.ordinal} · line {item.line}{_clock(item.timestamp)} "
-                                                 f"· segment {item.segment_id}"))
-    if item.previous is not None:
-        said = item.previous[1]
-        before = said if len(said) <= CONTEXT else said[-CONTEXT:].split(" ", 1)[-1]
-        ellipsis = "…" if before != said else ""
-        console.print(_hanging(console, plain(f"  {item.previous[0] or '—'} (before): ", "dim"), plain(f"{ellipsis}{before}", "dim")))
-    text = _highlighted(console, item, focus)
-    console.print(_hanging(console, plain(f"  {item.speaker or '—'}: ", "bold"), text))
+    show_turn(console, item.segment_id, item.turn, _highlighted(console, item, focus))
     learned = {x.code_id: x for x in session.learned([s.code_id for s in item.suggestions])}
     for i, s in enumerate(item.suggestions):
         lx = learned.get(s.code_id)
@@ -172,26 +182,28 @@ def _highlighted(console: Console, item: "ReviewItem", focus: int) -> "Text":
 
     from qualcode.render.terminal import plain, visible
 
+    said = item.turn.text
+
     if console.is_terminal and not console.no_color:
-        styles: list[str] = [""] * len(item.text)
+        styles: list[str] = [""] * len(said)
         for i, s in enumerate(item.suggestions):
             for a, b, _kind in s.evidence:
-                for k in range(max(a, 0), min(b, len(item.text))):
+                for k in range(max(a, 0), min(b, len(said))):
                     if styles[k] != "bold reverse":
                         styles[k] = "bold reverse" if i == focus else "underline"
         text, start = Text(), 0
-        for k in range(1, len(item.text) + 1):  # runs of one style, each shown as written
-            if k == len(item.text) or styles[k] != styles[start]:
-                text.append(visible(item.text[start:k]), style=styles[start])
+        for k in range(1, len(said) + 1):  # runs of one style, each shown as written
+            if k == len(said) or styles[k] != styles[start]:
+                text.append(visible(said[start:k]), style=styles[start])
                 start = k
         return text
     spans = sorted({(a, b) for a, b, _ in item.suggestions[focus].evidence})
     out, at = [], 0
     for a, b in spans:
         if a >= at:
-            out += [item.text[at:a], "«", item.text[a:b], "»"]
+            out += [said[at:a], "«", said[a:b], "»"]
             at = b
-    return plain("".join(out) + item.text[at:])
+    return plain("".join(out) + said[at:])
 
 
 def run_review(session: "ReviewSession", console: Console, keys: Keys) -> None:

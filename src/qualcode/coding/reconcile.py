@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from qualcode.coding import ledger
-from qualcode.coding.common import (add_in, new_batch, require_codes, require_sources,
+from qualcode.coding.common import (Turn, add_in, new_batch, require_codes, require_sources,
                                     to_segment_offset, turn)
 from qualcode.errors import QualcodeError
 
@@ -57,13 +57,7 @@ class Disagreement:
     segment_id: int
     code_id: str
     code_name: str
-    source: str
-    ordinal: int
-    line: int
-    timestamp: float | None
-    speaker: str | None
-    text: str
-    previous: tuple[str | None, str] | None  # the turn before: (speaker, text)
+    turn: Turn  # the segment as shown, with the turn before it
     decisions: list[CoderDecision]
 
 
@@ -126,8 +120,7 @@ def disagreement(db: "Database", segment_id: int, code_id: str, coders: list[str
     t = turn(db, segment_id)
     name = db.execute("SELECT name FROM codes WHERE id = ?", [code_id]).fetchone()
     decisions = [_decision(db, segment_id, code_id, coder, t.text, t.pieces) for coder in coders]
-    return Disagreement(segment_id, code_id, str(name[0]) if name else code_id, t.source, t.ordinal, t.line,
-                        t.timestamp, t.speaker, t.text, t.previous, decisions)
+    return Disagreement(segment_id, code_id, str(name[0]) if name else code_id, t, decisions)
 
 
 def _decision(db: "Database", segment_id: int, code_id: str, coder: str, text: str,

@@ -18,7 +18,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from qualcode.coding.common import require_codes, to_segment_offset, turn
+from qualcode.coding.common import Turn, require_codes, to_segment_offset, turn
 from qualcode.coding import ledger
 from qualcode.coding.decisions import DecisionFilter, Span, code_span, pending_where, resolve_span, set_status
 from qualcode.errors import QualcodeError
@@ -47,13 +47,7 @@ class Suggestion:
 @dataclass
 class ReviewItem:
     segment_id: int
-    source: str
-    ordinal: int
-    line: int
-    speaker: str | None
-    timestamp: float | None
-    text: str
-    previous: tuple[str | None, str] | None  # the turn before: (speaker, text)
+    turn: Turn  # the segment as shown, with the turn before it
     suggestions: list[Suggestion]
     coded: list[tuple[str, str | None]]  # accepted codings already on the segment: (code, coder)
 
@@ -139,8 +133,7 @@ class ReviewSession:
             "SELECT c.code_id, c.coder FROM segments s JOIN codings c ON c.segment_id IS NULL "
             "AND c.source_id = s.source_id AND c.start < s.end AND c.end > s.start "
             "WHERE s.id = ? AND c.status = 'accepted' ORDER BY c.id", [segment_id]).fetchall()]
-        return ReviewItem(segment_id, t.source, t.ordinal, t.line, t.speaker, t.timestamp, t.text, t.previous,
-                          suggestions, coded)
+        return ReviewItem(segment_id, t, suggestions, coded)
 
     # Decisions ----------------------------------------------------------------------------
     def _decide(self, segment_id: int, coding_ids: list[int], status: str) -> None:
@@ -183,11 +176,11 @@ class ReviewSession:
 
         before = self.turn_before(item)
         if before is None:
-            raise QualcodeError(f"segment {item.segment_id} is the first turn of {item.source}: there is no turn "
+            raise QualcodeError(f"segment {item.segment_id} is the first turn of {item.turn.source}: there is no turn "
                                 "before it to code with it")
         start = self.db.execute("SELECT start FROM segments WHERE id = ?", [before]).fetchone()[0]
         end = self.db.execute("SELECT end FROM segments WHERE id = ?", [item.segment_id]).fetchone()[0]
-        return resolve_source_span(self.db, item.source, start=int(start), end=int(end))
+        return resolve_source_span(self.db, item.turn.source, start=int(start), end=int(end))
 
     def add_code(self, item: ReviewItem, code: str, *, with_previous: bool = False) -> str:
         """Apply another code to the whole segment (with ``with_previous``, to it and the
