@@ -317,20 +317,14 @@ def code_names(db: "Database") -> list[str]:
 
 def learned_status(db: "Database", code_ids: list[str] | None = None,
                    bulk: set[int] | None = None) -> list[Learned]:
-    """Per code, the decisions the learned layer trains on and whether they are enough
-    (``nlp/thresholds.py``): accepted segments, and rejected suggestions, on the turns
-    suggest learns from (a bulk decision counts only on a turn someone also decided on by
-    hand: ``coding/suggestions._labels``). ``bulk``: :func:`ledger.bulk_decided`, when the
-    caller has it."""
+    """Per code, the decisions the learned layer trains on (:func:`ledger.learned_from`) and
+    whether they are enough (``nlp/thresholds.py``): accepted segments, and rejected
+    suggestions. ``bulk``: :func:`ledger.bulk_decided`, when the caller has it."""
     from qualcode.nlp.thresholds import MIN_ACCEPTED, MIN_REJECTED
 
-    bulk = ledger.bulk_decided(db) if bulk is None else bulk
-    read = ("" if not bulk else
-            " AND segment_id IN (SELECT segment_id FROM codings WHERE status IN ('accepted', 'rejected') "
-            "AND id NOT IN (SELECT value FROM json_each(?)))")
+    where, params = ledger.learned_from(ledger.bulk_decided(db) if bulk is None else bulk)
     counts = {(code, status): n for code, status, n in db.execute(
-        "SELECT code_id, status, count(DISTINCT segment_id) FROM codings WHERE status IN ('accepted', 'rejected') "
-        f"AND segment_id IS NOT NULL{read} GROUP BY 1, 2", [json.dumps(sorted(bulk))] if bulk else [])}
+        f"SELECT code_id, status, count(DISTINCT segment_id) FROM codings WHERE {where} GROUP BY 1, 2", params)}
     wanted = set(code_ids) if code_ids is not None else None
     out = []
     for (code_id,) in db.execute("SELECT id FROM codes WHERE status = 'active' ORDER BY position"):

@@ -96,21 +96,15 @@ def _analysed(db: "Database", texts: Sequence[str], nlp: Any, codes: list[Any], 
 
 
 def _labels(db: "Database", index: dict[int, int]) -> dict[str, Any]:
-    """What suggest learns from: the decisions on turns someone decided on by reading them
-    (in review, by hand, by import or merge), each such turn a negative for every code not
-    accepted there. A decision made in bulk (``accept --min-score`` and the like) is learned
-    from only on a turn someone also read: alone it is the tool's own scores handed back,
-    and it says nothing about the codes nobody looked at (learning from it, accepting the
-    demo's 27 best suggestions withdrew 135 of the other 160)."""
-    from qualcode.coding.ledger import bulk_decided
+    """The decisions suggest learns from (:func:`ledger.learned_from`), each turn with one a
+    negative for every code not accepted there."""
+    from qualcode.coding.ledger import bulk_decided, learned_from
     from qualcode.nlp.learned import labels_from_decisions
 
-    rows = db.execute("SELECT id, segment_id, code_id, status FROM codings WHERE status IN ('accepted', 'rejected') "
-                      "AND segment_id IS NOT NULL").fetchall()
-    bulk = bulk_decided(db)
-    read = {seg for coding_id, seg, _code, _status in rows if coding_id not in bulk}
-    return labels_from_decisions([(index[seg], code, status == "accepted") for _id, seg, code, status in rows
-                                  if seg in index and seg in read])
+    where, params = learned_from(bulk_decided(db))
+    rows = db.execute(f"SELECT segment_id, code_id, status FROM codings WHERE {where}", params).fetchall()
+    return labels_from_decisions([(index[seg], code, status == "accepted") for seg, code, status in rows
+                                  if seg in index])
 
 
 def _source_evidence(items: list[dict[str, Any]], seg_start: int, pieces: list[Any] | None) -> list[dict[str, Any]]:
